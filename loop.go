@@ -1,0 +1,542 @@
+package asyncio
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Loop is an event loop: it runs its tasks one at a time on the goroutine
+// that runs it, and sleeps when none is ready. Tasks of one loop therefore
+// share plain variables without locks. The zero Loop is ready to use, on the
+// real clock; NewLoop sets options.
+//
+// A Loop's methods must be called from the goroutine that runs it (from its
+// tasks and callbacks) or while it is not running, except CallSoonThreadsafe,
+// KeepAlive and Stop, which any goroutine may call.
+type Loop struct {
+	ready   runQueue
+	timers  timerHeap
+	current *Task    // the running task, nil between tasks
+	live    taskList // unfinished tasks, in creation order
+	ids     uint64
+
+	virtual bool
+	start   time.Time // real clock origin
+	vnow    int64     // virtual clock, ns
+
+	handler ExceptionHandler
+	mode    runMode
+	until   *Task // the task RunUntilComplete waits for
+	halt    bool  // set when the current run must return
+
+	// Shared with other goroutines.
+	mu        sync.Mutex
+	posted    []func()
+	hasPosted atomic.Bool
+	stopReq   atomic.Bool
+	holds     atomic.Int64
+	wakeup    chan struct{}
+	closed    bool
+	inited    bool
+	idleTimer *time.Timer
+}
+
+type runMode uint8
+
+const (
+	notRunning runMode = iota
+	runningUntil
+	runningForever
+	draining // Close: until every task is done
+)
+
+// Option configures a loop made by NewLoop or Run.
+type Option func(*Loop)
+
+// VirtualClock makes the loop run on a virtual clock: whenever no task is
+// ready, time jumps straight to the next deadline instead of passing. Time
+// driven code then runs as fast as the CPU allows and gives the same trace on
+// every run. Work posted from other goroutines still arrives when it arrives.
+func VirtualClock() Option { return func(l *Loop) { l.virtual = true } }
+
+// WithExceptionHandler sets the loop's exception handler (see
+// Loop.SetExceptionHandler).
+func WithExceptionHandler(h ExceptionHandler) Option { return func(l *Loop) { l.handler = h } }
+
+// NewLoop returns a new loop with the given options.
+func NewLoop(opts ...Option) *Loop {
+	l := &Loop{}
+	for _, o := range opts {
+		o(l)
+	}
+	l.init()
+	return l
+}
+
+func (l *Loop) init() {
+	l.mu.Lock()
+	if !l.inited {
+		l.inited = true
+		l.start = time.Now()
+		l.wakeup = make(chan struct{}, 1)
+	}
+	l.mu.Unlock()
+}
+
+// Time returns the loop's clock: the time elapsed since the loop was made,
+// real or virtual.
+func (l *Loop) Time() time.Duration { return time.Duration(l.now()) }
+
+// Virtual reports whether the loop runs on a virtual clock.
+func (l *Loop) Virtual() bool { return l.virtual }
+
+func (l *Loop) now() int64 {
+	if l.virtual {
+		return l.vnow
+	}
+	if !l.inited {
+		return 0
+	}
+	return int64(time.Since(l.start))
+}
+
+// deadline returns now+d, clamped so that a huge d cannot wrap around.
+func (l *Loop) deadline(d time.Duration) int64 {
+	now := l.now()
+	if d > 0 && int64(d) > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + max(int64(d), 0)
+}
+
+// CreateTask schedules fn as a new task of the loop, to start when the loop
+// runs. Inside a task use the package function CreateTask.
+func (l *Loop) CreateTask(fn func(*Ctx) error, opts ...TaskOption) *Task {
+	l.init()
+	return l.newTask(&Task{}, fn, opts)
+}
+
+func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
+	l.ids++
+	t.id, t.loop, t.fn = l.ids, l, fn
+	t.ctx.t = t
+	t.timer.task = t
+	for _, o := range opts {
+		o(t)
+	}
+	l.live.add(t)
+	l.ready.push(t)
+	return t
+}
+
+// RunUntilComplete runs the loop until t finishes and returns t's error. The
+// caller counts as t's awaiter, so t's error does not go to the exception
+// handler. Other tasks are left as they are: run the loop again or Close it.
+// It returns a *DeadlockError if t can never finish.
+func (l *Loop) RunUntilComplete(t *Task) error {
+	if t.loop != l {
+		return fmt.Errorf("%w: %v", ErrOtherLoop, t)
+	}
+	t.retrieved = true
+	if err := l.run(runningUntil, t); err != nil {
+		return err
+	}
+	return t.err
+}
+
+// RunForever runs the loop until Stop is called. Like MicroPython's, it also
+// returns, with nil, when no task is left and nothing can add one (no timer,
+// no KeepAlive held); and with a *DeadlockError when tasks are left that
+// nothing can ever wake.
+func (l *Loop) RunForever() error {
+	return l.run(runningForever, nil)
+}
+
+// Stop makes RunForever (or RunUntilComplete) return after the tasks that are
+// ready now have had their turn. Any goroutine may call it.
+func (l *Loop) Stop() {
+	l.stopReq.Store(true)
+	l.signal()
+}
+
+func (l *Loop) run(mode runMode, until *Task) error {
+	l.init()
+	if l.closed {
+		return ErrLoopClosed
+	}
+	if l.mode != notRunning {
+		return ErrLoopRunning
+	}
+	l.mode, l.until, l.halt = mode, until, until != nil && until.state == taskDone
+	l.stopReq.Store(false)
+	defer func() { l.mode, l.until = notRunning, nil }()
+	return l.loop()
+}
+
+// loop is the scheduler: run every ready task once, in order, fire due
+// timers, and sleep when nothing is ready.
+func (l *Loop) loop() error {
+	for !l.halt {
+		if l.hasPosted.Load() {
+			l.runPosted()
+		}
+		if l.stopReq.Load() && l.mode != draining {
+			l.stopReq.Store(false)
+			return nil
+		}
+		if l.ready.len() == 0 {
+			if done, err := l.idle(); done || err != nil {
+				return err
+			}
+		}
+		if l.timers.len() > 0 {
+			now := l.now()
+			for t := l.timers.popDue(now); t != nil; t = l.timers.popDue(now) {
+				l.fire(t)
+			}
+		}
+		for n := l.ready.len(); n > 0 && !l.halt; n-- {
+			l.step(l.ready.pop())
+		}
+	}
+	return nil
+}
+
+// step resumes t until its next await point.
+func (l *Loop) step(t *Task) {
+	if t.state == taskDone { // queued to report an unretrieved error
+		t.reporting = false
+		if !t.retrieved {
+			t.retrieved = true
+			l.CallExceptionHandler(ExceptionContext{Message: "Task exception wasn't retrieved", Err: t.err, Task: t})
+		}
+		return
+	}
+	if t.state == taskNew {
+		if t.cancelled || t.fn == nil {
+			t.err = ErrCancelled
+			if t.fn == nil {
+				t.err = fmt.Errorf("%w: %v", ErrNilFunc, t)
+			}
+			l.finish(t)
+			return
+		}
+		t.state = taskStarted
+		t.next, t.stop = iter.Pull(t.body)
+	}
+	l.current = t
+	_, running := t.next()
+	l.current = nil
+	if !running {
+		l.finish(t)
+	}
+}
+
+// finish records that t returned: wake its awaiters, or queue a report of an
+// error nobody awaited (MicroPython waits one turn before reporting, so a
+// task may still await t meanwhile).
+func (l *Loop) finish(t *Task) {
+	t.state = taskDone
+	t.fn, t.next, t.stop, t.yield = nil, nil, nil, nil
+	l.live.remove(t)
+	for _, w := range t.waiters {
+		l.wake(w)
+	}
+	t.waiters = nil
+	if !t.retrieved && t.err != nil && !errors.Is(t.err, ErrCancelled) {
+		t.reporting = true
+		l.ready.push(t)
+	}
+	if t == l.until {
+		l.halt = true
+	}
+}
+
+// wake makes a parked task ready.
+func (l *Loop) wake(t *Task) {
+	t.blocker, t.waitingFor = nil, ""
+	l.ready.push(t)
+}
+
+// remove implements waitQueue for sleeping tasks.
+func (h *timerHeap) remove(t *Task) { h.disarm(&t.timer) }
+
+// cancel delivers a cancellation to t, which is not running.
+func (l *Loop) cancel(t *Task) {
+	t.cancelled = true
+	if t.blocker != nil {
+		t.blocker.remove(t)
+		l.wake(t)
+	}
+}
+
+func (l *Loop) fire(t *timer) {
+	if t.task != nil {
+		l.wake(t.task)
+		return
+	}
+	l.callback(t.fn)
+}
+
+// idle waits until a task is ready. It reports done when the run is over,
+// and a *DeadlockError when nothing could ever make a task ready.
+func (l *Loop) idle() (done bool, err error) {
+	for l.ready.len() == 0 {
+		if l.hasPosted.Load() {
+			l.runPosted()
+			continue
+		}
+		if l.stopReq.Load() && l.mode != draining {
+			return false, nil // the loop returns at its next check
+		}
+		when, timed := l.timers.peek()
+		if timed && l.virtual {
+			l.vnow = max(l.vnow, when)
+			return false, nil
+		}
+		if !timed && l.holds.Load() == 0 {
+			if l.live.n == 0 && l.mode != runningUntil {
+				return true, nil
+			}
+			return true, l.deadlock()
+		}
+		if timed {
+			d := when - l.now()
+			if d <= 0 {
+				return false, nil
+			}
+			l.sleep(time.Duration(d))
+		} else {
+			<-l.wakeup
+		}
+	}
+	return false, nil
+}
+
+// sleep blocks for d, or until another goroutine signals the loop. One
+// runtime timer serves the whole loop, re-armed for its earliest deadline.
+func (l *Loop) sleep(d time.Duration) {
+	if l.idleTimer == nil {
+		l.idleTimer = time.NewTimer(d)
+	} else {
+		l.idleTimer.Reset(d)
+	}
+	select {
+	case <-l.wakeup:
+	case <-l.idleTimer.C:
+	}
+	l.idleTimer.Stop()
+}
+
+func (l *Loop) deadlock() error {
+	e := &DeadlockError{}
+	for t := l.live.head; t != nil; t = t.nextLive {
+		what := t.waitingFor
+		if t.awaiting != nil {
+			what += " " + t.awaiting.String()
+		}
+		if what == "" {
+			what = "blocked"
+		}
+		e.Blocked = append(e.Blocked, t.String()+" ("+what+")")
+	}
+	return e
+}
+
+// signal wakes the loop if it is sleeping.
+func (l *Loop) signal() {
+	l.init()
+	select {
+	case l.wakeup <- struct{}{}:
+	default:
+	}
+}
+
+// CallSoonThreadsafe arranges for fn to run on the loop's goroutine, between
+// tasks, as soon as possible, and wakes the loop if it sleeps. Any goroutine
+// may call it: it is how other goroutines (interrupt stand-ins, I/O, timers
+// of the runtime) hand work to the loop. It returns ErrLoopClosed, and drops
+// fn, once the loop is closed. Work posted while the loop is not running
+// waits for its next run.
+func (l *Loop) CallSoonThreadsafe(fn func()) error {
+	l.init()
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return ErrLoopClosed
+	}
+	l.posted = append(l.posted, fn)
+	l.hasPosted.Store(true)
+	l.mu.Unlock()
+	l.signal()
+	return nil
+}
+
+func (l *Loop) runPosted() {
+	l.mu.Lock()
+	fns := l.posted
+	l.posted = nil
+	l.hasPosted.Store(false)
+	l.mu.Unlock()
+	for _, fn := range fns {
+		l.callback(fn)
+	}
+}
+
+// KeepAlive tells the loop that a goroutine outside it may still hand it work
+// with CallSoonThreadsafe, so that an idle loop sleeps until then instead of
+// reporting a deadlock. Call the returned function, once, when that is no
+// longer so. Any goroutine may call it.
+func (l *Loop) KeepAlive() (release func()) {
+	l.holds.Add(1)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.holds.Add(-1)
+			l.signal()
+		})
+	}
+}
+
+// callback runs fn on the loop, outside any task; a panic goes to the
+// exception handler and the loop goes on.
+func (l *Loop) callback(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.CallExceptionHandler(ExceptionContext{Message: "callback panicked", Err: fmt.Errorf("asyncio: callback panicked: %v", r)})
+		}
+	}()
+	fn()
+}
+
+// Handle is a callback scheduled with CallLater or CallAt.
+type Handle struct {
+	l *Loop
+	t timer
+}
+
+// Cancel stops the callback from running, if it has not run yet.
+func (h *Handle) Cancel() { h.l.timers.disarm(&h.t) }
+
+// CallLater arranges for fn to run on the loop, outside any task, after d.
+// Callbacks and task wake-ups due at the same time run in the order they
+// were scheduled.
+func (l *Loop) CallLater(d time.Duration, fn func()) *Handle {
+	return l.CallAt(time.Duration(l.deadline(d)), fn)
+}
+
+// CallAt arranges for fn to run on the loop, outside any task, when the
+// loop's clock (see Time) reaches at.
+func (l *Loop) CallAt(at time.Duration, fn func()) *Handle {
+	l.init()
+	h := &Handle{l: l, t: timer{fn: fn}}
+	l.timers.arm(&h.t, int64(at))
+	return h
+}
+
+// Close cancels every unfinished task once and runs the loop until they have
+// all returned, so that their clean-up runs and no goroutine of theirs
+// outlives the loop. A task that still cannot finish (it waits for something
+// that will never come) is forced to unwind: its await point panics through
+// its deferred calls, and Close returns a *DeadlockError naming it. A task
+// that keeps awaiting while ignoring each cancellation keeps Close from
+// returning, as it would keep CPython's asyncio.run from returning. Closing a
+// closed loop does nothing.
+func (l *Loop) Close() error {
+	l.init()
+	if l.mode != notRunning {
+		return ErrLoopRunning
+	}
+	if l.closed {
+		return nil
+	}
+	for t := l.live.head; t != nil; t = t.nextLive {
+		t.awaiting = nil // cancel each task itself, not what it awaits
+		l.cancel(t)
+	}
+	var err error
+	if l.live.n > 0 || l.ready.len() > 0 {
+		l.mode, l.halt = draining, false
+		err = l.loop()
+		l.mode = notRunning
+	}
+	if err != nil {
+		for t := l.live.head; t != nil; t = l.live.head {
+			l.forceStop(t)
+		}
+	}
+	l.mu.Lock()
+	l.closed = true
+	l.posted = nil
+	l.mu.Unlock()
+	if l.idleTimer != nil {
+		l.idleTimer.Stop()
+	}
+	return err
+}
+
+// forceStop unwinds a task that will never be woken.
+func (l *Loop) forceStop(t *Task) {
+	if t.blocker != nil {
+		t.blocker.remove(t)
+		t.blocker = nil
+	}
+	if t.stop != nil {
+		l.current = t
+		t.stop()
+		l.current = nil
+	} else {
+		t.err = ErrCancelled
+	}
+	l.finish(t)
+}
+
+// ExceptionContext describes an error that no task retrieved.
+type ExceptionContext struct {
+	Message string // "Task exception wasn't retrieved", as in MicroPython
+	Err     error  // the error
+	Task    *Task  // the task it ended, nil for a callback
+}
+
+// ExceptionHandler is called on the loop's goroutine with each error that no
+// one retrieved: a task that failed or panicked and that no task awaited.
+type ExceptionHandler func(l *Loop, c ExceptionContext)
+
+// SetExceptionHandler sets the loop's exception handler; nil restores the
+// default, DefaultExceptionHandler.
+func (l *Loop) SetExceptionHandler(h ExceptionHandler) { l.handler = h }
+
+// ExceptionHandler returns the handler set by SetExceptionHandler, or nil.
+func (l *Loop) ExceptionHandler() ExceptionHandler { return l.handler }
+
+// CallExceptionHandler calls the loop's exception handler, or the default
+// one. A panic in the handler is printed and the loop goes on.
+func (l *Loop) CallExceptionHandler(c ExceptionContext) {
+	h := l.handler
+	if h == nil {
+		h = DefaultExceptionHandler
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "asyncio: exception handler panicked: %v\n", r)
+			DefaultExceptionHandler(l, c)
+		}
+	}()
+	h(l, c)
+}
+
+// DefaultExceptionHandler prints the context to standard error, as
+// MicroPython's default handler does.
+func DefaultExceptionHandler(l *Loop, c ExceptionContext) {
+	if c.Task != nil {
+		fmt.Fprintf(os.Stderr, "%s\nfuture: %v\n%v\n", c.Message, c.Task, c.Err)
+	} else {
+		fmt.Fprintf(os.Stderr, "%s\n%v\n", c.Message, c.Err)
+	}
+}

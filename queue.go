@@ -1,0 +1,71 @@
+package asyncio
+
+// runQueue is the FIFO of tasks ready to run: a growable ring buffer, so
+// push and pop are O(1) and steady state allocates nothing.
+type runQueue struct {
+	buf        []*Task
+	head, size int
+}
+
+func (q *runQueue) len() int { return q.size }
+
+func (q *runQueue) push(t *Task) {
+	if q.size == len(q.buf) {
+		q.grow()
+	}
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = t
+	q.size++
+}
+
+func (q *runQueue) pop() *Task {
+	t := q.buf[q.head]
+	q.buf[q.head] = nil
+	q.head = (q.head + 1) & (len(q.buf) - 1)
+	q.size--
+	return t
+}
+
+func (q *runQueue) grow() {
+	n := 2 * len(q.buf)
+	if n == 0 {
+		n = 16
+	}
+	buf := make([]*Task, n)
+	for i := 0; i < q.size; i++ {
+		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
+	}
+	q.buf, q.head = buf, 0
+}
+
+// taskList is an intrusive doubly linked list of the loop's unfinished tasks,
+// in creation order: Close cancels them and deadlock reports name them.
+type taskList struct {
+	head, tail *Task
+	n          int
+}
+
+func (l *taskList) add(t *Task) {
+	t.prevLive, t.nextLive = l.tail, nil
+	if l.tail == nil {
+		l.head = t
+	} else {
+		l.tail.nextLive = t
+	}
+	l.tail = t
+	l.n++
+}
+
+func (l *taskList) remove(t *Task) {
+	if t.prevLive == nil {
+		l.head = t.nextLive
+	} else {
+		t.prevLive.nextLive = t.nextLive
+	}
+	if t.nextLive == nil {
+		l.tail = t.prevLive
+	} else {
+		t.nextLive.prevLive = t.prevLive
+	}
+	t.prevLive, t.nextLive = nil, nil
+	l.n--
+}

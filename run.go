@@ -1,0 +1,66 @@
+package asyncio
+
+import (
+	"errors"
+	"time"
+)
+
+// Run makes a new loop with the given options, runs main as its first task
+// until main returns, closes the loop and returns main's error.
+//
+// When main returns, the tasks still pending are cancelled and run until
+// they have finished their clean-up (see Loop.Close), so no goroutine started
+// by the loop outlives Run. This is CPython's asyncio.run; MicroPython's run
+// instead returns at once and leaves other tasks where they are. If main can
+// never finish, Run returns a *DeadlockError naming the blocked tasks. An
+// error from the shutdown is joined after main's.
+func Run(main func(*Ctx) error, opts ...Option) error {
+	_, err := RunOf(func(ctx *Ctx) (struct{}, error) { return struct{}{}, main(ctx) }, opts...)
+	if errors.Is(err, ErrNilFunc) && main == nil {
+		return ErrNilFunc
+	}
+	return err
+}
+
+// RunOf is Run for a main that returns a value.
+func RunOf[T any](main func(*Ctx) (T, error), opts ...Option) (T, error) {
+	var zero T
+	if main == nil {
+		return zero, ErrNilFunc
+	}
+	l := NewLoop(opts...)
+	t := newTaskOf(l, main, []TaskOption{Named("main")})
+	err := l.RunUntilComplete(&t.Task)
+	if cerr := l.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	return t.value, err
+}
+
+// Sleep pauses the running task for d; other tasks run meanwhile. A d of
+// zero or less yields: every other task ready now runs once first, in order.
+// Sleep returns nil when the time is up, ErrCancelled if the task was
+// cancelled while sleeping, and ErrNotInTask when ctx is not the running
+// task's.
+func Sleep(ctx *Ctx, d time.Duration) error {
+	t, err := ctx.running()
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return t.yieldNow()
+	}
+	l := t.loop
+	l.timers.arm(&t.timer, l.deadline(d))
+	return t.park(&l.timers, "sleeping")
+}
+
+// SleepMs is Sleep for ms milliseconds (MicroPython's sleep_ms). Negative
+// values sleep 0.
+func SleepMs(ctx *Ctx, ms int) error {
+	d := time.Duration(ms) * time.Millisecond
+	if int64(ms) > int64(time.Duration(1<<63-1)/time.Millisecond) {
+		d = time.Duration(1<<63 - 1)
+	}
+	return Sleep(ctx, d)
+}

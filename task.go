@@ -1,0 +1,287 @@
+package asyncio
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"strconv"
+)
+
+// Ctx is a running task's view of its loop: every function that may pause
+// (Sleep, Task.Await, ...) takes the Ctx its task was started with. It is only
+// valid inside that task, while that task runs; used anywhere else those
+// functions return ErrNotInTask.
+type Ctx struct{ t *Task }
+
+// Task returns the task this Ctx belongs to.
+func (c *Ctx) Task() *Task { return c.t }
+
+// Loop returns the loop the task runs on.
+func (c *Ctx) Loop() *Loop { return c.t.loop }
+
+// running returns the task if c is the Ctx of the task running now.
+func (c *Ctx) running() (*Task, error) {
+	if c == nil || c.t == nil || c.t.loop == nil || c.t.loop.current != c.t {
+		return nil, ErrNotInTask
+	}
+	return c.t, nil
+}
+
+type taskState uint8
+
+const (
+	taskNew     taskState = iota // created, its function not yet called
+	taskStarted                  // running, ready, or parked
+	taskDone
+)
+
+// waitQueue is where a parked task waits; cancelling the task removes it.
+type waitQueue interface{ remove(t *Task) }
+
+// Task is a function scheduled to run on a loop, concurrently with the other
+// tasks of that loop. Only one task of a loop runs at a time: it runs until
+// it pauses at an await point (Sleep, Await, ...), and then the loop runs the
+// next ready task.
+type Task struct {
+	ctx   Ctx
+	loop  *Loop
+	fn    func(*Ctx) error
+	id    uint64
+	name  string
+	state taskState
+	err   error // the task's result once done
+
+	next  func() (struct{}, bool) // resumes the coroutine
+	stop  func()                  // forces it to unwind (Loop.Close only)
+	yield func(struct{}) bool     // pauses it; used from inside
+
+	cancelled  bool      // a cancel waits to be delivered at the next await point
+	blocker    waitQueue // where the task is parked, nil when ready or running
+	waitingFor string    // what it is parked for, for deadlock reports
+	awaiting   *Task     // the task it awaits, to forward cancellation
+	waiters    []*Task   // tasks awaiting this one
+	retrieved  bool      // its result was or will be seen by someone
+	reporting  bool      // queued to report an unretrieved error
+	timer      timer     // its sleep wake-up
+
+	prevLive, nextLive *Task
+}
+
+// TaskOption configures a task at creation.
+type TaskOption func(*Task)
+
+// Named gives a task a name, shown in errors, deadlock reports and the
+// exception handler. Unnamed tasks are called "task-N".
+func Named(name string) TaskOption { return func(t *Task) { t.name = name } }
+
+// CreateTask schedules fn to run as a new task on ctx's loop and returns it.
+// The task starts at the creating task's next await point, not inside this
+// call (MicroPython's order). A nil fn gives a task that fails with
+// ErrNilFunc. CreateTask panics if ctx is not the Ctx of the running task;
+// before the loop runs, use Loop.CreateTask.
+func CreateTask(ctx *Ctx, fn func(*Ctx) error, opts ...TaskOption) *Task {
+	cur, err := ctx.running()
+	if err != nil {
+		panic("asyncio: CreateTask: " + err.Error())
+	}
+	return cur.loop.newTask(&Task{}, fn, opts)
+}
+
+// TaskOf is a Task whose function returns a value of type T.
+type TaskOf[T any] struct {
+	Task
+	value T
+}
+
+// CreateTaskOf is CreateTask for a function that returns a value; the value
+// comes back from the task's Await.
+func CreateTaskOf[T any](ctx *Ctx, fn func(*Ctx) (T, error), opts ...TaskOption) *TaskOf[T] {
+	cur, err := ctx.running()
+	if err != nil {
+		panic("asyncio: CreateTaskOf: " + err.Error())
+	}
+	return newTaskOf(cur.loop, fn, opts)
+}
+
+func newTaskOf[T any](l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *TaskOf[T] {
+	tt := &TaskOf[T]{}
+	var body func(*Ctx) error
+	if fn != nil {
+		body = func(ctx *Ctx) error {
+			v, err := fn(ctx)
+			tt.value = v
+			return err
+		}
+	}
+	l.newTask(&tt.Task, body, opts)
+	return tt
+}
+
+// CurrentTask returns the task running now, the one ctx belongs to, or nil
+// when ctx is not the Ctx of the running task.
+func CurrentTask(ctx *Ctx) *Task {
+	t, _ := ctx.running()
+	return t
+}
+
+// Name returns the task's name.
+func (t *Task) Name() string {
+	if t.name == "" {
+		t.name = "task-" + strconv.FormatUint(t.id, 10)
+	}
+	return t.name
+}
+
+// String returns the task's name in quotes, prefixed by "task".
+func (t *Task) String() string { return "task " + strconv.Quote(t.Name()) }
+
+// Loop returns the loop the task belongs to.
+func (t *Task) Loop() *Loop { return t.loop }
+
+// Done reports whether the task has finished.
+func (t *Task) Done() bool { return t.state == taskDone }
+
+// Err returns the task's error once it is done (nil for success), and nil
+// while it still runs.
+func (t *Task) Err() error { return t.err }
+
+// Cancelled reports whether the task finished with a cancellation error.
+func (t *Task) Cancelled() bool { return t.state == taskDone && errors.Is(t.err, ErrCancelled) }
+
+// Cancel asks the task to stop, with MicroPython's semantics:
+//
+//   - a task that has not started yet finishes with ErrCancelled without its
+//     function ever being called;
+//   - a task paused at an await point (sleeping, waiting) is made ready at
+//     once, and that await point returns ErrCancelled;
+//   - a task that is awaiting another task passes the cancellation on: the
+//     innermost awaited task is cancelled instead, and the awaiter gets
+//     whatever that task ends with;
+//   - a task that is ready but has not resumed yet gets ErrCancelled from the
+//     await point it resumes at.
+//
+// The cancellation is delivered once. A task that ignores the ErrCancelled
+// and goes on is not cancelled again: its later awaits behave normally and
+// its result is whatever it returns, as in MicroPython (but Loop.Close and Run
+// cancel pending tasks once more at shutdown).
+//
+// Cancel returns nil when the request was made, ErrTaskDone when the task had
+// already finished, and ErrCancelSelf when called on the running task. It
+// must be called on the loop's goroutine (from a task or loop callback).
+func (t *Task) Cancel() error {
+	if t.state == taskDone {
+		return ErrTaskDone
+	}
+	if t == t.loop.current {
+		return ErrCancelSelf
+	}
+	for t.awaiting != nil {
+		t = t.awaiting
+	}
+	t.loop.cancel(t)
+	return nil
+}
+
+// Await pauses the calling task until t finishes and returns t's error. If t
+// is already done it returns at once without pausing. If the awaiting task is
+// cancelled meanwhile, the cancellation goes to t (see Cancel), and Await
+// returns what t ends with.
+func (t *Task) Await(ctx *Ctx) error {
+	cur, err := ctx.running()
+	if err != nil {
+		return err
+	}
+	if err := cur.checkAwait(t); err != nil {
+		return err
+	}
+	t.retrieved = true
+	if t.state != taskDone {
+		t.waiters = append(t.waiters, cur)
+		cur.awaiting = t
+		err := cur.park(t, "awaiting")
+		cur.awaiting = nil
+		if err != nil {
+			return err
+		}
+	}
+	return t.err
+}
+
+func (cur *Task) checkAwait(t *Task) error {
+	switch {
+	case t == nil:
+		return errors.New("asyncio: Await on a nil task")
+	case t.loop != cur.loop:
+		return fmt.Errorf("%w: %v awaited from %v", ErrOtherLoop, t, cur)
+	case t == cur:
+		return fmt.Errorf("%w: %v", ErrAwaitSelf, t)
+	}
+	return nil
+}
+
+// remove takes w off t's waiters: w was cancelled while awaiting t.
+func (t *Task) remove(w *Task) {
+	if i := slices.Index(t.waiters, w); i >= 0 {
+		t.waiters = slices.Delete(t.waiters, i, i+1)
+	}
+}
+
+// Await waits for the task like Task.Await and returns its value and error.
+func (t *TaskOf[T]) Await(ctx *Ctx) (T, error) {
+	err := t.Task.Await(ctx)
+	return t.value, err
+}
+
+// Result returns the task's value and error once it is done.
+func (t *TaskOf[T]) Result() (T, error) { return t.value, t.err }
+
+// park pauses the running task until the loop makes it ready again, with q
+// recording where it waits. It returns ErrCancelled if the task was
+// cancelled, whether before parking or while parked.
+func (t *Task) park(q waitQueue, what string) error {
+	if t.cancelled {
+		// A cancel reached the running task (forwarded through an await
+		// chain): deliver it after one turn, as at any await point.
+		q.remove(t)
+		return t.yieldNow()
+	}
+	t.blocker, t.waitingFor = q, what
+	return t.suspend()
+}
+
+// yieldNow puts the running task at the back of the run queue and pauses it.
+func (t *Task) yieldNow() error {
+	t.loop.ready.push(t)
+	return t.suspend()
+}
+
+// unwind is the panic that Loop.Close uses to force a task that never
+// finished its clean-up to return.
+type unwind struct{}
+
+func (t *Task) suspend() error {
+	if !t.yield(struct{}{}) {
+		panic(unwind{})
+	}
+	if t.cancelled {
+		t.cancelled = false
+		return ErrCancelled
+	}
+	return nil
+}
+
+// body is the coroutine of a started task.
+func (t *Task) body(yield func(struct{}) bool) {
+	t.yield = yield
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(unwind); ok {
+				t.err = ErrCancelled
+			} else {
+				t.err = &PanicError{Task: t.Name(), Value: r, Stack: debug.Stack()}
+			}
+		}
+	}()
+	t.err = t.fn(&t.ctx)
+}
