@@ -26,7 +26,8 @@ var (
 	ErrNotInTask = errors.New("asyncio: not called from the running task")
 	// ErrOtherLoop is returned when a task awaits a task of another loop.
 	ErrOtherLoop = errors.New("asyncio: task belongs to another loop")
-	// ErrAwaitSelf is returned when a task awaits itself, which could never end.
+	// ErrAwaitSelf is returned when a task awaits itself, directly or through
+	// a chain of tasks awaiting each other, which could never end.
 	ErrAwaitSelf = errors.New("asyncio: a task can't await itself")
 	// ErrNilFunc is the error of a task or Run given a nil function.
 	ErrNilFunc = errors.New("asyncio: nil task function")

@@ -45,6 +45,7 @@ type Loop struct {
 	closed    bool
 	inited    bool
 	idleTimer *time.Timer
+	blocks    int // times the loop blocked for lack of work: tests check it never polls
 }
 
 type runMode uint8
@@ -202,7 +203,11 @@ func (l *Loop) loop() error {
 			}
 		}
 		for n := l.ready.len(); n > 0 && !l.halt; n-- {
-			l.step(l.ready.pop())
+			if it := l.ready.pop(); it.t != nil {
+				l.step(it.t)
+			} else {
+				l.callback(it.fn)
+			}
 		}
 	}
 	return nil
@@ -245,10 +250,7 @@ func (l *Loop) finish(t *Task) {
 	t.state = taskDone
 	t.fn, t.next, t.stop, t.yield = nil, nil, nil, nil
 	l.live.remove(t)
-	for _, w := range t.waiters {
-		l.wake(w)
-	}
-	t.waiters = nil
+	t.waiters.wakeAll()
 	if !t.retrieved && t.err != nil && !errors.Is(t.err, ErrCancelled) {
 		t.reporting = true
 		l.ready.push(t)
@@ -281,7 +283,7 @@ func (l *Loop) fire(t *timer) {
 		l.wake(t.task)
 		return
 	}
-	l.callback(t.fn)
+	l.ready.pushItem(runItem{fn: t.fn})
 }
 
 // idle waits until a task is ready. It reports done when the run is over,
@@ -313,6 +315,7 @@ func (l *Loop) idle() (done bool, err error) {
 			}
 			l.sleep(time.Duration(d))
 		} else {
+			l.blocks++
 			<-l.wakeup
 		}
 	}
@@ -322,6 +325,7 @@ func (l *Loop) idle() (done bool, err error) {
 // sleep blocks for d, or until another goroutine signals the loop. One
 // runtime timer serves the whole loop, re-armed for its earliest deadline.
 func (l *Loop) sleep(d time.Duration) {
+	l.blocks++
 	if l.idleTimer == nil {
 		l.idleTimer = time.NewTimer(d)
 	} else {
@@ -385,7 +389,7 @@ func (l *Loop) runPosted() {
 	l.hasPosted.Store(false)
 	l.mu.Unlock()
 	for _, fn := range fns {
-		l.callback(fn)
+		l.ready.pushItem(runItem{fn: fn})
 	}
 }
 

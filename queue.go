@@ -1,25 +1,35 @@
 package asyncio
 
-// runQueue is the FIFO of tasks ready to run: a growable ring buffer, so
-// push and pop are O(1) and steady state allocates nothing.
+// runItem is a ready task or a due callback; callbacks share the run queue
+// so that everything due at the same time runs in the order it was
+// scheduled.
+type runItem struct {
+	t  *Task
+	fn func()
+}
+
+// runQueue is the FIFO of ready work: a growable ring buffer, so push and
+// pop are O(1) and steady state allocates nothing.
 type runQueue struct {
-	buf        []*Task
+	buf        []runItem
 	head, size int
 }
 
 func (q *runQueue) len() int { return q.size }
 
-func (q *runQueue) push(t *Task) {
+func (q *runQueue) push(t *Task) { q.pushItem(runItem{t: t}) }
+
+func (q *runQueue) pushItem(it runItem) {
 	if q.size == len(q.buf) {
 		q.grow()
 	}
-	q.buf[(q.head+q.size)&(len(q.buf)-1)] = t
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = it
 	q.size++
 }
 
-func (q *runQueue) pop() *Task {
+func (q *runQueue) pop() runItem {
 	t := q.buf[q.head]
-	q.buf[q.head] = nil
+	q.buf[q.head] = runItem{}
 	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
 	return t
@@ -30,7 +40,7 @@ func (q *runQueue) grow() {
 	if n == 0 {
 		n = 16
 	}
-	buf := make([]*Task, n)
+	buf := make([]runItem, n)
 	for i := 0; i < q.size; i++ {
 		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 	}

@@ -15,10 +15,10 @@ import (
 // never finish, Run returns a *DeadlockError naming the blocked tasks. An
 // error from the shutdown is joined after main's.
 func Run(main func(*Ctx) error, opts ...Option) error {
-	_, err := RunOf(func(ctx *Ctx) (struct{}, error) { return struct{}{}, main(ctx) }, opts...)
-	if errors.Is(err, ErrNilFunc) && main == nil {
+	if main == nil {
 		return ErrNilFunc
 	}
+	_, err := RunOf(func(ctx *Ctx) (struct{}, error) { return struct{}{}, main(ctx) }, opts...)
 	return err
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"slices"
 	"strconv"
 )
 
@@ -60,7 +59,7 @@ type Task struct {
 	blocker    waitQueue // where the task is parked, nil when ready or running
 	waitingFor string    // what it is parked for, for deadlock reports
 	awaiting   *Task     // the task it awaits, to forward cancellation
-	waiters    []*Task   // tasks awaiting this one
+	waiters    fifo      // tasks awaiting this one
 	retrieved  bool      // its result was or will be seen by someone
 	reporting  bool      // queued to report an unretrieved error
 	timer      timer     // its sleep wake-up
@@ -197,9 +196,9 @@ func (t *Task) Await(ctx *Ctx) error {
 	}
 	t.retrieved = true
 	if t.state != taskDone {
-		t.waiters = append(t.waiters, cur)
+		t.waiters.push(cur)
 		cur.awaiting = t
-		err := cur.park(t, "awaiting")
+		err := cur.park(&t.waiters, "awaiting")
 		cur.awaiting = nil
 		if err != nil {
 			return err
@@ -214,17 +213,13 @@ func (cur *Task) checkAwait(t *Task) error {
 		return errors.New("asyncio: Await on a nil task")
 	case t.loop != cur.loop:
 		return fmt.Errorf("%w: %v awaited from %v", ErrOtherLoop, t, cur)
-	case t == cur:
-		return fmt.Errorf("%w: %v", ErrAwaitSelf, t)
+	}
+	for x := t; x != nil; x = x.awaiting {
+		if x == cur {
+			return fmt.Errorf("%w: %v awaits %v, which waits for it", ErrAwaitSelf, cur, t)
+		}
 	}
 	return nil
-}
-
-// remove takes w off t's waiters: w was cancelled while awaiting t.
-func (t *Task) remove(w *Task) {
-	if i := slices.Index(t.waiters, w); i >= 0 {
-		t.waiters = slices.Delete(t.waiters, i, i+1)
-	}
 }
 
 // Await waits for the task like Task.Await and returns its value and error.

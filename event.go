@@ -1,0 +1,132 @@
+package asyncio
+
+import (
+	"errors"
+	"slices"
+	"sync"
+)
+
+// fifo is a first-in first-out queue of parked tasks.
+type fifo struct{ tasks []*Task }
+
+func (q *fifo) push(t *Task) { q.tasks = append(q.tasks, t) }
+
+// remove implements waitQueue: a cancelled task leaves the queue.
+func (q *fifo) remove(t *Task) {
+	if i := slices.Index(q.tasks, t); i >= 0 {
+		q.tasks = slices.Delete(q.tasks, i, i+1)
+	}
+}
+
+// wakeAll makes every queued task ready, in the order they queued.
+func (q *fifo) wakeAll() {
+	for _, t := range q.tasks {
+		t.loop.wake(t)
+	}
+	clear(q.tasks)
+	q.tasks = q.tasks[:0]
+}
+
+// Event lets tasks wait until something has happened. The zero Event is
+// clear and ready to use. Its methods must be called on the loop's goroutine
+// (from tasks or loop callbacks); from other goroutines use ThreadSafeFlag.
+type Event struct {
+	set     bool
+	waiters fifo
+}
+
+// IsSet reports whether the event is set.
+func (e *Event) IsSet() bool { return e.set }
+
+// Set sets the event and makes every waiting task ready, in the order they
+// began to wait.
+func (e *Event) Set() {
+	e.set = true
+	e.waiters.wakeAll()
+}
+
+// Clear clears the event.
+func (e *Event) Clear() { e.set = false }
+
+// Wait pauses the task until the event is set, returning at once if it is
+// set already. It returns ErrCancelled if the task is cancelled meanwhile.
+func (e *Event) Wait(ctx *Ctx) error {
+	t, err := ctx.running()
+	if err != nil || e.set {
+		return err
+	}
+	e.waiters.push(t)
+	return t.park(&e.waiters, "waiting for an event")
+}
+
+// ThreadSafeFlag is a flag that any goroutine may set and one task waits
+// for: the stand-in for an interrupt handler waking a task. A Set before the
+// Wait is not lost, and several Sets before one Wait are one wake-up. While a
+// task waits on it, the loop sleeps rather than report a deadlock, since
+// another goroutine may still set it. The zero ThreadSafeFlag is clear.
+type ThreadSafeFlag struct {
+	mu     sync.Mutex
+	state  bool
+	waiter *Task
+}
+
+// ErrFlagBusy is returned when a second task waits on a ThreadSafeFlag.
+var ErrFlagBusy = errors.New("asyncio: ThreadSafeFlag already has a waiting task")
+
+// Set sets the flag and wakes the waiting task, if any. Any goroutine may
+// call it.
+func (f *ThreadSafeFlag) Set() {
+	f.mu.Lock()
+	f.state = true
+	w := f.waiter
+	f.mu.Unlock()
+	if w != nil {
+		w.loop.CallSoonThreadsafe(func() {
+			if w.blocker == waitQueue(f) {
+				w.loop.wake(w)
+			}
+		})
+	}
+}
+
+// Clear clears the flag.
+func (f *ThreadSafeFlag) Clear() {
+	f.mu.Lock()
+	f.state = false
+	f.mu.Unlock()
+}
+
+// Wait pauses the task until the flag is set, then clears it. It returns at
+// once if the flag is set already, ErrCancelled if the task is cancelled
+// while waiting, and ErrFlagBusy if another task is waiting.
+func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
+	t, err := ctx.running()
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	if f.state {
+		f.state = false
+		f.mu.Unlock()
+		return nil
+	}
+	if f.waiter != nil {
+		f.mu.Unlock()
+		return ErrFlagBusy
+	}
+	f.waiter = t
+	f.mu.Unlock()
+	release := t.loop.KeepAlive()
+	err = t.park(f, "waiting for a ThreadSafeFlag")
+	release()
+	f.mu.Lock()
+	f.waiter = nil
+	if err == nil {
+		f.state = false
+	}
+	f.mu.Unlock()
+	return err
+}
+
+// remove implements waitQueue; Wait itself forgets the waiter.
+func (f *ThreadSafeFlag) remove(*Task) {}
