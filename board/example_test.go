@@ -1,0 +1,87 @@
+package board_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board"
+)
+
+// The lecture's board on the virtual clock: blink the green LED and print
+// each change as it happens.
+func ExampleNewLab() {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		b := board.NewLab(ctx.Loop())
+		b.OnChange(func(e board.Event) { fmt.Println(e) })
+		for range 4 {
+			b.Green.Toggle()
+			if err := asyncio.Sleep(ctx, 250*time.Millisecond); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, asyncio.VirtualClock())
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 0.000 green on
+	// 0.250 green off
+	// 0.500 green on
+	// 0.750 green off
+}
+
+// An active-low LED lights when its pin is driven low; only changes of the
+// light are recorded.
+func ExampleNewSim() {
+	loop := asyncio.NewLoop(asyncio.VirtualClock())
+	defer loop.Close()
+	sim := board.NewSim(loop)
+	led := sim.AddLED("status", board.ActiveLow)
+	fmt.Println("lit:", led.Get(), "value:", led.Value())
+	led.SetValue(0)
+	fmt.Println("lit:", led.Get(), "value:", led.Value())
+	led.On() // already lit: no change
+	led.Toggle()
+	fmt.Print(sim.Trace())
+	// Output:
+	// lit: false value: 1
+	// lit: true value: 0
+	// 0.000 status on
+	// 0.000 status off
+}
+
+// A button pressed at 45 ms and released at 95 ms, read every 20 ms.
+func ExampleSimButton_PressAt() {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		btn := board.NewLab(ctx.Loop()).Button
+		btn.PressAt(45 * time.Millisecond)
+		btn.ReleaseAt(95 * time.Millisecond)
+		for range 7 {
+			fmt.Println(ctx.Loop().Time(), btn.Value())
+			if err := asyncio.Sleep(ctx, 20*time.Millisecond); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, asyncio.VirtualClock())
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 0s 1
+	// 20ms 1
+	// 40ms 1
+	// 60ms 0
+	// 80ms 0
+	// 100ms 1
+	// 120ms 1
+}
+
+// An event formats as a trace line.
+func ExampleEvent_String() {
+	fmt.Println(board.Event{At: 250 * time.Millisecond, Name: "green", On: false})
+	// Output:
+	// 0.250 green off
+}
