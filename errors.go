@@ -36,6 +36,10 @@ var (
 	ErrLoopRunning = errors.New("asyncio: loop is already running")
 	// ErrLoopClosed is returned when a closed loop is used.
 	ErrLoopClosed = errors.New("asyncio: loop is closed")
+	// ErrIgnoredCancel is matched by the error Loop.Close (and so Run)
+	// returns for a task it had to unwind because it kept awaiting after its
+	// cancellation.
+	ErrIgnoredCancel = errors.New("asyncio: task ignored its cancellation and was unwound")
 	// ErrDeadlock is matched (with errors.Is) by a *DeadlockError.
 	ErrDeadlock = errors.New("asyncio: deadlock")
 )

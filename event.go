@@ -32,8 +32,12 @@ func (q *fifo) wakeAll() {
 // (from tasks or loop callbacks); from other goroutines use ThreadSafeFlag.
 type Event struct {
 	set     bool
-	waiters fifo
+	waiters eventWaiters
 }
+
+type eventWaiters struct{ fifo }
+
+func (*eventWaiters) describe() string { return "waiting for an event" }
 
 // IsSet reports whether the event is set.
 func (e *Event) IsSet() bool { return e.set }
@@ -56,7 +60,7 @@ func (e *Event) Wait(ctx *Ctx) error {
 		return err
 	}
 	e.waiters.push(t)
-	return t.park(&e.waiters, "waiting for an event")
+	return t.park(&e.waiters)
 }
 
 // ThreadSafeFlag is a flag that any goroutine may set and one task waits
@@ -117,7 +121,7 @@ func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
 	f.waiter = t
 	f.mu.Unlock()
 	release := t.loop.KeepAlive()
-	err = t.park(f, "waiting for a ThreadSafeFlag")
+	err = t.park(f)
 	release()
 	f.mu.Lock()
 	f.waiter = nil
@@ -130,3 +134,5 @@ func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
 
 // remove implements waitQueue; Wait itself forgets the waiter.
 func (f *ThreadSafeFlag) remove(*Task) {}
+
+func (f *ThreadSafeFlag) describe() string { return "waiting for a ThreadSafeFlag" }

@@ -24,7 +24,7 @@ type Loop struct {
 	timers  timerHeap
 	current *Task    // the running task, nil between tasks
 	live    taskList // unfinished tasks, in creation order
-	ids     uint64
+	ids     uint32
 
 	virtual bool
 	start   time.Time // real clock origin
@@ -45,7 +45,8 @@ type Loop struct {
 	closed    bool
 	inited    bool
 	idleTimer *time.Timer
-	blocks    int // times the loop blocked for lack of work: tests check it never polls
+	unwound   []error // tasks Close had to unwind
+	blocks    int     // times the loop blocked for lack of work: tests check it never polls
 }
 
 type runMode uint8
@@ -233,7 +234,7 @@ func (l *Loop) step(t *Task) {
 			return
 		}
 		t.state = taskStarted
-		t.next, t.stop = iter.Pull(t.body)
+		t.next, _ = iter.Pull(t.body)
 	}
 	l.current = t
 	_, running := t.next()
@@ -248,7 +249,7 @@ func (l *Loop) step(t *Task) {
 // task may still await t meanwhile).
 func (l *Loop) finish(t *Task) {
 	t.state = taskDone
-	t.fn, t.next, t.stop, t.yield = nil, nil, nil, nil
+	t.fn, t.next, t.yield = nil, nil, nil
 	l.live.remove(t)
 	t.waiters.wakeAll()
 	if !t.retrieved && t.err != nil && !errors.Is(t.err, ErrCancelled) {
@@ -262,12 +263,14 @@ func (l *Loop) finish(t *Task) {
 
 // wake makes a parked task ready.
 func (l *Loop) wake(t *Task) {
-	t.blocker, t.waitingFor = nil, ""
+	t.blocker = nil
 	l.ready.push(t)
 }
 
 // remove implements waitQueue for sleeping tasks.
 func (h *timerHeap) remove(t *Task) { h.disarm(&t.timer) }
+
+func (h *timerHeap) describe() string { return "sleeping" }
 
 // cancel delivers a cancellation to t, which is not running.
 func (l *Loop) cancel(t *Task) {
@@ -294,7 +297,10 @@ func (l *Loop) idle() (done bool, err error) {
 			l.runPosted()
 			continue
 		}
-		if l.stopReq.Load() && l.mode != draining {
+		if l.mode == draining {
+			return true, nil // in shutdown no task can wait, so all are done
+		}
+		if l.stopReq.Load() {
 			return false, nil // the loop returns at its next check
 		}
 		when, timed := l.timers.peek()
@@ -303,7 +309,7 @@ func (l *Loop) idle() (done bool, err error) {
 			return false, nil
 		}
 		if !timed && l.holds.Load() == 0 {
-			if l.live.n == 0 && l.mode != runningUntil {
+			if l.live.n == 0 && l.mode == runningForever {
 				return true, nil
 			}
 			return true, l.deadlock()
@@ -341,12 +347,12 @@ func (l *Loop) sleep(d time.Duration) {
 func (l *Loop) deadlock() error {
 	e := &DeadlockError{}
 	for t := l.live.head; t != nil; t = t.nextLive {
-		what := t.waitingFor
+		what := "ready"
+		if t.blocker != nil {
+			what = t.blocker.describe()
+		}
 		if t.awaiting != nil {
 			what += " " + t.awaiting.String()
-		}
-		if what == "" {
-			what = "blocked"
 		}
 		e.Blocked = append(e.Blocked, t.String()+" ("+what+")")
 	}
@@ -444,14 +450,24 @@ func (l *Loop) CallAt(at time.Duration, fn func()) *Handle {
 	return h
 }
 
-// Close cancels every unfinished task once and runs the loop until they have
-// all returned, so that their clean-up runs and no goroutine of theirs
-// outlives the loop. A task that still cannot finish (it waits for something
-// that will never come) is forced to unwind: its await point panics through
-// its deferred calls, and Close returns a *DeadlockError naming it. A task
-// that keeps awaiting while ignoring each cancellation keeps Close from
-// returning, as it would keep CPython's asyncio.run from returning. Closing a
-// closed loop does nothing.
+// shutdownAwaits is how many await points a task may pass after Close has
+// cancelled it before it is unwound.
+const shutdownAwaits = 16
+
+// Close cancels every unfinished task and runs the loop until they have all
+// returned, so that their clean-up runs and no goroutine of theirs outlives
+// the loop. Closing a closed loop does nothing.
+//
+// Close is Run's shutdown. Each task gets ErrCancelled at the await point
+// where it is paused, or, if it has not started, never runs. From then on the
+// task stays cancelled, as a cancelled context stays done: every await point
+// it reaches returns ErrCancelled at once, after letting the other tasks run,
+// so its clean-up code (deferred calls, or code after the error) runs to its
+// end but cannot wait. A task that passes 16 await points this way, which
+// only a loop that ignores the errors does, is unwound: its await point
+// panics through its deferred calls, and Close returns an error matching
+// ErrIgnoredCancel that names it. So Close always returns, unless a task
+// loops without ever reaching an await point.
 func (l *Loop) Close() error {
 	l.init()
 	if l.mode != notRunning {
@@ -460,21 +476,14 @@ func (l *Loop) Close() error {
 	if l.closed {
 		return nil
 	}
+	l.mode, l.halt = draining, false
 	for t := l.live.head; t != nil; t = t.nextLive {
 		t.awaiting = nil // cancel each task itself, not what it awaits
 		l.cancel(t)
 	}
-	var err error
-	if l.live.n > 0 || l.ready.len() > 0 {
-		l.mode, l.halt = draining, false
-		err = l.loop()
-		l.mode = notRunning
-	}
-	if err != nil {
-		for t := l.live.head; t != nil; t = l.live.head {
-			l.forceStop(t)
-		}
-	}
+	l.loop()
+	l.mode = notRunning
+	l.timers = timerHeap{} // pending callbacks are dropped
 	l.mu.Lock()
 	l.closed = true
 	l.posted = nil
@@ -482,23 +491,24 @@ func (l *Loop) Close() error {
 	if l.idleTimer != nil {
 		l.idleTimer.Stop()
 	}
+	err := errors.Join(l.unwound...)
+	l.unwound = nil
 	return err
 }
 
-// forceStop unwinds a task that will never be woken.
-func (l *Loop) forceStop(t *Task) {
-	if t.blocker != nil {
-		t.blocker.remove(t)
-		t.blocker = nil
+// shutdownAwait is every await point of a task once Close has cancelled it:
+// it returns ErrCancelled after one turn, and unwinds a task that keeps on.
+func (t *Task) shutdownAwait(q waitQueue) error {
+	if q != nil {
+		q.remove(t)
 	}
-	if t.stop != nil {
-		l.current = t
-		t.stop()
-		l.current = nil
-	} else {
-		t.err = ErrCancelled
+	if t.shutdownAwaits++; t.shutdownAwaits > shutdownAwaits {
+		t.loop.unwound = append(t.loop.unwound, fmt.Errorf("%w: %v", ErrIgnoredCancel, t))
+		panic(unwind{})
 	}
-	l.finish(t)
+	t.loop.ready.push(t)
+	t.suspend()
+	return ErrCancelled
 }
 
 // ExceptionContext describes an error that no task retrieved.

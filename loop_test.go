@@ -181,24 +181,48 @@ func TestAwaitCycleIsAnError(t *testing.T) {
 	}
 }
 
-func TestCloseForcesTasksThatCannotFinish(t *testing.T) {
-	var unwound []string
+func TestShutdownAwaitsReturnAtOnce(t *testing.T) {
+	var g log
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		var never asyncio.Event
 		asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error {
-			defer func() { unwound = append(unwound, "stuck") }()
-			asyncio.Sleep(c, time.Hour)
-			return never.Wait(c) // its clean-up waits for what never comes
+			defer g.add(c, "deferred clean-up")
+			err := asyncio.Sleep(c, time.Hour)
+			g.add(c, "sleep: %v", err)
+			// Clean-up that would wait forever returns at once instead.
+			g.add(c, "event: %v", never.Wait(c))
+			g.add(c, "sleep again: %v", asyncio.Sleep(c, time.Hour))
+			return err
 		}, asyncio.Named("stuck"))
 		asyncio.Sleep(ctx, 0)
 		return nil
 	}, asyncio.VirtualClock())
-	var de *asyncio.DeadlockError
-	if !errors.As(err, &de) || len(de.Blocked) != 1 || de.Blocked[0] != `task "stuck" (waiting for an event)` {
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.check(t, "0.000 sleep: asyncio: task cancelled: context canceled",
+		"0.000 event: asyncio: task cancelled: context canceled",
+		"0.000 sleep again: asyncio: task cancelled: context canceled",
+		"0.000 deferred clean-up")
+}
+
+func TestShutdownUnwindsTaskIgnoringCancel(t *testing.T) {
+	ticks, deferred := 0, false
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error {
+			defer func() { deferred = true }()
+			for {
+				asyncio.SleepMs(c, 100) // the error is ignored: a common slip
+				ticks++
+			}
+		}, asyncio.Named("ticker"))
+		return asyncio.SleepMs(ctx, 250)
+	}, asyncio.VirtualClock())
+	if !errors.Is(err, asyncio.ErrIgnoredCancel) || !strings.Contains(err.Error(), `task "ticker"`) {
 		t.Fatalf("Run: %v", err)
 	}
-	if len(unwound) != 1 {
-		t.Fatalf("unwound: %v", unwound)
+	if !deferred || ticks != 2+1+16 {
+		t.Fatalf("ticks %d, deferred %v", ticks, deferred)
 	}
 }
 

@@ -10,10 +10,11 @@ import (
 //
 // When main returns, the tasks still pending are cancelled and run until
 // they have finished their clean-up (see Loop.Close), so no goroutine started
-// by the loop outlives Run. This is CPython's asyncio.run; MicroPython's run
-// instead returns at once and leaves other tasks where they are. If main can
-// never finish, Run returns a *DeadlockError naming the blocked tasks. An
-// error from the shutdown is joined after main's.
+// by the loop outlives Run. CPython's asyncio.run does the same (but lets
+// clean-up code wait); MicroPython's run returns at once and leaves other
+// tasks where they are. If main can never finish, Run returns a
+// *DeadlockError naming the blocked tasks. An error from the shutdown (see
+// ErrIgnoredCancel) is joined after main's.
 func Run(main func(*Ctx) error, opts ...Option) error {
 	if main == nil {
 		return ErrNilFunc
@@ -52,7 +53,7 @@ func Sleep(ctx *Ctx, d time.Duration) error {
 	}
 	l := t.loop
 	l.timers.arm(&t.timer, l.deadline(d))
-	return t.park(&l.timers, "sleeping")
+	return t.park(&l.timers)
 }
 
 // SleepMs is Sleep for ms milliseconds (MicroPython's sleep_ms). Negative

@@ -36,35 +36,43 @@ const (
 )
 
 // waitQueue is where a parked task waits; cancelling the task removes it.
-type waitQueue interface{ remove(t *Task) }
+type waitQueue interface {
+	remove(t *Task)
+	describe() string // what a task parked here waits for, for deadlock reports
+}
+
+// awaiters are the tasks awaiting a task.
+type awaiters struct{ fifo }
+
+func (*awaiters) describe() string { return "awaiting" }
 
 // Task is a function scheduled to run on a loop, concurrently with the other
 // tasks of that loop. Only one task of a loop runs at a time: it runs until
 // it pauses at an await point (Sleep, Await, ...), and then the loop runs the
 // next ready task.
 type Task struct {
-	ctx   Ctx
-	loop  *Loop
-	fn    func(*Ctx) error
-	id    uint64
-	name  string
-	state taskState
-	err   error // the task's result once done
+	ctx  Ctx
+	loop *Loop
+	fn   func(*Ctx) error
+	name string
+	err  error // the task's result once done
 
 	next  func() (struct{}, bool) // resumes the coroutine
-	stop  func()                  // forces it to unwind (Loop.Close only)
 	yield func(struct{}) bool     // pauses it; used from inside
 
-	cancelled  bool      // a cancel waits to be delivered at the next await point
-	blocker    waitQueue // where the task is parked, nil when ready or running
-	waitingFor string    // what it is parked for, for deadlock reports
-	awaiting   *Task     // the task it awaits, to forward cancellation
-	waiters    fifo      // tasks awaiting this one
-	retrieved  bool      // its result was or will be seen by someone
-	reporting  bool      // queued to report an unretrieved error
-	timer      timer     // its sleep wake-up
+	blocker  waitQueue // where the task is parked, nil when ready or running
+	awaiting *Task     // the task it awaits, to forward cancellation
+	waiters  awaiters  // tasks awaiting this one
+	timer    timer     // its sleep wake-up
 
 	prevLive, nextLive *Task
+
+	id             uint32 // for the default name
+	state          taskState
+	shutdownAwaits uint8 // await points passed since Close cancelled it
+	cancelled      bool  // a cancel waits to be delivered at the next await point
+	retrieved      bool  // its result was or will be seen by someone
+	reporting      bool  // queued to report an unretrieved error
 }
 
 // TaskOption configures a task at creation.
@@ -127,7 +135,7 @@ func CurrentTask(ctx *Ctx) *Task {
 // Name returns the task's name.
 func (t *Task) Name() string {
 	if t.name == "" {
-		t.name = "task-" + strconv.FormatUint(t.id, 10)
+		t.name = "task-" + strconv.FormatUint(uint64(t.id), 10)
 	}
 	return t.name
 }
@@ -162,8 +170,9 @@ func (t *Task) Cancelled() bool { return t.state == taskDone && errors.Is(t.err,
 //
 // The cancellation is delivered once. A task that ignores the ErrCancelled
 // and goes on is not cancelled again: its later awaits behave normally and
-// its result is whatever it returns, as in MicroPython (but Loop.Close and Run
-// cancel pending tasks once more at shutdown).
+// its result is whatever it returns, as in MicroPython. (Shutdown differs:
+// once Loop.Close, or the end of Run, has cancelled a task, every later await
+// point of that task returns ErrCancelled; see Loop.Close.)
 //
 // Cancel returns nil when the request was made, ErrTaskDone when the task had
 // already finished, and ErrCancelSelf when called on the running task. It
@@ -198,7 +207,7 @@ func (t *Task) Await(ctx *Ctx) error {
 	if t.state != taskDone {
 		t.waiters.push(cur)
 		cur.awaiting = t
-		err := cur.park(&t.waiters, "awaiting")
+		err := cur.park(&t.waiters)
 		cur.awaiting = nil
 		if err != nil {
 			return err
@@ -234,25 +243,31 @@ func (t *TaskOf[T]) Result() (T, error) { return t.value, t.err }
 // park pauses the running task until the loop makes it ready again, with q
 // recording where it waits. It returns ErrCancelled if the task was
 // cancelled, whether before parking or while parked.
-func (t *Task) park(q waitQueue, what string) error {
+func (t *Task) park(q waitQueue) error {
+	if t.loop.mode == draining {
+		return t.shutdownAwait(q)
+	}
 	if t.cancelled {
 		// A cancel reached the running task (forwarded through an await
 		// chain): deliver it after one turn, as at any await point.
 		q.remove(t)
 		return t.yieldNow()
 	}
-	t.blocker, t.waitingFor = q, what
+	t.blocker = q
 	return t.suspend()
 }
 
 // yieldNow puts the running task at the back of the run queue and pauses it.
 func (t *Task) yieldNow() error {
+	if t.loop.mode == draining {
+		return t.shutdownAwait(nil)
+	}
 	t.loop.ready.push(t)
 	return t.suspend()
 }
 
-// unwind is the panic that Loop.Close uses to force a task that never
-// finished its clean-up to return.
+// unwind is the panic that ends a task which ignores its cancellation
+// during Loop.Close.
 type unwind struct{}
 
 func (t *Task) suspend() error {
