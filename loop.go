@@ -217,7 +217,6 @@ func (l *Loop) loop() error {
 // step resumes t until its next await point.
 func (l *Loop) step(t *Task) {
 	if t.state == taskDone { // queued to report an unretrieved error
-		t.reporting = false
 		if !t.retrieved {
 			t.retrieved = true
 			l.CallExceptionHandler(ExceptionContext{Message: "Task exception wasn't retrieved", Err: t.err, Task: t})
@@ -253,7 +252,6 @@ func (l *Loop) finish(t *Task) {
 	l.live.remove(t)
 	t.waiters.wakeAll()
 	if !t.retrieved && t.err != nil && !errors.Is(t.err, ErrCancelled) {
-		t.reporting = true
 		l.ready.push(t)
 	}
 	if t == l.until {

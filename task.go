@@ -51,28 +51,26 @@ func (*awaiters) describe() string { return "awaiting" }
 // it pauses at an await point (Sleep, Await, ...), and then the loop runs the
 // next ready task.
 type Task struct {
-	ctx  Ctx
-	loop *Loop
-	fn   func(*Ctx) error
-	name string
-	err  error // the task's result once done
-
-	next  func() (struct{}, bool) // resumes the coroutine
-	yield func(struct{}) bool     // pauses it; used from inside
+	// The fields a task switch touches come first, to share a cache line.
+	ctx            Ctx
+	loop           *Loop
+	next           func() (struct{}, bool) // resumes the coroutine
+	yield          func(struct{}) bool     // pauses it; used from inside
+	state          taskState
+	cancelled      bool   // a cancel waits to be delivered at the next await point
+	shutdownAwaits uint8  // await points passed since Close cancelled it
+	retrieved      bool   // its result was or will be seen by someone
+	id             uint32 // for the default name
 
 	blocker  waitQueue // where the task is parked, nil when ready or running
+	timer    timer     // its sleep wake-up
 	awaiting *Task     // the task it awaits, to forward cancellation
 	waiters  awaiters  // tasks awaiting this one
-	timer    timer     // its sleep wake-up
+	fn       func(*Ctx) error
+	name     string
+	err      error // the task's result once done
 
 	prevLive, nextLive *Task
-
-	id             uint32 // for the default name
-	state          taskState
-	shutdownAwaits uint8 // await points passed since Close cancelled it
-	cancelled      bool  // a cancel waits to be delivered at the next await point
-	retrieved      bool  // its result was or will be seen by someone
-	reporting      bool  // queued to report an unretrieved error
 }
 
 // TaskOption configures a task at creation.

@@ -1,0 +1,52 @@
+// Package asyncio is MicroPython's asyncio (uasyncio) for Go: a cooperative
+// scheduler for embedded and I/O-bound programs.
+//
+// A Loop runs tasks, one at a time, on the goroutine that runs it. A task is
+// a function that takes a *Ctx; it runs until it reaches an await point
+// (Sleep, Task.Await, Event.Wait, ...), where it pauses and the loop runs the
+// next ready task. Because only one task of a loop runs at any moment, and
+// each switch is a synchronisation point for the race detector, tasks share
+// plain variables without locks.
+//
+//	asyncio.Run(func(ctx *asyncio.Ctx) error {
+//		asyncio.CreateTask(ctx, blink(red, time.Second))
+//		asyncio.CreateTask(ctx, blink(green, 250*time.Millisecond))
+//		return asyncio.Sleep(ctx, 10*time.Second)
+//	})
+//
+// # Order
+//
+// Ready tasks run first-in first-out. A new task starts at its creator's
+// next await point. Sleep(ctx, 0) lets every other ready task run once.
+// Wake-ups due at the same time run in the order they were scheduled.
+//
+// # Cancellation
+//
+// Task.Cancel makes the task's current (or next) await point return
+// ErrCancelled, which matches context.Canceled with errors.Is. The outcomes
+// follow MicroPython; Task.Cancel lists them. When Run's main returns, the
+// remaining tasks are cancelled and run until they finish (Loop.Close).
+//
+// # Errors
+//
+// A task's error goes to whoever awaits it. A task that panics fails with a
+// *PanicError. An error that nobody awaits, other than a cancellation, goes to
+// the loop's exception handler, which prints it by default; the loop goes on.
+// When no task can ever run again, the loop returns a *DeadlockError naming
+// the blocked tasks instead of hanging.
+//
+// # Time
+//
+// A loop reads a monotonic clock, or with the VirtualClock option a virtual
+// one that jumps to the next deadline whenever no task is ready, so that
+// tests of time-driven code run at once and give the same result every run.
+// While every task waits, the loop sleeps: one runtime timer for the
+// earliest deadline, no polling.
+//
+// # Other goroutines
+//
+// Other goroutines hand work to a loop with Loop.CallSoonThreadsafe or set a
+// ThreadSafeFlag; Loop.KeepAlive tells an idle loop to wait for them rather
+// than report a deadlock. Nothing else of a loop or its tasks may be touched
+// from another goroutine.
+package asyncio
