@@ -18,6 +18,19 @@ func (q *fifo) remove(t *Task) {
 	}
 }
 
+// pop removes and returns the first task, or nil.
+func (q *fifo) pop() *Task {
+	if len(q.tasks) == 0 {
+		return nil
+	}
+	t := q.tasks[0]
+	q.tasks[0] = nil
+	q.tasks = q.tasks[1:]
+	return t
+}
+
+func (q *fifo) len() int { return len(q.tasks) }
+
 // wakeAll makes every queued task ready, in the order they queued.
 func (q *fifo) wakeAll() {
 	for _, t := range q.tasks {

@@ -250,7 +250,10 @@ func (l *Loop) finish(t *Task) {
 	t.state = taskDone
 	t.fn, t.next, t.yield = nil, nil, nil
 	l.live.remove(t)
-	t.waiters.wakeAll()
+	if len(t.waiters.list) > 0 {
+		t.retrieved = true
+		t.waiters.finished(t)
+	}
 	if !t.retrieved && t.err != nil && !errors.Is(t.err, ErrCancelled) {
 		l.ready.push(t)
 	}

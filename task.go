@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strconv"
 )
 
@@ -41,10 +42,45 @@ type waitQueue interface {
 	describe() string // what a task parked here waits for, for deadlock reports
 }
 
-// awaiters are the tasks awaiting a task.
-type awaiters struct{ fifo }
+// awaiters are what waits for a task to finish: tasks parked in Await, and
+// watches (Gather, Wait, TaskGroup), told in the order they were added.
+type awaiters struct{ list []awaiter }
+
+type awaiter struct {
+	t *Task  // a parked task to wake, or
+	w *watch // a watch to tell
+}
+
+// watch is a function called on the loop when a watched task finishes.
+type watch struct{ fn func(t *Task) }
+
+func (a *awaiters) push(t *Task)      { a.list = append(a.list, awaiter{t: t}) }
+func (a *awaiters) addWatch(w *watch) { a.list = append(a.list, awaiter{w: w}) }
+func (a *awaiters) remove(t *Task)    { a.delete(awaiter{t: t}) }
+func (a *awaiters) removeWatch(w *watch) {
+	a.delete(awaiter{w: w})
+}
+
+func (a *awaiters) delete(x awaiter) {
+	if i := slices.Index(a.list, x); i >= 0 {
+		a.list = slices.Delete(a.list, i, i+1)
+	}
+}
 
 func (*awaiters) describe() string { return "awaiting" }
+
+// finished wakes the parked tasks and tells the watches that t is done.
+func (a *awaiters) finished(t *Task) {
+	list := a.list
+	a.list = nil
+	for _, x := range list {
+		if x.t != nil {
+			x.t.loop.wake(x.t)
+		} else {
+			x.w.fn(t)
+		}
+	}
+}
 
 // Task is a function scheduled to run on a loop, concurrently with the other
 // tasks of that loop. Only one task of a loop runs at a time: it runs until
@@ -201,8 +237,9 @@ func (t *Task) Await(ctx *Ctx) error {
 	if err := cur.checkAwait(t); err != nil {
 		return err
 	}
-	t.retrieved = true
-	if t.state != taskDone {
+	if t.state == taskDone {
+		t.retrieved = true
+	} else {
 		t.waiters.push(cur)
 		cur.awaiting = t
 		err := cur.park(&t.waiters)
