@@ -1,0 +1,82 @@
+package asyncio
+
+import (
+	"errors"
+	"time"
+)
+
+// Timeout runs body in the calling task with a deadline d from now (CPython's
+// asyncio.timeout, Trio's fail_after). If the deadline passes before body
+// returns, the task is cancelled: the await point where it waits returns
+// ErrCancelled (or, if it is awaiting a task, that task is cancelled, as
+// with Task.Cancel). Once body has returned, Timeout returns ErrTimeout if
+// the deadline passed and body returned nil or a cancellation error, and
+// body's own error otherwise. Scopes nest: each one only reports its own
+// deadline as a timeout.
+func Timeout(ctx *Ctx, d time.Duration, body func(*Ctx) error) error {
+	cur, err := ctx.running()
+	if err != nil {
+		return err
+	}
+	return TimeoutAt(ctx, time.Duration(cur.loop.deadline(d)), body)
+}
+
+// TimeoutAt is Timeout with a deadline on the loop's clock (see Loop.Time).
+func TimeoutAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) error {
+	expired, err := scope(ctx, at, body)
+	if expired && (err == nil || errors.Is(err, ErrCancelled)) {
+		return ErrTimeout
+	}
+	return err
+}
+
+// MoveOnAfter is Timeout that gives up quietly (Trio's move_on_after): if
+// the deadline passes, body's cancellation is absorbed and MoveOnAfter
+// returns expired true and a nil error. A body error other than the
+// cancellation is returned as it is.
+func MoveOnAfter(ctx *Ctx, d time.Duration, body func(*Ctx) error) (expired bool, err error) {
+	cur, err := ctx.running()
+	if err != nil {
+		return false, err
+	}
+	return MoveOnAt(ctx, time.Duration(cur.loop.deadline(d)), body)
+}
+
+// MoveOnAt is MoveOnAfter with a deadline on the loop's clock.
+func MoveOnAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, err error) {
+	expired, err = scope(ctx, at, body)
+	if expired && errors.Is(err, ErrCancelled) {
+		err = nil
+	}
+	return expired, err
+}
+
+// scope runs body with a callback at the deadline that cancels the task.
+func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, err error) {
+	cur, err := ctx.running()
+	if err != nil {
+		return false, err
+	}
+	if body == nil {
+		return false, ErrNilFunc
+	}
+	inside, injected := true, false
+	h := cur.loop.CallAt(at, func() {
+		if !inside {
+			return
+		}
+		expired = true
+		if !cur.cancelled {
+			cur.Cancel()
+			injected = cur.cancelled // false if the cancel went to an awaited task
+		}
+	})
+	defer func() {
+		inside = false
+		h.Cancel()
+		if injected && cur.cancelled {
+			cur.cancelled = false // never delivered: it must not leak out of the scope
+		}
+	}()
+	return expired, body(ctx)
+}
