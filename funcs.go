@@ -15,7 +15,7 @@ var ErrTimeout = fmt.Errorf("asyncio: timeout: %w", context.DeadlineExceeded)
 // watch on the awaited task.
 type waitForWait struct{ l *Loop }
 
-func (w waitForWait) remove(t *Task)   { w.l.timers.disarm(&t.timer) }
+func (w waitForWait) remove(t *Task) { w.l.timers.disarm(&t.timer) }
 func (waitForWait) describe() string { return "waiting with a timeout" }
 
 // WaitFor runs fn as a new task and waits for it for at most d (MicroPython's
@@ -211,7 +211,7 @@ func gather(ctx *Ctx, tasks []*Task, returnErrors bool) ([]error, error) {
 // shielded task, but without forwarding a cancellation to it.
 type shieldWait struct{ t *Task }
 
-func (s shieldWait) remove(w *Task)   { s.t.waiters.remove(w) }
+func (s shieldWait) remove(w *Task) { s.t.waiters.remove(w) }
 func (shieldWait) describe() string { return "awaiting a shielded task" }
 
 // Shield waits for t like t.Await, but protects t from the caller's
