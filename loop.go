@@ -37,6 +37,8 @@ type Loop struct {
 
 	// Shared with other goroutines.
 	mu        sync.Mutex
+	ctxMu     sync.Mutex     // guards the Done channels of the tasks' contexts
+	threads   sync.WaitGroup // goroutines started by ToThread
 	posted    []func()
 	hasPosted atomic.Bool
 	stopReq   atomic.Bool
@@ -250,6 +252,7 @@ func (l *Loop) finish(t *Task) {
 	t.state = taskDone
 	t.fn, t.next, t.yield = nil, nil, nil
 	l.live.remove(t)
+	t.endContext(ctxFinished)
 	if len(t.waiters.list) > 0 {
 		t.retrieved = true
 		t.waiters.finished(t)
@@ -276,6 +279,7 @@ func (h *timerHeap) describe() string { return "sleeping" }
 // cancel delivers a cancellation to t, which is not running.
 func (l *Loop) cancel(t *Task) {
 	t.cancelled = true
+	t.endContext(ctxCancelled)
 	if t.blocker != nil {
 		t.blocker.remove(t)
 		l.wake(t)
@@ -484,6 +488,7 @@ func (l *Loop) Close() error {
 	}
 	l.loop()
 	l.mode = notRunning
+	l.threads.Wait()       // their tasks are cancelled, so their contexts are done
 	l.timers = timerHeap{} // pending callbacks are dropped
 	l.mu.Lock()
 	l.closed = true

@@ -1,11 +1,13 @@
 package asyncio
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync/atomic"
 )
 
 // Ctx is a running task's view of its loop: every function that may pause
@@ -93,10 +95,11 @@ type Task struct {
 	next           func() (struct{}, bool) // resumes the coroutine
 	yield          func(struct{}) bool     // pauses it; used from inside
 	state          taskState
-	cancelled      bool   // a cancel waits to be delivered at the next await point
-	shutdownAwaits uint8  // await points passed since Close cancelled it
-	retrieved      bool   // its result was or will be seen by someone
-	id             uint32 // for the default name
+	cancelled      bool          // a cancel waits to be delivered at the next await point
+	shutdownAwaits uint8         // await points passed since Close cancelled it
+	retrieved      bool          // its result was or will be seen by someone
+	id             uint32        // for the default name
+	ctxState       atomic.Uint32 // see context.go
 
 	blocker  waitQueue // where the task is parked, nil when ready or running
 	timer    timer     // its sleep wake-up
@@ -107,6 +110,7 @@ type Task struct {
 	err      error // the task's result once done
 
 	prevLive, nextLive *Task
+	ctxDone            chan struct{} // closed when the task's context is done; under loop.ctxMu
 }
 
 // TaskOption configures a task at creation.
@@ -179,6 +183,11 @@ func (t *Task) String() string { return "task " + strconv.Quote(t.Name()) }
 
 // Loop returns the loop the task belongs to.
 func (t *Task) Loop() *Loop { return t.loop }
+
+// Context returns the task's Ctx as a context.Context: it is done once the
+// task is cancelled or has returned, so it can stop Go code that works for
+// the task. Any goroutine may use it.
+func (t *Task) Context() context.Context { return &t.ctx }
 
 // Done reports whether the task has finished.
 func (t *Task) Done() bool { return t.state == taskDone }

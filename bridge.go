@@ -1,0 +1,107 @@
+package asyncio
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+)
+
+// threadWait is where a task waits in ToThread; one per call, so that a late
+// result of an abandoned call cannot wake the task from a later one.
+type threadWait struct{ _ byte }
+
+func (*threadWait) remove(*Task)     {}
+func (*threadWait) describe() string { return "waiting for a goroutine (ToThread)" }
+
+// ToThread runs fn on a new goroutine and pauses the calling task, not the
+// loop, until fn returns; it returns fn's error (CPython's to_thread). Use it
+// for blocking Go code: file and device I/O, cgo calls, heavy computation.
+//
+// fn gets the task's Ctx as its context.Context: it is done when the task is
+// cancelled. If the task is cancelled while fn runs, ToThread returns
+// ErrCancelled at once and fn's result is dropped; fn should return soon,
+// because Loop.Close (and so Run) waits for every goroutine ToThread started.
+// A panic in fn becomes a *PanicError.
+func ToThread(ctx *Ctx, fn func(context.Context) error) error {
+	_, err := ToThreadOf(ctx, func(c context.Context) (struct{}, error) { return struct{}{}, fn(c) })
+	return err
+}
+
+// ToThreadOf is ToThread for a function that returns a value.
+func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error) {
+	var value T
+	cur, err := ctx.running()
+	if err != nil {
+		return value, err
+	}
+	if fn == nil {
+		return value, ErrNilFunc
+	}
+	l := cur.loop
+	var result error
+	finished := false
+	here := &threadWait{}
+	release := l.KeepAlive()
+	l.threads.Add(1)
+	go func() {
+		defer l.threads.Done()
+		v, err := callGuarded(cur, ctx, fn)
+		l.CallSoonThreadsafe(func() {
+			release()
+			value, result, finished = v, err, true
+			if cur.blocker == waitQueue(here) {
+				l.wake(cur)
+			}
+		})
+	}()
+	err = cur.park(here)
+	if !finished {
+		var zero T
+		return zero, err
+	}
+	return value, result
+}
+
+func callGuarded[T any](t *Task, ctx context.Context, fn func(context.Context) (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Task: fmt.Sprintf("ToThread in %s", t.Name()), Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return fn(ctx)
+}
+
+// Submit runs fn as a new task of loop l and waits for its result; it is
+// for other goroutines (CPython's run_coroutine_threadsafe followed by
+// result()). The task starts when the loop runs it; Submit blocks the calling
+// goroutine, never the loop. If goctx is done first, Submit cancels the task
+// and returns goctx's error without waiting for it. It returns ErrLoopClosed
+// if the loop is closed.
+func Submit[T any](goctx context.Context, l *Loop, fn func(*Ctx) (T, error), opts ...TaskOption) (T, error) {
+	var zero T
+	type result struct {
+		v   T
+		err error
+	}
+	results := make(chan result, 1)
+	tasks := make(chan *TaskOf[T], 1)
+	err := l.CallSoonThreadsafe(func() {
+		t := newTaskOf(l, fn, opts)
+		t.waiters.addWatch(&watch{fn: func(*Task) { results <- result{t.value, t.err} }})
+		tasks <- t
+	})
+	if err != nil {
+		return zero, err
+	}
+	select {
+	case r := <-results:
+		return r.v, r.err
+	case <-goctx.Done():
+		l.CallSoonThreadsafe(func() {
+			if t := <-tasks; !t.Done() {
+				t.Cancel()
+			}
+		})
+		return zero, goctx.Err()
+	}
+}
