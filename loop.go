@@ -36,9 +36,12 @@ type Loop struct {
 	halt    bool  // set when the current run must return
 
 	// Shared with other goroutines.
-	mu        sync.Mutex
-	ctxMu     sync.Mutex     // guards the Done channels of the tasks' contexts
-	threads   sync.WaitGroup // goroutines started by ToThread
+	mu      sync.Mutex
+	ctxMu   sync.Mutex     // guards the Done channels of the tasks' contexts
+	threads sync.WaitGroup // goroutines started by ToThread
+
+	slow      time.Duration    // DebugSlowTasks threshold, 0 when off
+	resumedAt map[*Task]string // DebugSlowTasks: where each task last paused
 	posted    []func()
 	hasPosted atomic.Bool
 	stopReq   atomic.Bool
@@ -238,7 +241,12 @@ func (l *Loop) step(t *Task) {
 		t.next, _ = iter.Pull(t.body)
 	}
 	l.current = t
-	_, running := t.next()
+	var running bool
+	if l.slow > 0 {
+		running = l.stepTimed(t)
+	} else {
+		_, running = t.next()
+	}
 	l.current = nil
 	if !running {
 		l.finish(t)

@@ -315,6 +315,9 @@ func (t *Task) yieldNow() error {
 type unwind struct{}
 
 func (t *Task) suspend() error {
+	if t.loop.slow > 0 {
+		t.loop.noteAwait(t)
+	}
 	if !t.yield(struct{}{}) {
 		panic(unwind{})
 	}
