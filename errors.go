@@ -34,6 +34,9 @@ var (
 	// ErrLoopRunning is returned when a loop that is already running is run
 	// again, or closed while it runs.
 	ErrLoopRunning = errors.New("asyncio: loop is already running")
+	// ErrLoopStopped is returned by RunUntilComplete when Stop ended the run
+	// before the task finished.
+	ErrLoopStopped = errors.New("asyncio: loop stopped")
 	// ErrLoopClosed is returned when a closed loop is used.
 	ErrLoopClosed = errors.New("asyncio: loop is closed")
 	// ErrIgnoredCancel is matched by the error Loop.Close (and so Run)

@@ -139,6 +139,9 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	}
 	l.live.add(t)
 	l.ready.push(t)
+	if l.mode == draining {
+		t.cancelled = true // created during shutdown: it never starts
+	}
 	return t
 }
 
@@ -154,6 +157,9 @@ func (l *Loop) RunUntilComplete(t *Task) error {
 	if err := l.run(runningUntil, t); err != nil {
 		return err
 	}
+	if t.state != taskDone {
+		return fmt.Errorf("%w before %v finished", ErrLoopStopped, t)
+	}
 	return t.err
 }
 
@@ -165,8 +171,9 @@ func (l *Loop) RunForever() error {
 	return l.run(runningForever, nil)
 }
 
-// Stop makes RunForever (or RunUntilComplete) return after the tasks that are
-// ready now have had their turn. Any goroutine may call it.
+// Stop makes RunForever return after the tasks that are ready now have had
+// their turn; RunUntilComplete then returns ErrLoopStopped. Any goroutine may
+// call it.
 func (l *Loop) Stop() {
 	l.stopReq.Store(true)
 	l.signal()

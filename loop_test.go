@@ -429,3 +429,33 @@ func TestBadInput(t *testing.T) {
 	}()
 	asyncio.CreateTask(nil, func(*asyncio.Ctx) error { return nil })
 }
+
+func TestStopEndsRunUntilCompleteWithError(t *testing.T) {
+	l := asyncio.NewLoop(asyncio.VirtualClock())
+	main := l.CreateTask(func(ctx *asyncio.Ctx) error {
+		ctx.Loop().Stop()
+		return asyncio.Sleep(ctx, time.Hour)
+	})
+	if err := l.RunUntilComplete(main); !errors.Is(err, asyncio.ErrLoopStopped) {
+		t.Fatalf("RunUntilComplete: %v", err)
+	}
+	if err := l.RunUntilComplete(main); err != nil { // it can be resumed
+		t.Fatal(err)
+	}
+	l.Close()
+}
+
+func TestTaskCreatedDuringShutdownNeverStarts(t *testing.T) {
+	started := false
+	err := run(t, func(ctx *asyncio.Ctx) error {
+		asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error {
+			err := asyncio.Sleep(c, time.Hour)
+			asyncio.CreateTask(c, func(*asyncio.Ctx) error { started = true; return nil })
+			return err
+		})
+		return asyncio.Sleep(ctx, 0)
+	})
+	if err != nil || started {
+		t.Fatalf("err %v, started %v", err, started)
+	}
+}
