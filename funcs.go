@@ -77,12 +77,14 @@ func WaitForTask(ctx *Ctx, d time.Duration, t *Task) error {
 	l.timers.arm(&cur.timer, l.deadline(d))
 	err = cur.park(waitForWait{l})
 	switch {
+	case err != nil: // the waiter itself was cancelled, maybe after t ended
+		if !finished {
+			t.waiters.removeWatch(w)
+			t.Cancel()
+		}
+		return err
 	case finished:
 		return t.err
-	case err != nil: // the waiter itself was cancelled
-		t.waiters.removeWatch(w)
-		t.Cancel()
-		return err
 	}
 	// The time is up: cancel the task and wait for its clean-up.
 	t.waiters.removeWatch(w)
@@ -93,8 +95,14 @@ func WaitForTask(ctx *Ctx, d time.Duration, t *Task) error {
 	return ErrTimeout
 }
 
+// msDuration converts milliseconds to a Duration without overflow: values
+// too large for a Duration saturate, and negative ones become 0 (they mean
+// "no wait" everywhere a duration is taken).
 func msDuration(ms int) time.Duration {
-	if int64(ms) > int64(1<<63-1)/int64(time.Millisecond) {
+	switch {
+	case ms <= 0:
+		return 0
+	case int64(ms) > int64(1<<63-1)/int64(time.Millisecond):
 		return 1<<63 - 1
 	}
 	return time.Duration(ms) * time.Millisecond

@@ -49,12 +49,12 @@ func WithTaskGroup(ctx *Ctx, body func(ctx *Ctx, g *TaskGroup) error) error {
 	}
 	g := &TaskGroup{parent: cur, inBody: true}
 	g.done.fn = g.childDone
-	berr := g.runBody(ctx, body)
-	cancelled := false
+	outside, berr := g.runBody(ctx, body)
+	cancelled := outside && !g.parent.cancelled // delivered inside the body
 	switch {
 	case berr == nil:
 	case errors.Is(berr, ErrCancelled):
-		cancelled = !g.failed // not the group's own doing: from outside
+		cancelled = cancelled || !g.failed // not the group's own doing: from outside
 		g.cancel()
 	default:
 		g.errs = append([]error{berr}, g.errs...)
@@ -73,14 +73,22 @@ func WithTaskGroup(ctx *Ctx, body func(ctx *Ctx, g *TaskGroup) error) error {
 	return errors.Join(g.errs...)
 }
 
-func (g *TaskGroup) runBody(ctx *Ctx, body func(*Ctx, *TaskGroup) error) error {
+// runBody runs the body; it reports whether the calling task was also
+// cancelled from outside while the body ran (see scope for the counting).
+func (g *TaskGroup) runBody(ctx *Ctx, body func(*Ctx, *TaskGroup) error) (outside bool, err error) {
+	before := g.parent.cancels
 	defer func() {
 		g.inBody = false
-		if g.injected && g.parent.cancelled {
-			g.parent.cancelled = false // never delivered: it must not leak out
+		others := g.parent.cancels - before
+		if g.injected {
+			others--
+		}
+		outside = others > 0
+		if !outside && g.injected && g.parent.cancelled {
+			g.parent.cancelled = false // ours, never delivered: it must not leak out
 		}
 	}()
-	return body(ctx, g)
+	return false, body(ctx, g)
 }
 
 // Go starts fn as a task of the group and returns it. The task starts at the

@@ -294,6 +294,7 @@ func (h *timerHeap) describe() string { return "sleeping" }
 // cancel delivers a cancellation to t, which is not running.
 func (l *Loop) cancel(t *Task) {
 	t.cancelled = true
+	t.cancels++
 	t.endContext(ctxCancelled)
 	if t.blocker != nil {
 		t.blocker.remove(t)

@@ -59,9 +59,5 @@ func Sleep(ctx *Ctx, d time.Duration) error {
 // SleepMs is Sleep for ms milliseconds (MicroPython's sleep_ms). Negative
 // values sleep 0.
 func SleepMs(ctx *Ctx, ms int) error {
-	d := time.Duration(ms) * time.Millisecond
-	if int64(ms) > int64(time.Duration(1<<63-1)/time.Millisecond) {
-		d = time.Duration(1<<63 - 1)
-	}
-	return Sleep(ctx, d)
+	return Sleep(ctx, msDuration(ms))
 }

@@ -100,6 +100,7 @@ type Task struct {
 	retrieved      bool          // its result was or will be seen by someone
 	id             uint32        // for the default name
 	ctxState       atomic.Uint32 // see context.go
+	cancels        uint32        // cancel requests made to this task, for scopes
 
 	blocker  waitQueue // where the task is parked, nil when ready or running
 	timer    timer     // its sleep wake-up

@@ -117,7 +117,7 @@ func TestEqualDeadlinesRunInInsertionOrder(t *testing.T) {
 		for _, name := range []string{"first", "second", "third"} {
 			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
 				asyncio.SleepMs(ctx, 100)
-				g.add(ctx, name)
+				g.add(ctx, "%s", name)
 				return nil
 			})
 		}

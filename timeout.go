@@ -23,8 +23,11 @@ func Timeout(ctx *Ctx, d time.Duration, body func(*Ctx) error) error {
 
 // TimeoutAt is Timeout with a deadline on the loop's clock (see Loop.Time).
 func TimeoutAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) error {
-	expired, err := scope(ctx, at, body)
-	if expired && (err == nil || errors.Is(err, ErrCancelled)) {
+	r, err := scope(ctx, at, body)
+	if r.expired && (err == nil || errors.Is(err, ErrCancelled)) {
+		if r.merged {
+			return errors.Join(ErrTimeout, ErrCancelled)
+		}
 		return ErrTimeout
 	}
 	return err
@@ -33,7 +36,8 @@ func TimeoutAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) error {
 // MoveOnAfter is Timeout that gives up quietly (Trio's move_on_after): if
 // the deadline passes, body's cancellation is absorbed and MoveOnAfter
 // returns expired true and a nil error. A body error other than the
-// cancellation is returned as it is.
+// cancellation is returned as it is, and so is a cancellation that came from
+// elsewhere at the same time as the deadline.
 func MoveOnAfter(ctx *Ctx, d time.Duration, body func(*Ctx) error) (expired bool, err error) {
 	cur, err := ctx.running()
 	if err != nil {
@@ -44,28 +48,37 @@ func MoveOnAfter(ctx *Ctx, d time.Duration, body func(*Ctx) error) (expired bool
 
 // MoveOnAt is MoveOnAfter with a deadline on the loop's clock.
 func MoveOnAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, err error) {
-	expired, err = scope(ctx, at, body)
-	if expired && errors.Is(err, ErrCancelled) {
+	r, err := scope(ctx, at, body)
+	if r.expired && !r.merged && errors.Is(err, ErrCancelled) {
 		err = nil
 	}
-	return expired, err
+	return r.expired, err
+}
+
+// scopeResult says how a timeout scope ended.
+type scopeResult struct {
+	expired bool // the deadline passed while body ran
+	merged  bool // another cancel request was delivered inside as the same ErrCancelled
 }
 
 // scope runs body with a callback at the deadline that cancels the task.
-func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, err error) {
+// Cancel requests are counted so that a cancel from elsewhere, made while
+// the scope runs, is neither withdrawn nor mistaken for the scope's own (as
+// CPython counts them with Task.cancelling and uncancel).
+func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (r scopeResult, err error) {
 	cur, err := ctx.running()
 	if err != nil {
-		return false, err
+		return r, err
 	}
 	if body == nil {
-		return false, ErrNilFunc
+		return r, ErrNilFunc
 	}
-	inside, injected := true, false
+	inside, injected, before := true, false, cur.cancels
 	h := cur.loop.CallAt(at, func() {
 		if !inside {
 			return
 		}
-		expired = true
+		r.expired = true
 		if !cur.cancelled {
 			cur.Cancel()
 			injected = cur.cancelled // false if the cancel went to an awaited task
@@ -74,9 +87,16 @@ func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, err
 	defer func() {
 		inside = false
 		h.Cancel()
-		if injected && cur.cancelled {
-			cur.cancelled = false // never delivered: it must not leak out of the scope
+		others := cur.cancels - before
+		if injected {
+			others--
+		}
+		switch {
+		case others > 0 && !cur.cancelled:
+			r.merged = true // delivered inside the scope: report it
+		case others == 0 && injected && cur.cancelled:
+			cur.cancelled = false // ours, never delivered: it must not leak out
 		}
 	}()
-	return expired, body(ctx)
+	return r, body(ctx)
 }

@@ -1,0 +1,385 @@
+package asyncio
+
+import (
+	"errors"
+	"slices"
+)
+
+// Errors of Queue. Each is comparable with errors.Is.
+var (
+	// ErrQueueFull is returned by Queue.PutNowait when the queue is full
+	// (CPython's QueueFull).
+	ErrQueueFull = errors.New("asyncio: queue is full")
+	// ErrQueueEmpty is returned by Queue.GetNowait when the queue is empty
+	// (CPython's QueueEmpty).
+	ErrQueueEmpty = errors.New("asyncio: queue is empty")
+	// ErrTooManyTaskDone is returned by Queue.TaskDone when it is called more
+	// times than items were put (CPython raises ValueError "task_done() called
+	// too many times").
+	ErrTooManyTaskDone = errors.New("asyncio: Queue.TaskDone called too many times")
+)
+
+// Queue is a queue of values for tasks, CPython's asyncio.Queue: producers
+// Put values, consumers Get them, waiting while the queue is full or empty.
+// NewQueue makes a first-in first-out queue, NewLifoQueue a last-in
+// first-out one and NewPriorityQueue one that gives the smallest value
+// first; they share this type and its methods.
+//
+// Tasks waiting in Get are served in the order they began to wait, and so
+// are tasks waiting in Put: a Put hands its value straight to the getter
+// that has waited longest, and a Get hands the slot it frees to the putter
+// that has waited longest, so that no task arriving later can take either
+// first. A value handed to a getter keeps its slot until that getter
+// resumes. A getter cancelled after a value was handed to it passes the
+// value on to the next waiting getter, or puts it back as the queue's oldest
+// value (the next out of a FIFO queue); a putter cancelled after a slot was handed to it passes the slot on
+// and puts nothing. So a value is never lost, nor put twice.
+//
+// The zero Queue is an empty, unbounded FIFO queue, ready to use. A Queue's
+// methods must be called on the loop's goroutine (from tasks or loop
+// callbacks).
+type Queue[T any] struct {
+	maxsize    int
+	store      queueStore[T] // nil in the zero Queue until first used
+	getters    queueGetters
+	putters    queuePutters
+	got        handoffs[T]        // values handed to getters, until they resume
+	slots      handoffs[struct{}] // slots handed to putters, until they resume
+	unfinished int                // values put and not yet marked done
+	joiners    queueJoiners
+}
+
+type queueGetters struct{ fifo }
+
+func (*queueGetters) describe() string { return "waiting for a queue item" }
+
+type queuePutters struct{ fifo }
+
+func (*queuePutters) describe() string { return "waiting for queue space" }
+
+type queueJoiners struct{ fifo }
+
+func (*queueJoiners) describe() string { return "waiting for queue tasks to be done" }
+
+// NewQueue returns an empty first-in first-out queue that holds at most
+// maxsize values; a maxsize of zero or less makes it unbounded.
+func NewQueue[T any](maxsize int) *Queue[T] {
+	return &Queue[T]{maxsize: max(maxsize, 0), store: &fifoStore[T]{}}
+}
+
+// NewLifoQueue returns an empty last-in first-out queue (a stack) that holds
+// at most maxsize values; a maxsize of zero or less makes it unbounded.
+// CPython's asyncio.LifoQueue.
+func NewLifoQueue[T any](maxsize int) *Queue[T] {
+	return &Queue[T]{maxsize: max(maxsize, 0), store: &lifoStore[T]{}}
+}
+
+// NewPriorityQueue returns an empty priority queue that holds at most
+// maxsize values (unbounded if maxsize is zero or less). Get returns the
+// smallest value, by less, first; values that are equal (neither is less
+// than the other) come out in the order they were put. CPython's
+// asyncio.PriorityQueue. It panics if less is nil.
+func NewPriorityQueue[T any](maxsize int, less func(a, b T) bool) *Queue[T] {
+	if less == nil {
+		panic("asyncio: NewPriorityQueue: nil less function")
+	}
+	return &Queue[T]{maxsize: max(maxsize, 0), store: &priorityStore[T]{less: less}}
+}
+
+func (q *Queue[T]) items() queueStore[T] {
+	if q.store == nil {
+		q.store = &fifoStore[T]{}
+	}
+	return q.store
+}
+
+// full reports whether a new Put must wait: the values stored and the
+// hand-offs in progress fill every slot.
+func (q *Queue[T]) full() bool {
+	return q.maxsize > 0 && q.items().len()+q.got.len()+q.slots.len() >= q.maxsize
+}
+
+// Put adds v to the queue, pausing the task while the queue is full; it
+// returns at once, without pausing, when there is room. Waiting putters get
+// room in the order they began to wait. Put returns ErrCancelled if the task
+// is cancelled while waiting, and then v has not been added; ErrNotInTask
+// when ctx is not the running task's.
+func (q *Queue[T]) Put(ctx *Ctx, v T) error {
+	t, err := ctx.running()
+	if err != nil {
+		return err
+	}
+	if !q.full() {
+		q.deliver(v)
+		return nil
+	}
+	q.putters.push(t)
+	err = t.park(&q.putters)
+	if _, ok := q.slots.take(t); ok {
+		if err == nil {
+			q.deliver(v) // into the slot handed to t
+		} else {
+			q.admit() // cancelled: the slot goes to the next putter
+		}
+	}
+	return err
+}
+
+// PutNowait adds v to the queue without waiting. It returns ErrQueueFull,
+// and adds nothing, if the queue is full (see Full).
+func (q *Queue[T]) PutNowait(v T) error {
+	if q.full() {
+		return ErrQueueFull
+	}
+	q.deliver(v)
+	return nil
+}
+
+// Get removes and returns the next value, pausing the task while the queue
+// is empty; it returns at once, without pausing, when a value is there.
+// Waiting getters get values in the order they began to wait. Get returns
+// ErrCancelled if the task is cancelled while waiting, and then has taken no
+// value (one handed to it just before is passed on); ErrNotInTask when ctx
+// is not the running task's.
+func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
+	var zero T
+	t, err := ctx.running()
+	if err != nil {
+		return zero, err
+	}
+	if q.items().len() > 0 { // no getter waits while values are stored
+		return q.take(), nil
+	}
+	q.getters.push(t)
+	err = t.park(&q.getters)
+	v, ok := q.got.take(t)
+	switch {
+	case !ok:
+		return zero, err
+	case err == nil:
+		q.admit() // the value's slot is free now
+		return v, nil
+	}
+	// Cancelled after a Put handed it v: v goes to the next getter or back
+	// to the head of the queue, keeping its slot either way.
+	if g := q.getters.pop(); g != nil {
+		q.got.add(g, v)
+		g.loop.wake(g)
+	} else {
+		q.items().unpop(v)
+	}
+	return zero, err
+}
+
+// GetNowait removes and returns the next value without waiting. It returns
+// ErrQueueEmpty if the queue is empty.
+func (q *Queue[T]) GetNowait() (T, error) {
+	if q.items().len() == 0 {
+		var zero T
+		return zero, ErrQueueEmpty
+	}
+	return q.take(), nil
+}
+
+// deliver adds v, for which there is room: to the getter that has waited
+// longest, or to the store.
+func (q *Queue[T]) deliver(v T) {
+	q.unfinished++
+	if g := q.getters.pop(); g != nil {
+		q.got.add(g, v)
+		g.loop.wake(g)
+		return
+	}
+	q.items().push(v)
+}
+
+// take removes the next stored value and gives its slot to a waiting putter.
+func (q *Queue[T]) take() T {
+	v := q.items().pop()
+	q.admit()
+	return v
+}
+
+// admit hands the free slots to the putters that have waited longest.
+func (q *Queue[T]) admit() {
+	for q.putters.len() > 0 && !q.full() {
+		p := q.putters.pop()
+		q.slots.add(p, struct{}{})
+		p.loop.wake(p)
+	}
+}
+
+// Len returns the number of values in the queue. Values handed to getters
+// that have not resumed yet are no longer counted.
+func (q *Queue[T]) Len() int { return q.items().len() }
+
+// MaxSize returns the number of values the queue can hold, 0 if it is
+// unbounded.
+func (q *Queue[T]) MaxSize() int { return q.maxsize }
+
+// Empty reports whether the queue holds no value: Get would wait.
+func (q *Queue[T]) Empty() bool { return q.items().len() == 0 }
+
+// Full reports whether Put would wait. It is always false for an unbounded
+// queue. While values are being handed to getters, or slots to putters,
+// that have not resumed yet, Full may report true though Len is less than
+// MaxSize: those slots are taken.
+func (q *Queue[T]) Full() bool { return q.full() }
+
+// TaskDone tells the queue that the processing of a value taken from it is
+// complete: each Put (or PutNowait) counts one unfinished task, and each
+// TaskDone one less. When none is left, the tasks waiting in Join go on. It
+// returns ErrTooManyTaskDone, and changes nothing, if it is called more
+// times than values were put.
+func (q *Queue[T]) TaskDone() error {
+	if q.unfinished <= 0 {
+		return ErrTooManyTaskDone
+	}
+	q.unfinished--
+	if q.unfinished == 0 {
+		q.joiners.wakeAll()
+	}
+	return nil
+}
+
+// Join pauses the task until every value put in the queue has been taken
+// and marked done with TaskDone; it returns at once if that is so already.
+// It returns ErrCancelled if the task is cancelled while waiting, and
+// ErrNotInTask when ctx is not the running task's.
+func (q *Queue[T]) Join(ctx *Ctx) error {
+	t, err := ctx.running()
+	if err != nil || q.unfinished == 0 {
+		return err
+	}
+	q.joiners.push(t)
+	return t.park(&q.joiners)
+}
+
+// queueStore holds a queue's values in the order they come out.
+type queueStore[T any] interface {
+	len() int
+	push(v T)
+	pop() T    // the next value; the store is not empty
+	unpop(v T) // puts v back as the oldest value
+}
+
+// fifoStore is first-in first-out: a slice whose head moves forward.
+type fifoStore[T any] struct {
+	items []T
+	head  int
+}
+
+func (s *fifoStore[T]) len() int { return len(s.items) - s.head }
+
+func (s *fifoStore[T]) push(v T) {
+	if s.head > 0 && len(s.items) == cap(s.items) {
+		n := copy(s.items, s.items[s.head:])
+		clear(s.items[n:])
+		s.items, s.head = s.items[:n], 0
+	}
+	s.items = append(s.items, v)
+}
+
+func (s *fifoStore[T]) pop() T {
+	v := s.items[s.head]
+	var zero T
+	s.items[s.head] = zero
+	s.head++
+	if s.head == len(s.items) {
+		s.items, s.head = s.items[:0], 0
+	}
+	return v
+}
+
+func (s *fifoStore[T]) unpop(v T) {
+	if s.head > 0 {
+		s.head--
+		s.items[s.head] = v
+		return
+	}
+	s.items = slices.Insert(s.items, 0, v)
+}
+
+// lifoStore is last-in first-out: a stack.
+type lifoStore[T any] struct{ items []T }
+
+func (s *lifoStore[T]) len() int  { return len(s.items) }
+func (s *lifoStore[T]) push(v T)  { s.items = append(s.items, v) }
+func (s *lifoStore[T]) unpop(v T) { s.items = slices.Insert(s.items, 0, v) }
+func (s *lifoStore[T]) pop() T {
+	n := len(s.items) - 1
+	v := s.items[n]
+	var zero T
+	s.items[n] = zero
+	s.items = s.items[:n]
+	return v
+}
+
+// priorityStore is a binary min-heap ordered by less, then by a sequence
+// number, so that equal values come out first-in first-out.
+type priorityStore[T any] struct {
+	heap []prioritized[T]
+	less func(a, b T) bool
+	seq  int64 // of the last value pushed
+	low  int64 // of the last value put back, below every other
+}
+
+type prioritized[T any] struct {
+	v   T
+	seq int64
+}
+
+func (s *priorityStore[T]) len() int { return len(s.heap) }
+
+func (s *priorityStore[T]) before(i, j int) bool {
+	a, b := &s.heap[i], &s.heap[j]
+	if s.less(a.v, b.v) {
+		return true
+	}
+	return !s.less(b.v, a.v) && a.seq < b.seq
+}
+
+func (s *priorityStore[T]) push(v T) {
+	s.seq++
+	s.add(prioritized[T]{v, s.seq})
+}
+
+func (s *priorityStore[T]) unpop(v T) {
+	s.low--
+	s.add(prioritized[T]{v, s.low})
+}
+
+func (s *priorityStore[T]) add(e prioritized[T]) {
+	s.heap = append(s.heap, e)
+	for i := len(s.heap) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.before(i, p) {
+			break
+		}
+		s.heap[i], s.heap[p] = s.heap[p], s.heap[i]
+		i = p
+	}
+}
+
+func (s *priorityStore[T]) pop() T {
+	v := s.heap[0].v
+	n := len(s.heap) - 1
+	s.heap[0] = s.heap[n]
+	s.heap[n] = prioritized[T]{}
+	s.heap = s.heap[:n]
+	for i := 0; ; {
+		m := i
+		if l := 2*i + 1; l < n && s.before(l, m) {
+			m = l
+		}
+		if r := 2*i + 2; r < n && s.before(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s.heap[i], s.heap[m] = s.heap[m], s.heap[i]
+		i = m
+	}
+	return v
+}
