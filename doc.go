@@ -14,6 +14,15 @@
 //		return asyncio.Sleep(ctx, 10*time.Second)
 //	})
 //
+// # Synchronisation and composition
+//
+// Event, Lock and ThreadSafeFlag are MicroPython's; Semaphore,
+// BoundedSemaphore, Condition, Barrier and the queues (NewQueue,
+// NewPriorityQueue, NewLifoQueue) are CPython's. WaitFor, Gather, Wait and
+// AsCompleted compose tasks; Timeout, MoveOnAfter and WithTaskGroup scope
+// them, as Trio does; Shield protects one from its awaiter's cancellation.
+// ToThread, Submit and Task.Context bridge to ordinary Go code.
+//
 // # Order
 //
 // Ready tasks run first-in first-out. A new task starts at its creator's
