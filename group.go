@@ -79,11 +79,10 @@ func (g *TaskGroup) runBody(ctx *Ctx, body func(*Ctx, *TaskGroup) error) (outsid
 	before := g.parent.cancels
 	defer func() {
 		g.inBody = false
-		others := g.parent.cancels - before
 		if g.injected {
-			others--
+			g.parent.cancels-- // ours is handled here: outer scopes must not count it
 		}
-		outside = others > 0
+		outside = g.parent.cancels-before > 0
 		if !outside && g.injected && g.parent.cancelled {
 			g.parent.cancelled = false // ours, never delivered: it must not leak out
 		}

@@ -12,7 +12,9 @@ import (
 // with Task.Cancel). Once body has returned, Timeout returns ErrTimeout if
 // the deadline passed and body returned nil or a cancellation error, and
 // body's own error otherwise. Scopes nest: each one only reports its own
-// deadline as a timeout.
+// deadline as a timeout. If the task was also cancelled from elsewhere while
+// the deadline passed, that cancellation wins and Timeout returns
+// ErrCancelled, as CPython does.
 func Timeout(ctx *Ctx, d time.Duration, body func(*Ctx) error) error {
 	cur, err := ctx.running()
 	if err != nil {
@@ -24,10 +26,7 @@ func Timeout(ctx *Ctx, d time.Duration, body func(*Ctx) error) error {
 // TimeoutAt is Timeout with a deadline on the loop's clock (see Loop.Time).
 func TimeoutAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) error {
 	r, err := scope(ctx, at, body)
-	if r.expired && (err == nil || errors.Is(err, ErrCancelled)) {
-		if r.merged {
-			return errors.Join(ErrTimeout, ErrCancelled)
-		}
+	if r.expired && !r.merged && (err == nil || errors.Is(err, ErrCancelled)) {
 		return ErrTimeout
 	}
 	return err
@@ -87,10 +86,10 @@ func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (r scopeResult, er
 	defer func() {
 		inside = false
 		h.Cancel()
-		others := cur.cancels - before
 		if injected {
-			others--
+			cur.cancels-- // ours is handled here: outer scopes must not count it
 		}
+		others := cur.cancels - before
 		switch {
 		case others > 0 && !cur.cancelled:
 			r.merged = true // delivered inside the scope: report it
