@@ -1,12 +1,29 @@
-// Package board is the hardware layer seen by asyncio programs: LEDs and
-// buttons, and a simulated board that runs them on an asyncio loop.
+// Package board is the hardware layer seen by asyncio programs: pins, LEDs,
+// PWM-dimmed LEDs, buttons and serial ports, and a simulated board that runs
+// them on an asyncio loop.
 //
 // The interfaces follow MicroPython's machine.Pin (value, on, off, toggle),
-// so that lab code reads like the lecture's, and TinyGo's machine.Pin (Set,
-// Get), so that it ports to real boards. A Sim records every LED change with
-// the loop's time and lets a program or a test press and release its buttons
-// at given times; on the virtual clock (asyncio.VirtualClock) its trace is
-// the same on every run.
+// so that lab code reads like the lecture's, and TinyGo's machine.Pin
+// (Configure, High, Low, Set, Get, SetInterrupt), so that it ports to real
+// boards. Pin interrupts reach tasks through asyncio.ThreadSafeFlag
+// (WatchEdges), never by running task code on another goroutine.
+//
+// Backends:
+//
+//   - Sim, the simulated board, the default and what tests use: any number of
+//     named parts, described in code or in a board file (Spec, JSON; LabSpec
+//     is the lecture's board), with optional seeded contact bounce on inputs
+//     (Bounce), scripted input (Script), and a record of every level change
+//     with the loop's time, exported as VCD or WaveDrom JSON (package
+//     board/wave);
+//   - Linux GPIO lines through the kernel's character device, with periph.io
+//     (package board/linuxgpio);
+//   - TinyGo's machine package (package board/tinygo, behind the tinygo
+//     build tag).
+//
+// NewLED, NewButton and NewPWMLED put parts on any Pin or PWM channel, so
+// the backends only provide pins. On the virtual clock
+// (asyncio.VirtualClock) a simulated run is the same on every run.
 package board
 
 // LED is a light-emitting diode on an output pin.
@@ -35,10 +52,12 @@ type LED interface {
 	Name() string
 }
 
-// Button is a push button on an input pin with a pull-up: the pin reads 1
-// while the button is released and 0 while it is pressed.
+// Button is a push button on an input pin. With the usual wiring, a pull-up
+// and the button to ground (active-low), the pin reads 1 while the button
+// is released and 0 while it is pressed; an active-high button reads the
+// other way round, and Pressed is right for both.
 type Button interface {
-	// Value returns the pin's level: 1 released, 0 pressed.
+	// Value returns the pin's level: 1 high, 0 low.
 	Value() int
 	// Pressed reports whether the button is pressed.
 	Pressed() bool

@@ -10,9 +10,10 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
+	"github.com/goasyncio/asyncio/internal/testenv"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
 
 const ms = time.Millisecond
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board/wave"
 )
 
 // Event is one change of an LED's light, at a time of the loop's clock.
@@ -25,9 +26,19 @@ func (e Event) String() string {
 	return fmt.Sprintf("%.3f %s %s", e.At.Seconds(), e.Name, state)
 }
 
-// Sim is a simulated board on an asyncio loop. Its LEDs record each change
-// of their light with the loop's time; its buttons are pressed and released
-// by calls, at once or at given times of the loop's clock.
+// Sim is a simulated board on an asyncio loop: any number of named LEDs,
+// PWM-dimmed LEDs, buttons and general pins. It keeps two records:
+//
+//   - the LED events: each change of an LED's light (Events, Trace,
+//     OnChange), what the labs print;
+//   - the waveform: each change of any part's electrical level, an LED's
+//     pin, a button's pin (contact bounce included), a pin, a PWM duty
+//     (Levels, OnLevel, Waveform), for VCD and WaveDrom export.
+//
+// Both carry the loop's time, so on the virtual clock (asyncio.VirtualClock)
+// a run gives the same records every time. Buttons and input pins are
+// pressed, released and driven by calls, at once or at given times of the
+// loop's clock, or by a Script.
 //
 // Like the loop's own methods, a Sim and its parts must be used from the
 // loop's goroutine (its tasks and callbacks) or while the loop is not
@@ -35,10 +46,19 @@ func (e Event) String() string {
 // loop.CallSoonThreadsafe(button.Press).
 type Sim struct {
 	loop     *asyncio.Loop
+	name     string
 	names    map[string]bool
 	events   []Event
 	watchers []func(Event)
+
+	parts    map[string]any // *SimLED, *SimPWMLED, *SimButton, *SimPin
+	order    []string       // part names in the order they were added
+	signals  []wave.Signal
+	levels   []wave.Change
+	onLevels []func(wave.Change)
 }
+
+var _ Board = (*Sim)(nil)
 
 // NewSim returns an empty simulated board whose clock is loop's. It panics
 // if loop is nil.
@@ -46,8 +66,18 @@ func NewSim(loop *asyncio.Loop) *Sim {
 	if loop == nil {
 		panic("board: NewSim with a nil loop")
 	}
-	return &Sim{loop: loop, names: map[string]bool{}}
+	return &Sim{loop: loop, names: map[string]bool{}, parts: map[string]any{}, name: "board"}
 }
+
+// Loop returns the loop whose clock the board uses.
+func (s *Sim) Loop() *asyncio.Loop { return s.loop }
+
+// Name returns the board's name, "board" unless set by SetName or a Spec.
+// It names the waveform's scope.
+func (s *Sim) Name() string { return s.name }
+
+// SetName sets the board's name.
+func (s *Sim) SetName(name string) { s.name = name }
 
 // AddLED adds an LED with the given name and polarity to the board. The LED
 // starts unlit: its pin is low if it is active-high, high if it is
@@ -57,14 +87,62 @@ func (s *Sim) AddLED(name string, p Polarity) *SimLED {
 		panic(fmt.Sprintf("board: AddLED %q: unknown polarity %d", name, p))
 	}
 	s.claim(name)
-	return &SimLED{sim: s, name: name, activeLow: p == ActiveLow, high: p == ActiveLow}
+	l := &SimLED{sim: s, name: name, activeLow: p == ActiveLow, high: p == ActiveLow}
+	s.add(name, l, wave.Signal{Name: name, Kind: wave.Bit, Init: l.Value()})
+	return l
 }
 
-// AddButton adds a released button with the given name to the board. It
+// AddPWMLED adds a PWM-dimmed LED with the given name and polarity, out
+// (duty 0). Its waveform signal is the pin's duty in percent (100 minus the
+// brightness for an active-low LED). AddPWMLED panics if the board already
+// has a part with that name or the polarity is unknown.
+func (s *Sim) AddPWMLED(name string, p Polarity) *SimPWMLED {
+	if p != ActiveHigh && p != ActiveLow {
+		panic(fmt.Sprintf("board: AddPWMLED %q: unknown polarity %d", name, p))
+	}
+	s.claim(name)
+	l := &SimPWMLED{sim: s, name: name, activeLow: p == ActiveLow}
+	s.add(name, l, wave.Signal{Name: name, Kind: wave.Vector, Width: 7, Unit: "%", Init: l.pinDuty()})
+	return l
+}
+
+// AddButton adds a released button with the given name to the board: an
+// active-low button, on a pin with a pull-up that the button pulls low. It
 // panics if the board already has a part with that name.
 func (s *Sim) AddButton(name string) *SimButton {
+	return s.AddButtonOf(name, ActiveLow)
+}
+
+// AddButtonOf adds a released button of the given polarity: ActiveLow (a
+// pull-up, pressed reads low) or ActiveHigh (a pull-down, pressed reads
+// high). It panics if the board already has a part with that name or the
+// polarity is unknown.
+func (s *Sim) AddButtonOf(name string, p Polarity) *SimButton {
+	mode := PinInputPullup
+	switch p {
+	case ActiveLow:
+	case ActiveHigh:
+		mode = PinInputPulldown
+	default:
+		panic(fmt.Sprintf("board: AddButton %q: unknown polarity %d", name, p))
+	}
 	s.claim(name)
-	return &SimButton{sim: s, name: name}
+	pin := s.newPin(name, mode)
+	b := &SimButton{pin: pin, activeHigh: p == ActiveHigh}
+	s.add(name, b, wave.Signal{Name: name, Kind: wave.Bit, Init: b2i(pin.level)})
+	return b
+}
+
+// AddPin adds a general pin with the given name, configured as mode. A
+// program configures it and drives it (if it is an output) through the Pin
+// methods; the outside world drives it (if it is an input) with Drive,
+// Float and their timed forms. It panics if the board already has a part
+// with that name.
+func (s *Sim) AddPin(name string, mode PinMode) *SimPin {
+	s.claim(name)
+	p := s.newPin(name, mode)
+	s.add(name, p, wave.Signal{Name: name, Kind: wave.Bit, Init: b2i(p.level)})
+	return p
 }
 
 func (s *Sim) claim(name string) {
@@ -72,6 +150,79 @@ func (s *Sim) claim(name string) {
 		panic(fmt.Sprintf("board: duplicate part name %q", name))
 	}
 	s.names[name] = true
+}
+
+func (s *Sim) add(name string, part any, sig wave.Signal) {
+	s.parts[name] = part
+	s.order = append(s.order, name)
+	s.signals = append(s.signals, sig)
+}
+
+// Parts returns the names of the board's parts in the order they were
+// added.
+func (s *Sim) Parts() []string { return append([]string(nil), s.order...) }
+
+// SimLED returns the LED named name, or nil if there is none.
+func (s *Sim) SimLED(name string) *SimLED { l, _ := s.parts[name].(*SimLED); return l }
+
+// SimPWMLED returns the PWM-dimmed LED named name, or nil.
+func (s *Sim) SimPWMLED(name string) *SimPWMLED { l, _ := s.parts[name].(*SimPWMLED); return l }
+
+// SimButton returns the button named name, or nil.
+func (s *Sim) SimButton(name string) *SimButton { b, _ := s.parts[name].(*SimButton); return b }
+
+// SimPin returns the pin named name (a button's pin too), or nil.
+func (s *Sim) SimPin(name string) *SimPin {
+	switch p := s.parts[name].(type) {
+	case *SimPin:
+		return p
+	case *SimButton:
+		return p.pin
+	}
+	return nil
+}
+
+// LED implements Board: it returns the LED (or PWM-dimmed LED) named name.
+func (s *Sim) LED(name string) (LED, error) {
+	switch l := s.parts[name].(type) {
+	case *SimLED:
+		return l, nil
+	case *SimPWMLED:
+		return l, nil
+	}
+	return nil, s.missing(name, "LED")
+}
+
+// PWMLED implements Board: it returns the PWM-dimmed LED named name.
+func (s *Sim) PWMLED(name string) (PWMLED, error) {
+	if l := s.SimPWMLED(name); l != nil {
+		return l, nil
+	}
+	return nil, s.missing(name, "PWM LED")
+}
+
+// Button implements Board: it returns the button named name.
+func (s *Sim) Button(name string) (Button, error) {
+	if b := s.SimButton(name); b != nil {
+		return b, nil
+	}
+	return nil, s.missing(name, "button")
+}
+
+// Pin implements Board: it returns the pin named name, a button's pin
+// included.
+func (s *Sim) Pin(name string) (Pin, error) {
+	if p := s.SimPin(name); p != nil {
+		return p, nil
+	}
+	return nil, s.missing(name, "pin")
+}
+
+func (s *Sim) missing(name, kind string) error {
+	if s.names[name] {
+		return fmt.Errorf("board: part %q is not a %s", name, kind)
+	}
+	return fmt.Errorf("board: no part %q", name)
 }
 
 // OnChange makes fn be called with each LED change from now on, as it
@@ -106,11 +257,44 @@ func (s *Sim) record(name string, on bool) {
 	}
 }
 
+// OnLevel makes fn be called with each level change of any part from now
+// on, after it is recorded, in the order the functions were added.
+func (s *Sim) OnLevel(fn func(wave.Change)) {
+	s.onLevels = append(s.onLevels, fn)
+}
+
+// Levels returns a copy of the level changes recorded so far, oldest first.
+func (s *Sim) Levels() []wave.Change {
+	return append([]wave.Change(nil), s.levels...)
+}
+
+func (s *Sim) level(name string, v int) {
+	c := wave.Change{At: s.loop.Time(), Signal: name, Value: v}
+	s.levels = append(s.levels, c)
+	for _, fn := range s.onLevels {
+		fn(c)
+	}
+}
+
+// Waveform returns the level record as a waveform: one signal per part, in
+// the order the parts were added, with its level when it was added as the
+// initial value, every change since, and the loop's time now as its end.
+// Call it after the run to include the time up to the run's end.
+func (s *Sim) Waveform() *wave.Waveform {
+	return &wave.Waveform{
+		Scope:   s.name,
+		Signals: append([]wave.Signal(nil), s.signals...),
+		Changes: s.Levels(),
+		End:     s.loop.Time(),
+	}
+}
+
 // SimLED is an LED of a simulated board. It implements LED; each change of
 // its light, and only a change, is recorded on its board.
 type SimLED struct {
 	sim       *Sim
 	name      string
+	colour    string
 	activeLow bool
 	high      bool // the pin's level
 }
@@ -133,18 +317,14 @@ func (l *SimLED) Set(on bool) {
 	}
 	l.high = on != l.activeLow
 	l.sim.record(l.name, on)
+	l.sim.level(l.name, l.Value())
 }
 
 // Get reports whether the LED is lit.
 func (l *SimLED) Get() bool { return l.high != l.activeLow }
 
 // Value returns the pin's level: 1 high, 0 low.
-func (l *SimLED) Value() int {
-	if l.high {
-		return 1
-	}
-	return 0
-}
+func (l *SimLED) Value() int { return b2i(l.high) }
 
 // SetValue drives the pin low for 0 and high for any other value, as
 // MicroPython's Pin.value does.
@@ -152,6 +332,12 @@ func (l *SimLED) SetValue(v int) { l.Set((v != 0) != l.activeLow) }
 
 // Name returns the LED's name.
 func (l *SimLED) Name() string { return l.name }
+
+// Colour returns the LED's colour as the board file gives it, or "".
+func (l *SimLED) Colour() string { return l.colour }
+
+// SetColour sets the colour Colour returns; it only describes the LED.
+func (l *SimLED) SetColour(c string) { l.colour = c }
 
 // Polarity returns the LED's polarity.
 func (l *SimLED) Polarity() Polarity {
@@ -161,37 +347,136 @@ func (l *SimLED) Polarity() Polarity {
 	return ActiveHigh
 }
 
-// SimButton is a button of a simulated board. It implements Button; Press
-// and Release (or PressAt and ReleaseAt) stand for a finger on it.
-type SimButton struct {
-	sim     *Sim
-	name    string
-	pressed bool
+// SimPWMLED is a PWM-dimmed LED of a simulated board. It implements PWMLED.
+// A change of its light (out to lit or back) is an LED event; every change
+// of its duty is a level change of its signal, in percent of the pin's
+// duty.
+type SimPWMLED struct {
+	sim       *Sim
+	name      string
+	colour    string
+	activeLow bool
+	duty      int // brightness
 }
 
-var _ Button = (*SimButton)(nil)
+var _ PWMLED = (*SimPWMLED)(nil)
 
-// Value returns the pin's level: 1 released, 0 pressed.
-func (b *SimButton) Value() int {
-	if b.pressed {
-		return 0
+func (l *SimPWMLED) pinDuty() int {
+	if l.activeLow {
+		return 100 - l.duty
 	}
-	return 1
+	return l.duty
 }
 
-// Pressed reports whether the button is pressed.
-func (b *SimButton) Pressed() bool { return b.pressed }
+// SetDuty sets the brightness in percent, clamped to 0–100.
+func (l *SimPWMLED) SetDuty(percent int) {
+	percent = clampPercent(percent)
+	if percent == l.duty {
+		return
+	}
+	wasLit := l.duty > 0
+	l.duty = percent
+	if lit := percent > 0; lit != wasLit {
+		l.sim.record(l.name, lit)
+	}
+	l.sim.level(l.name, l.pinDuty())
+}
+
+// Duty returns the brightness in percent.
+func (l *SimPWMLED) Duty() int { return l.duty }
+
+// On lights the LED fully.
+func (l *SimPWMLED) On() { l.SetDuty(100) }
+
+// Off puts the LED out.
+func (l *SimPWMLED) Off() { l.SetDuty(0) }
+
+// Toggle puts the LED out if it is lit at all, and lights it fully if not.
+func (l *SimPWMLED) Toggle() { l.Set(!l.Get()) }
+
+// Set lights the LED fully if on is true, and puts it out otherwise.
+func (l *SimPWMLED) Set(on bool) { l.SetDuty(100 * b2i(on)) }
+
+// Get reports whether the LED is lit at all.
+func (l *SimPWMLED) Get() bool { return l.duty > 0 }
+
+// Value returns the level that lights the LED if it is lit, and the other
+// level if not.
+func (l *SimPWMLED) Value() int { return b2i(l.Get() != l.activeLow) }
+
+// SetValue lights the LED fully if v is its active level (0 for active-low,
+// any other value for active-high), and puts it out otherwise.
+func (l *SimPWMLED) SetValue(v int) { l.Set((v != 0) != l.activeLow) }
+
+// Name returns the LED's name.
+func (l *SimPWMLED) Name() string { return l.name }
+
+// Colour returns the LED's colour as the board file gives it, or "".
+func (l *SimPWMLED) Colour() string { return l.colour }
+
+// SetColour sets the colour Colour returns.
+func (l *SimPWMLED) SetColour(c string) { l.colour = c }
+
+// Polarity returns the LED's polarity.
+func (l *SimPWMLED) Polarity() Polarity {
+	if l.activeLow {
+		return ActiveLow
+	}
+	return ActiveHigh
+}
+
+// SimButton is a button of a simulated board: a pin with a pull-up (or a
+// pull-down, for an active-high button) that the button drives while it is
+// pressed. It implements Button and Input; Press and Release (or PressAt
+// and ReleaseAt) stand for a finger on it. With SetBounce, each press and
+// release is followed by a burst of contact bounce.
+type SimButton struct {
+	pin        *SimPin
+	activeHigh bool
+}
+
+var (
+	_ Button = (*SimButton)(nil)
+	_ Input  = (*SimButton)(nil)
+)
+
+// Value returns the pin's level: for the usual active-low button, 1
+// released and 0 pressed.
+func (b *SimButton) Value() int { return b2i(b.pin.Get()) }
+
+// Get reports whether the pin's level is high.
+func (b *SimButton) Get() bool { return b.pin.Get() }
+
+// Pressed reports whether the button's contacts are closed now (during
+// bounce, this changes with each bounce).
+func (b *SimButton) Pressed() bool { return b.pin.Get() == b.activeHigh }
 
 // Name returns the button's name.
-func (b *SimButton) Name() string { return b.name }
+func (b *SimButton) Name() string { return b.pin.name }
+
+// Pin returns the button's pin, to read it as a Pin or set an interrupt.
+func (b *SimButton) Pin() *SimPin { return b.pin }
+
+// Polarity returns ActiveLow for a button that reads low while pressed,
+// ActiveHigh for one that reads high.
+func (b *SimButton) Polarity() Polarity {
+	if b.activeHigh {
+		return ActiveHigh
+	}
+	return ActiveLow
+}
+
+// SetBounce sets the contact bounce of each later press and release (see
+// Bounce); the zero Bounce turns it off.
+func (b *SimButton) SetBounce(bc Bounce) { b.pin.SetBounce(bc) }
 
 // Press presses the button now; it stays pressed until Release. Pressing a
 // pressed button does nothing.
-func (b *SimButton) Press() { b.pressed = true }
+func (b *SimButton) Press() { b.pin.Drive(b.activeHigh) }
 
 // Release releases the button now. Releasing a released button does
 // nothing.
-func (b *SimButton) Release() { b.pressed = false }
+func (b *SimButton) Release() { b.pin.Float() }
 
 // PressAt arranges for the button to be pressed when the loop's clock
 // reaches at, by a loop callback (see asyncio.Loop.CallAt). A task woken at
@@ -199,19 +484,20 @@ func (b *SimButton) Release() { b.pressed = false }
 // the task's wake-up: what is due at the same time runs in the order it was
 // scheduled. Cancel the returned handle to call the press off.
 func (b *SimButton) PressAt(at time.Duration) *asyncio.Handle {
-	return b.sim.loop.CallAt(at, b.Press)
+	return b.pin.sim.loop.CallAt(at, b.Press)
 }
 
 // ReleaseAt arranges for the button to be released when the loop's clock
 // reaches at, like PressAt.
 func (b *SimButton) ReleaseAt(at time.Duration) *asyncio.Handle {
-	return b.sim.loop.CallAt(at, b.Release)
+	return b.pin.sim.loop.CallAt(at, b.Release)
 }
 
 // Lab is the lecture's lab board: two active-low LEDs, "red" and "green",
 // which light when their pin is driven low (the lecture's led.value(0)), and
 // a button, "button", with a pull-up. The LEDs start out and the button
-// starts released.
+// starts released. (Its Button field hides the Sim's Button method; use
+// Lab.Sim for the Board interface.)
 type Lab struct {
 	*Sim
 	Red    *SimLED    // LED "red", active-low
@@ -219,14 +505,18 @@ type Lab struct {
 	Button *SimButton // button "button"
 }
 
-// NewLab returns the lecture's lab board on loop's clock. It panics if loop
-// is nil.
+// NewLab returns the lecture's lab board on loop's clock, named "lab". It
+// panics if loop is nil. LabSpec describes the same board as a board file.
 func NewLab(loop *asyncio.Loop) *Lab {
 	s := NewSim(loop)
-	return &Lab{
+	s.SetName("lab")
+	lab := &Lab{
 		Sim:    s,
 		Red:    s.AddLED("red", ActiveLow),
 		Green:  s.AddLED("green", ActiveLow),
 		Button: s.AddButton("button"),
 	}
+	lab.Red.SetColour("red")
+	lab.Green.SetColour("green")
+	return lab
 }
