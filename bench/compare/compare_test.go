@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/goasyncio/asyncio/internal/testenv"
 	"math"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ func TestMain(m *testing.M) {
 var tinySizes = sizes{W1Rounds: 200, W2Rounds: 2, W3Tasks: 200, W4Tasks: 100, W4Batches: 2, W5Tasks: 1000}
 
 func TestGoWorkloads(t *testing.T) {
+	testenv.SkipIfNoSubprocess(t) // the memory workload runs in a child process
 	ours, floor, gor := measureGo(tinySizes, 1)
 	for _, c := range []column{ours, floor, gor} {
 		if len(c.Errors) > 0 {

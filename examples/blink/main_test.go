@@ -9,11 +9,13 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/goasyncio/asyncio/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
 
 // golden compares got with testdata/name, or rewrites that file with -update.
 func golden(t *testing.T, name, got string) {
