@@ -21,9 +21,10 @@ type lockWaiters struct{ fifo }
 
 func (*lockWaiters) describe() string { return "waiting for a lock" }
 
-// Locked reports whether the lock is held (or handed to a waiter that has
-// not resumed yet).
-func (l *Lock) Locked() bool { return l.locked }
+// Locked reports whether the lock is held. While Release is handing the lock
+// to a waiter that has not resumed yet, Locked reports false, as in
+// MicroPython and CPython; Acquire still queues behind that waiter.
+func (l *Lock) Locked() bool { return l.locked && l.handedTo == nil }
 
 // Acquire takes the lock, pausing the task until it is free. It returns
 // ErrCancelled if the task is cancelled while waiting; a cancelled waiter

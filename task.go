@@ -77,6 +77,7 @@ func (a *awaiters) finished(t *Task) {
 	a.list = nil
 	for _, x := range list {
 		if x.t != nil {
+			x.t.awaiting = nil // a later cancel is its own, not t's
 			x.t.loop.wake(x.t)
 		} else {
 			x.w.fn(t)
@@ -228,7 +229,7 @@ func (t *Task) Cancel() error {
 	if t == t.loop.current {
 		return ErrCancelSelf
 	}
-	for t.awaiting != nil {
+	for t.awaiting != nil && t.awaiting.state != taskDone {
 		t = t.awaiting
 	}
 	t.loop.cancel(t)

@@ -1,0 +1,23 @@
+# wait_for_ms, MicroPython's wait_for with a timeout in milliseconds: a value in time, TimeoutError after.
+# MicroPython test: asyncio_micropython.py
+# CPython: skip (wait_for_ms and sleep_ms are MicroPython extensions)
+import asyncio
+
+
+async def job(n, ms):
+    print("job", n, "start")
+    await asyncio.sleep_ms(ms)
+    print("job", n, "end")
+    return n + 100
+
+
+async def main():
+    print(await asyncio.wait_for_ms(job(1, 10), 200))
+    try:
+        print(await asyncio.wait_for_ms(job(2, 200), 10))
+    except asyncio.TimeoutError:
+        print("TimeoutError")
+    print("finish")
+
+
+asyncio.run(main())
