@@ -1,0 +1,336 @@
+// Command echo measures TCP echo servers under the same load, in one run:
+// this library's (package stream), a plain Go server with a goroutine per
+// connection (the floor), and CPython 3.11's asyncio streams. It prints a
+// Markdown table of requests per second and round-trip latency (p50, p99)
+// at 1, 100 and 1000 connections, with the ratios between the servers.
+//
+// Usage, from the repository root:
+//
+//	go run ./bench/echo                                # print the table
+//	go run ./bench/echo -o docs/benchmarks-echo.md     # also write the checked-in doc
+//
+// Each server runs in a child process of its own (the Go ones are this
+// program, re-run with -serve), listening on 127.0.0.1; the load client runs
+// in this process. Each connection of the load client is a goroutine that
+// sends a message (64 bytes by default), waits for its echo, and repeats,
+// for a warm-up and then a measured duration, bounded by a number of round
+// trips too. Every measurement is repeated (-reps) and the median is
+// reported; the servers take turns, so that drift on a noisy machine falls
+// on all of them alike. Loopback only: nothing leaves the machine.
+//
+// Flags:
+//
+//	-o FILE       also write the table, with a header, to FILE
+//	-conns LIST   connection counts (default 1,100,1000)
+//	-duration D   measured time of each run (default 2s), after -warmup (300ms)
+//	-requests N   at most N measured round trips per run (default 2,000,000)
+//	-size N       message size in bytes (default 64)
+//	-reps N       runs of each measurement; the median is reported (default 3)
+//	-python CMD   CPython interpreter (default python3; "" skips CPython)
+//	-target ADDR  only load the echo server at ADDR (any server) and print its figures
+//
+// For profiling, a Go server can run alone: go run ./bench/echo -serve
+// library -cpuprofile FILE (until its standard input ends).
+//
+// The whole run takes about two minutes.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	serve := flag.String("serve", "", "run as the child process serving `kind` (library, goroutines)")
+	cpuProfile := flag.String("cpuprofile", "", "with -serve: write the server's CPU profile to `file`")
+	out := flag.String("o", "", "also write the table with a header to this Markdown `file`")
+	connsFlag := flag.String("conns", "1,100,1000", "comma-separated connection `counts`")
+	duration := flag.Duration("duration", 2*time.Second, "measured `time` of each run")
+	warmup := flag.Duration("warmup", 300*time.Millisecond, "warm-up `time` before each run")
+	requests := flag.Int64("requests", 2_000_000, "at most `n` measured round trips per run")
+	size := flag.Int("size", 64, "message size in `bytes`")
+	reps := flag.Int("reps", 3, "runs of each measurement; the median is reported")
+	python := flag.String("python", "python3", "CPython `command`; empty to skip")
+	target := flag.String("target", "", "only load the echo server at `host:port` and print its figures")
+	flag.Parse()
+	if *serve != "" {
+		os.Exit(serveChild(*serve, *cpuProfile))
+	}
+	var levels []int
+	for _, f := range strings.Split(*connsFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "echo bench: bad -conns %q\n", *connsFlag)
+			os.Exit(2)
+		}
+		levels = append(levels, n)
+	}
+	if *reps < 1 || *size < 1 || *requests < 1 {
+		fmt.Fprintln(os.Stderr, "echo bench: -reps, -size and -requests must be positive")
+		os.Exit(2)
+	}
+	spec := loadSpec{size: *size, warmup: *warmup, duration: *duration, requests: *requests}
+	if *target != "" {
+		for _, conns := range levels {
+			spec.conns = conns
+			res, err := load(*target, spec)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "echo bench:", err)
+				os.Exit(1)
+			}
+			fmt.Printf("%d connections: %s round trips/s, p50 %s, p99 %s\n", conns, thousands(res.perSecond()), latency(res.p50), latency(res.p99))
+		}
+		return
+	}
+	r := measure(levels, spec, *reps, *python)
+	fmt.Print(r.body())
+	if *out != "" {
+		doc := r.header() + r.body()
+		if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "echo bench:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "wrote", *out)
+	}
+}
+
+// Server columns, in table order.
+const (
+	ours   = iota
+	ours1P // this library's server with GOMAXPROCS=1
+	floor
+	cpython
+	nServers
+)
+
+var serverTitles = [nServers]string{"this library", "this library, GOMAXPROCS=1", "Go, goroutine per connection", "CPython asyncio"}
+
+// report is a whole run.
+type report struct {
+	started  time.Time
+	elapsed  time.Duration
+	spec     loadSpec
+	reps     int
+	levels   []int
+	na       [nServers]string     // why a server has no figures
+	results  [nServers][]result   // per level: the median
+	samples  [nServers][][]result // per level, per rep
+	python   string
+	failures []string
+}
+
+func measure(levels []int, spec loadSpec, reps int, python string) *report {
+	r := &report{started: time.Now(), spec: spec, reps: reps, levels: levels}
+	exe, err := os.Executable()
+	var children [nServers]*child
+	if err != nil {
+		children[ours] = &child{NA: err.Error()}
+		children[ours1P] = &child{NA: err.Error()}
+		children[floor] = &child{NA: err.Error()}
+	} else {
+		children[ours] = startChild("library", execCommand(exe, "-serve", "library"))
+		oneP := execCommand(exe, "-serve", "library")
+		oneP.Env = append(os.Environ(), "GOMAXPROCS=1")
+		children[ours1P] = startChild("library, GOMAXPROCS=1", oneP)
+		children[floor] = startChild("goroutines", execCommand(exe, "-serve", "goroutines"))
+	}
+	var stopPython func()
+	children[cpython], stopPython = startCPython(python)
+	defer stopPython()
+	defer children[ours].stop()
+	defer children[ours1P].stop()
+	defer children[floor].stop()
+	r.python = toolVersion(python)
+
+	for s := range nServers {
+		r.na[s] = children[s].NA
+		r.samples[s] = make([][]result, len(levels))
+	}
+	for li, conns := range levels {
+		spec := spec
+		spec.conns = conns
+		for rep := range reps {
+			for s := range nServers {
+				if r.na[s] != "" {
+					continue
+				}
+				fmt.Fprintf(os.Stderr, "%s, %d connections, run %d of %d...\n", serverTitles[s], conns, rep+1, reps)
+				res, err := load(children[s].addr, spec)
+				if err != nil {
+					r.failures = append(r.failures, fmt.Sprintf("%s at %d connections: %v", serverTitles[s], conns, err))
+					continue
+				}
+				r.samples[s][li] = append(r.samples[s][li], res)
+			}
+		}
+	}
+	for s := range nServers {
+		for li := range levels {
+			r.results[s] = append(r.results[s], median(r.samples[s][li]))
+		}
+	}
+	r.elapsed = time.Since(r.started)
+	return r
+}
+
+// median returns, field by field, the median of the results.
+func median(rs []result) result {
+	if len(rs) == 0 {
+		return result{}
+	}
+	pick := func(f func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, x := range rs {
+			v[i] = f(x)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	rate := pick(result.perSecond)
+	return result{
+		requests: int64(pick(func(x result) float64 { return float64(x.requests) })),
+		elapsed:  time.Duration(float64(time.Second) * pick(func(x result) float64 { return float64(x.requests) }) / rate),
+		p50:      time.Duration(pick(func(x result) float64 { return float64(x.p50) })),
+		p99:      time.Duration(pick(func(x result) float64 { return float64(x.p99) })),
+	}
+}
+
+func (r *report) has(s, li int) bool { return r.na[s] == "" && r.results[s][li].requests > 0 }
+
+func (r *report) title(s int) string {
+	if s == cpython && r.python != "" {
+		return "CPython " + strings.TrimPrefix(r.python, "Python ") + " asyncio"
+	}
+	return serverTitles[s]
+}
+
+func (r *report) body() string {
+	var b strings.Builder
+	b.WriteString("Round trips per second (higher is better):\n\n| connections |")
+	for s := range nServers {
+		fmt.Fprintf(&b, " %s |", r.title(s))
+	}
+	b.WriteString(" ours / goroutines | ours (GOMAXPROCS=1) / goroutines | ours / CPython |\n|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for li, conns := range r.levels {
+		fmt.Fprintf(&b, "| %s |", thousands(float64(conns)))
+		for s := range nServers {
+			fmt.Fprintf(&b, " %s |", r.cell(s, li, func(x result) string { return thousands(x.perSecond()) }))
+		}
+		fmt.Fprintf(&b, " %s | %s | %s |\n", r.ratio(ours, floor, li), r.ratio(ours1P, floor, li), r.ratio(ours, cpython, li))
+	}
+	b.WriteString("\nRound-trip latency, p50 / p99 (lower is better):\n\n| connections |")
+	for s := range nServers {
+		fmt.Fprintf(&b, " %s |", r.title(s))
+	}
+	b.WriteString("\n|--:|--:|--:|--:|--:|\n")
+	for li, conns := range r.levels {
+		fmt.Fprintf(&b, "| %s |", thousands(float64(conns)))
+		for s := range nServers {
+			fmt.Fprintf(&b, " %s |", r.cell(s, li, func(x result) string { return latency(x.p50) + " / " + latency(x.p99) }))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nTargets:\n\n")
+	for li, conns := range r.levels {
+		if r.has(ours, li) && r.has(floor, li) {
+			q := r.results[ours][li].perSecond() / r.results[floor][li].perSecond()
+			fmt.Fprintf(&b, "- %s at %s connections, at least 80%% of the goroutine-per-connection server's throughput: %.0f%%",
+				passFail(q >= 0.8), thousands(float64(conns)), 100*q)
+			if r.has(ours1P, li) {
+				fmt.Fprintf(&b, " (%.0f%% with GOMAXPROCS=1)", 100*r.results[ours1P][li].perSecond()/r.results[floor][li].perSecond())
+			}
+			b.WriteString("\n")
+		}
+	}
+	for li, conns := range r.levels {
+		if r.has(ours, li) && r.has(cpython, li) {
+			q := r.results[ours][li].perSecond() / r.results[cpython][li].perSecond()
+			fmt.Fprintf(&b, "- %s at %s connections, well ahead of CPython (at least 2×): %.1f×\n",
+				passFail(q >= 2), thousands(float64(conns)), q)
+		}
+	}
+	b.WriteString("\nNotes:\n\n")
+	fmt.Fprintf(&b, "- Each figure is the median of %d runs of %v (after a %v warm-up, and at most %s round trips), each connection sending a %d-byte message and waiting for its echo, again and again.\n",
+		r.reps, r.spec.duration, r.spec.warmup, thousands(float64(r.spec.requests)), r.spec.size)
+	b.WriteString("- Every server runs in a child process of its own on 127.0.0.1 and reads up to 16 KiB at a time; the load client (one goroutine per connection, blocking round trips) runs in the benchmark's process, on the same machine, so client and server share its CPUs.\n")
+	b.WriteString("- This library: `stream.StartServer`, a task per connection doing `ReadInto`, `Write`, `Drain`; the same server again with GOMAXPROCS=1. Goroutines: `net.Listen`, a goroutine per connection doing `Read`, `Write`. CPython: `asyncio.start_server`, `reader.read`, `writer.write`, `await writer.drain()` (bench/echo/echo_cpython.py).\n")
+	b.WriteString("- Why GOMAXPROCS=1 is shown: each request that finds the loop idle makes the connection's reader goroutine ready the loop goroutine (Loop.CallSoonThreadsafe). With more than one P, the runtime then wakes a second thread, which may take the loop goroutine to another CPU while the reader goroutine is still in its next read(2): every such request pays a cross-CPU wake-up, which on a virtual machine costs tens of µs. With one P the hand-off stays on one thread. The goroutine-per-connection server has no hand-off.\n")
+	for s := range nServers {
+		if r.na[s] != "" {
+			fmt.Fprintf(&b, "- %s: n/a, %s.\n", serverTitles[s], r.na[s])
+		}
+	}
+	for _, f := range r.failures {
+		fmt.Fprintf(&b, "- Failed: %s.\n", f)
+	}
+	return b.String()
+}
+
+func (r *report) cell(s, li int, f func(result) string) string {
+	if !r.has(s, li) {
+		return "n/a"
+	}
+	return f(r.results[s][li])
+}
+
+func (r *report) ratio(a, b, li int) string {
+	if !r.has(a, li) || !r.has(b, li) {
+		return "n/a"
+	}
+	q := r.results[a][li].perSecond() / r.results[b][li].perSecond()
+	if q < 10 {
+		return fmt.Sprintf("%.2f×", q)
+	}
+	return fmt.Sprintf("%.1f×", q)
+}
+
+func (r *report) header() string {
+	var b strings.Builder
+	b.WriteString("# Echo benchmark: TCP streams\n\n")
+	b.WriteString("Generated by `go run ./bench/echo -o docs/benchmarks-echo.md`; rerun it to refresh this file.\n\n")
+	fmt.Fprintf(&b, "- Date: %s\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- Go: %s %s/%s, GOMAXPROCS %d\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(&b, "- CPU: %s, %d CPUs\n", cpuModel(), runtime.NumCPU())
+	if r.python != "" {
+		fmt.Fprintf(&b, "- CPython: %s\n", r.python)
+	}
+	fmt.Fprintf(&b, "- Run time: %v\n\n", r.elapsed.Round(time.Second))
+	return b.String()
+}
+
+func passFail(ok bool) string {
+	if ok {
+		return "**PASS**"
+	}
+	return "**FAIL**"
+}
+
+// thousands formats v rounded, with commas.
+func thousands(v float64) string {
+	s := strconv.FormatInt(int64(v+0.5), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func latency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%d µs", d.Microseconds())
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+}

@@ -1,0 +1,230 @@
+// Command echo is a line echo server and client on asyncio streams: the
+// "hello world" of MicroPython's asyncio.start_server and open_connection.
+//
+// Usage:
+//
+//	go run ./examples/echo                              # demo: server and client in one loop
+//	go run ./examples/echo -server 127.0.0.1:8000       # serve until Ctrl-C
+//	go run ./examples/echo -client 127.0.0.1:8000       # send the lines of stdin, print the replies
+//	go run ./examples/echo -client 127.0.0.1:8000 hi yo # send the arguments, one line each
+//
+// The server logs each connection to standard error. The client prints each
+// reply on standard output. With -client and no arguments it reads its
+// lines from standard input through a stream too (stream.New over
+// os.Stdin): a pipe or a terminal reads like a socket.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+
+	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/stream"
+)
+
+// handle echoes one client's lines back until the client leaves; it mirrors
+//
+//	async def handle(reader, writer):
+//	    while line := await reader.readline():
+//	        writer.write(line)
+//	        await writer.drain()
+func handle(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) error {
+	peer := s.PeerAddr()
+	fmt.Fprintf(log, "%v connected\n", peer)
+	lines := 0
+	defer func() { fmt.Fprintf(log, "%v gone after %d lines\n", peer, lines) }()
+	for {
+		line, err := s.ReadLine(ctx)
+		if errors.Is(err, stream.ErrLineTooLong) {
+			s.WriteString("error: line too long\n")
+			continue
+		}
+		if err == io.EOF || errors.Is(err, stream.ErrClosed) {
+			return nil // the client left, or the server aborted us
+		}
+		if err != nil {
+			return err
+		}
+		lines++
+		s.Write(line)
+		if err := s.Drain(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// serve runs the echo server on addr until it is closed; started, if not
+// nil, gets the server once it listens.
+func serve(ctx *asyncio.Ctx, addr string, log io.Writer, started func(*stream.Server)) error {
+	host, port, err := splitAddr(addr)
+	if err != nil {
+		return err
+	}
+	srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
+		return handle(ctx, s, log)
+	}, host, port)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "listening on %v\n", srv.Addr())
+	if started != nil {
+		started(srv)
+	}
+	return srv.WaitClosed(ctx)
+}
+
+// client sends each line that next returns to the server at addr and
+// writes the replies to out, until next returns io.EOF.
+func client(ctx *asyncio.Ctx, addr string, next func(*asyncio.Ctx) ([]byte, error), out io.Writer) error {
+	host, port, err := splitAddr(addr)
+	if err != nil {
+		return err
+	}
+	s, err := stream.OpenConnection(ctx, host, port)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for {
+		line, err := next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 || line[len(line)-1] != '\n' {
+			line = append(line, '\n')
+		}
+		s.Write(line)
+		if err := s.Drain(ctx); err != nil {
+			return err
+		}
+		reply, err := s.ReadLine(ctx)
+		if err != nil {
+			return fmt.Errorf("reading the reply: %w", err)
+		}
+		out.Write(reply)
+	}
+}
+
+// fromList returns the lines of list, one per call.
+func fromList(list []string) func(*asyncio.Ctx) ([]byte, error) {
+	return func(*asyncio.Ctx) ([]byte, error) {
+		if len(list) == 0 {
+			return nil, io.EOF
+		}
+		line := list[0]
+		list = list[1:]
+		return []byte(line), nil
+	}
+}
+
+// readOnly makes a reader (standard input) a stream transport.
+type readOnly struct{ io.Reader }
+
+func (readOnly) Write(p []byte) (int, error) { return 0, errors.New("read only") }
+
+func (r readOnly) Close() error {
+	if c, ok := r.Reader.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+func splitAddr(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return "", 0, fmt.Errorf("bad port %q", p)
+	}
+	return host, port, nil
+}
+
+// run is the command; it returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	server := fs.String("server", "", "serve on `host:port` until interrupted")
+	connect := fs.String("client", "", "connect to `host:port` and send the arguments, or the lines of stdin")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *server != "" && *connect != "" {
+		fmt.Fprintln(stderr, "echo: -server and -client exclude each other")
+		return 2
+	}
+	var err error
+	switch {
+	case *server != "":
+		interrupt := make(chan os.Signal, 1)
+		signal.Notify(interrupt, os.Interrupt)
+		defer signal.Stop(interrupt)
+		done := make(chan struct{})
+		defer close(done)
+		err = asyncio.Run(func(ctx *asyncio.Ctx) error {
+			return serve(ctx, *server, stderr, func(srv *stream.Server) {
+				go func() {
+					select {
+					case <-interrupt:
+						ctx.Loop().CallSoonThreadsafe(func() {
+							srv.Close()
+							srv.AbortClients()
+						})
+					case <-done:
+					}
+				}()
+			})
+		})
+	case *connect != "":
+		err = asyncio.Run(func(ctx *asyncio.Ctx) error {
+			next := fromList(fs.Args())
+			if fs.NArg() == 0 {
+				in := stream.New(ctx.Loop(), readOnly{stdin})
+				defer in.Close()
+				next = func(ctx *asyncio.Ctx) ([]byte, error) { return in.ReadLine(ctx) }
+			}
+			return client(ctx, *connect, next, stdout)
+		})
+	default: // the demo: both in one loop
+		err = asyncio.Run(func(ctx *asyncio.Ctx) error {
+			var srv *stream.Server
+			var listening asyncio.Event
+			serving := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				return serve(ctx, "127.0.0.1:0", io.Discard, func(s *stream.Server) {
+					srv = s
+					listening.Set()
+				})
+			})
+			// Until it listens, or fails to.
+			if _, _, err := asyncio.Wait(ctx, asyncio.FirstCompleted, serving, asyncio.CreateTask(ctx, listening.Wait)); err != nil {
+				return err
+			}
+			if srv == nil {
+				return serving.Err()
+			}
+			defer srv.Close()
+			msgs := append([]string{"hello", "asyncio streams"}, fs.Args()...)
+			return client(ctx, srv.Addr().String(), fromList(msgs), stdout)
+		})
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "echo:", err)
+		return 1
+	}
+	return 0
+}
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

@@ -1,0 +1,292 @@
+package stream
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goasyncio/asyncio"
+)
+
+// Server is a TCP server made by StartServer (MicroPython's asyncio.Server).
+// Its methods must be called on its loop's goroutine.
+type Server struct {
+	loop    *asyncio.Loop
+	reg     *registry
+	ln      net.Listener
+	handler func(*asyncio.Ctx, *Stream) error
+	o       options
+
+	// Loop side.
+	closed       bool
+	acceptDone   bool
+	conns        map[*asyncio.Task]*Stream // running handlers; nil while in the TLS handshake
+	doneEv       asyncio.Event
+	onAccept     func()
+	onAcceptExit func()
+
+	// Shared with the accept goroutine.
+	mu       sync.Mutex
+	queue    []net.Conn // accepted, not yet handed to a task
+	stopping atomic.Bool
+	stopOnce sync.Once
+	quit     chan struct{}
+}
+
+// StartServer listens on host:port and serves each connection with handler
+// (MicroPython's start_server). Port 0 picks a free port: Addr tells which.
+// The listener is made on a goroutine (asyncio.ToThread), so resolving
+// host does not block the loop.
+//
+// A goroutine accepts connections and hands them to the loop, where each
+// gets a task, named after the peer's address, that runs handler with the
+// connection's stream; with WithTLS the handshake is done first, and a
+// connection whose handshake fails is closed without calling handler. When
+// handler returns, the stream is closed: with Close if handler returned
+// nil, so that what it wrote is still sent, and with Abort if it failed or
+// panicked. A handler's error, or panic (an *asyncio.PanicError), goes to
+// the loop's exception handler, as for any task nobody awaits, and the
+// server goes on. Return nil for the ends a handler expects (io.EOF).
+//
+// WithBacklog is accepted for MicroPython's sake, but Go's listeners always
+// use the system's backlog. While the server listens, the loop waits for
+// connections instead of reporting a deadlock.
+func StartServer(ctx *asyncio.Ctx, handler func(ctx *asyncio.Ctx, s *Stream) error, host string, port int, opts ...Option) (*Server, error) {
+	if asyncio.CurrentTask(ctx) == nil {
+		return nil, asyncio.ErrNotInTask
+	}
+	if handler == nil {
+		return nil, asyncio.ErrNilFunc
+	}
+	o := buildOptions(opts)
+	l := ctx.Loop()
+	reg, release, err := holdRegistry(l)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := fromThread(ctx, func(gc context.Context) (net.Listener, error) {
+		var lc net.ListenConfig
+		return lc.Listen(gc, "tcp", addr)
+	})
+	if err != nil {
+		return nil, err
+	}
+	srv := &Server{
+		loop: l, reg: reg, ln: ln, handler: handler, o: o,
+		conns: map[*asyncio.Task]*Stream{},
+		quit:  make(chan struct{}),
+	}
+	srv.onAccept = srv.accepted
+	srv.onAcceptExit = srv.acceptExited
+	if !reg.add(srv) || !reg.goStart(true) {
+		ln.Close()
+		return nil, ErrClosed
+	}
+	go srv.acceptLoop(l.KeepAlive())
+	return srv, nil
+}
+
+// Addr returns the address the server listens on.
+func (srv *Server) Addr() net.Addr { return srv.ln.Addr() }
+
+// Port returns the TCP port the server listens on.
+func (srv *Server) Port() int {
+	if a, ok := srv.ln.Addr().(*net.TCPAddr); ok {
+		return a.Port
+	}
+	return 0
+}
+
+// Close stops listening (MicroPython's Server.close). Connections being
+// served go on; WaitClosed waits for them, AbortClients ends them. Closing a
+// closed server does nothing.
+func (srv *Server) Close() error {
+	if srv.closed {
+		return nil
+	}
+	srv.closed = true
+	srv.shutdown()
+	return nil
+}
+
+// shutdown stops the accept goroutine; any goroutine may call it.
+func (srv *Server) shutdown() {
+	srv.stopOnce.Do(func() {
+		srv.stopping.Store(true)
+		close(srv.quit)
+		srv.ln.Close()
+	})
+}
+
+// AbortClients aborts the stream of every connection being served (see
+// Stream.Abort): their handlers' reads and drains fail with ErrClosed. A
+// connection still in its TLS handshake has its task cancelled.
+func (srv *Server) AbortClients() {
+	for t, s := range srv.conns {
+		if s != nil {
+			s.Abort()
+		} else {
+			t.Cancel()
+		}
+	}
+}
+
+// Serving reports whether the server still accepts connections.
+func (srv *Server) Serving() bool { return !srv.closed }
+
+// WaitClosed pauses the task until the server is closed (by Close, by
+// someone else) and every handler has returned (MicroPython's wait_closed
+// waits for the former; CPython 3.12's for both). Without a Close it serves
+// forever, which is how a program's main task usually ends. It returns
+// asyncio.ErrCancelled if the task is cancelled first.
+func (srv *Server) WaitClosed(ctx *asyncio.Ctx) error {
+	if asyncio.CurrentTask(ctx) == nil {
+		return asyncio.ErrNotInTask
+	}
+	if ctx.Loop() != srv.loop {
+		return asyncio.ErrOtherLoop
+	}
+	return srv.doneEv.Wait(ctx)
+}
+
+// checkDone finishes the server once it is closed, its accept goroutine
+// has ended and its last handler has returned. Until then it stays in the
+// registry, which keeps the registry alive for the streams of handlers
+// still in their TLS handshake.
+func (srv *Server) checkDone() {
+	if srv.closed && srv.acceptDone && len(srv.conns) == 0 && !srv.doneEv.IsSet() {
+		srv.doneEv.Set()
+		srv.reg.remove(srv)
+	}
+}
+
+// acceptLoop is the accept goroutine. It holds the loop alive (release)
+// while it listens.
+func (srv *Server) acceptLoop(release func()) {
+	defer srv.reg.goDone(true)
+	defer release()
+	var backoff time.Duration
+	for {
+		c, err := srv.ln.Accept()
+		if err != nil {
+			if srv.stopping.Load() || errors.Is(err, net.ErrClosed) {
+				break
+			}
+			// Too many open files, and the like: wait and retry, as
+			// net/http does, and report the first failure of a run.
+			if backoff == 0 {
+				backoff = 5 * time.Millisecond
+				srv.report(err)
+			} else {
+				backoff = min(2*backoff, time.Second)
+			}
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-srv.quit:
+			}
+			t.Stop()
+			continue
+		}
+		backoff = 0
+		srv.mu.Lock()
+		srv.queue = append(srv.queue, c)
+		first := len(srv.queue) == 1
+		srv.mu.Unlock()
+		if first && srv.loop.CallSoonThreadsafe(srv.onAccept) != nil {
+			break // the loop is closed
+		}
+	}
+	srv.mu.Lock()
+	q := srv.queue
+	srv.queue = nil
+	srv.mu.Unlock()
+	for _, c := range q {
+		c.Close()
+	}
+	srv.loop.CallSoonThreadsafe(srv.onAcceptExit)
+}
+
+func (srv *Server) report(err error) {
+	srv.loop.CallSoonThreadsafe(func() {
+		srv.loop.CallExceptionHandler(asyncio.ExceptionContext{
+			Message: "stream: accept failed",
+			Err:     fmt.Errorf("stream: accept on %v: %w", srv.ln.Addr(), err),
+		})
+	})
+}
+
+// acceptExited runs on the loop when the accept goroutine has ended.
+func (srv *Server) acceptExited() {
+	srv.acceptDone = true
+	srv.closed = true
+	srv.checkDone()
+}
+
+// accepted runs on the loop: it gives each accepted connection its task.
+func (srv *Server) accepted() {
+	srv.mu.Lock()
+	q := srv.queue
+	srv.queue = nil
+	srv.mu.Unlock()
+	for _, c := range q {
+		if srv.closed {
+			c.Close()
+			continue
+		}
+		srv.spawn(c)
+	}
+}
+
+func (srv *Server) spawn(c net.Conn) {
+	var s *Stream
+	if srv.o.tls == nil {
+		s = newStream(srv.loop, srv.reg, newTransport(c), srv.o)
+		if s.closed {
+			return // the loop is closing
+		}
+	}
+	t := srv.loop.CreateTask(func(ctx *asyncio.Ctx) error { return srv.serve(ctx, c, s) },
+		asyncio.Named(c.RemoteAddr().String()))
+	srv.conns[t] = s
+}
+
+// serve is a connection's task.
+func (srv *Server) serve(ctx *asyncio.Ctx, c net.Conn, s *Stream) (err error) {
+	t := asyncio.CurrentTask(ctx)
+	defer func() {
+		delete(srv.conns, t)
+		srv.checkDone()
+	}()
+	if s == nil {
+		tc := tls.Server(c, srv.o.tls)
+		if err := asyncio.ToThread(ctx, tc.HandshakeContext); err != nil {
+			c.Close()
+			if errors.Is(err, asyncio.ErrCancelled) {
+				return err
+			}
+			return nil // the client's failure, not the server's
+		}
+		s = newStream(srv.loop, srv.reg, newTransport(tc), srv.o)
+		srv.conns[t] = s
+	}
+	returned := false
+	defer func() {
+		if returned && err == nil {
+			s.Close()
+		} else {
+			s.Abort()
+		}
+	}()
+	err = srv.handler(ctx, s)
+	returned = true
+	return err
+}
