@@ -369,6 +369,15 @@ func TestConformance(t *testing.T) {
 			var d string
 			same := false
 			for attempt := 1; ; attempt++ {
+				if (want.err != nil || want.stderr != "") && !s.usesExp() && attempt < attempts {
+					// A stalled real-time process can miss a deadline and
+					// fail: run it again on a quieter machine.
+					t.Logf("attempt %d: MicroPython failed, running again: %v\n%s", attempt, want.err, want.stderr)
+					retryMu.Lock()
+					want = runMicroPython(s)
+					retryMu.Unlock()
+					continue
+				}
 				if want.err != nil || want.stderr != "" {
 					t.Fatalf("MicroPython failed on %s: %v\n%s", s.path, want.err, want.stderr)
 				}

@@ -357,11 +357,11 @@ func waitForMs(p *py) error {
 		}
 	}
 	return run(func(ctx *asyncio.Ctx) error {
-		if err := asyncio.WaitForMs(ctx, 200, job(1, 10)); err != nil {
+		if err := asyncio.WaitForMs(ctx, 2000, job(1, 10)); err != nil {
 			return err
 		}
 		p.print(1 + 100)
-		switch err := asyncio.WaitForMs(ctx, 10, job(2, 200)); {
+		switch err := asyncio.WaitForMs(ctx, 10, job(2, 2000)); {
 		case err == nil:
 			p.print(2 + 100)
 		case is(err, "TimeoutError"):

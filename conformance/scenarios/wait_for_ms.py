@@ -12,9 +12,9 @@ async def job(n, ms):
 
 
 async def main():
-    print(await asyncio.wait_for_ms(job(1, 10), 200))
+    print(await asyncio.wait_for_ms(job(1, 10), 2000))
     try:
-        print(await asyncio.wait_for_ms(job(2, 200), 10))
+        print(await asyncio.wait_for_ms(job(2, 2000), 10))
     except asyncio.TimeoutError:
         print("TimeoutError")
     print("finish")
