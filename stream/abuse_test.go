@@ -204,7 +204,9 @@ func parallel(n, w int, fn func(i int) error) error {
 
 // Clients that send one byte at a time get their lines whole, and do not
 // hold up a fast client.
-func TestSlowClients(t *testing.T) {
+func TestSlowClients(t *testing.T) { bothPaths(t, testSlowClients) }
+
+func testSlowClients(t *testing.T) {
 	const slow = 20
 	const line = "hello, slow world\n"
 	const gap = 3 * time.Millisecond
@@ -270,7 +272,9 @@ func TestSlowClients(t *testing.T) {
 // Clients that reset the connection in the middle of a line, or while the
 // server writes to them: the handlers fail with a connection error, which
 // reaches the exception handler, and the server goes on.
-func TestClientsResetMidWrite(t *testing.T) {
+func TestClientsResetMidWrite(t *testing.T) { bothPaths(t, testClientsResetMidWrite) }
+
+func testClientsResetMidWrite(t *testing.T) {
 	const n = 20
 	ex := run(t, func(ctx *asyncio.Ctx) error {
 		handlers := 0
@@ -349,7 +353,9 @@ func TestClientsResetMidWrite(t *testing.T) {
 
 // Half-closed connections: clients send their lines and shut their writing
 // half; the server reads to the end, then answers and closes.
-func TestHalfClosedConnections(t *testing.T) {
+func TestHalfClosedConnections(t *testing.T) { bothPaths(t, testHalfClosedConnections) }
+
+func testHalfClosedConnections(t *testing.T) {
 	const n = 50
 	ex := run(t, func(ctx *asyncio.Ctx) error {
 		srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
@@ -414,7 +420,9 @@ func TestHalfClosedConnections(t *testing.T) {
 
 // A handler that panics: its connection closes, the panic reaches the
 // exception handler as an *asyncio.PanicError, and the server goes on.
-func TestHandlerPanics(t *testing.T) {
+func TestHandlerPanics(t *testing.T) { bothPaths(t, testHandlerPanics) }
+
+func testHandlerPanics(t *testing.T) {
 	ex := run(t, func(ctx *asyncio.Ctx) error {
 		srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
 			line, err := s.ReadLine(ctx)
@@ -465,7 +473,9 @@ func TestHandlerPanics(t *testing.T) {
 
 // A peer that never reads: Drain holds the writer back, and the memory the
 // stream holds stays bounded.
-func TestPeerNeverReads(t *testing.T) {
+func TestPeerNeverReads(t *testing.T) { bothPaths(t, testPeerNeverReads) }
+
+func testPeerNeverReads(t *testing.T) {
 	const chunk = 64 << 10
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
@@ -501,7 +511,9 @@ func TestPeerNeverReads(t *testing.T) {
 // A peer that writes as fast as it can to a stream nobody reads: the stream
 // stops reading at its limit, the peer is held back by TCP, and once read,
 // nothing is lost.
-func TestFastPeerIsHeldBack(t *testing.T) {
+func TestFastPeerIsHeldBack(t *testing.T) { bothPaths(t, testFastPeerIsHeldBack) }
+
+func testFastPeerIsHeldBack(t *testing.T) {
 	const limit = 32 << 10
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx, stream.WithReadLimit(limit))
@@ -544,7 +556,9 @@ func TestFastPeerIsHeldBack(t *testing.T) {
 
 // Closing a server with clients connected: AbortClients ends their
 // handlers, and WaitClosed returns.
-func TestServerAbortClients(t *testing.T) {
+func TestServerAbortClients(t *testing.T) { bothPaths(t, testServerAbortClients) }
+
+func testServerAbortClients(t *testing.T) {
 	const n = 10
 	ex := run(t, func(ctx *asyncio.Ctx) error {
 		srv, err := stream.StartServer(ctx, echoHandler, "127.0.0.1", 0)

@@ -46,37 +46,52 @@
 // # How the I/O works
 //
 // A loop runs its tasks on one goroutine and must never block, but Go gives
-// no readiness notification for a net.Conn, only blocking calls that park
-// a goroutine in the runtime's network poller. So each stream has:
+// a net.Conn no readiness notification, only blocking calls that park a
+// goroutine in the runtime's network poller. So reading takes one of two
+// forms:
 //
-//   - A reader goroutine, started by the first read. It reads into a chunk
-//     (4 KiB, doubling up to 64 KiB while reads fill it) and appends to the
-//     stream's buffer under a mutex. When a task waits for data and the
-//     buffer now holds what that task needs (one byte for Read, n for
-//     ReadExactly, a new byte for ReadLine), it posts one callback with
-//     Loop.CallSoonThreadsafe that sets the event the task waits on:
-//     whatever arrived is handed over in one go, never a post per byte, and
-//     no post at all while no task waits. A waiting task holds
-//     Loop.KeepAlive, so an idle loop sleeps rather than report a deadlock;
-//     it is parked on an asyncio.Event and costs the loop nothing.
-//   - Flow control: when the buffer holds the read limit (64 KiB by
-//     default), the reader goroutine stops reading until a read brings it
-//     down to half. The kernel's buffers then fill and TCP slows the peer
-//     down, so a peer cannot make the stream's memory grow without bound.
-//     A read that needs more at once (ReadExactly of a larger n) raises the
-//     limit while it waits.
-//   - Writes on the loop: Write first tries the socket without waiting
-//     (a non-blocking write(2) through syscall.RawConn, as MicroPython's
-//     Stream.write tries the socket at once), which for a socket that keeps
-//     up is the whole write: no goroutine, no hand-off. What the kernel does
-//     not take is buffered, and a writer goroutine, started for the purpose
-//     and ending when the buffer is empty, writes it with a blocking Write.
-//     Drain waits for that goroutine. TLS connections and other transports
-//     always go through the writer goroutine.
-//   - Reads never give up data when cancelled: ReadExactly and ReadLine take
-//     nothing from the buffer until everything they need is there, so a
-//     read cut short by asyncio.WaitFor or asyncio.Timeout leaves the stream
-//     as it was.
+//   - A reader goroutine per stream, started by the first read. It reads
+//     into a chunk (4 KiB, doubling up to 64 KiB while reads fill it) and
+//     appends to the stream's buffer under a mutex. When a task waits for
+//     data and the buffer now holds what that task needs (one byte for
+//     Read, n for ReadExactly, a new byte for ReadLine), it posts one
+//     callback with Loop.CallSoonThreadsafe that wakes the task: whatever
+//     arrived is handed over in one go, never a post per byte, and no post
+//     at all while no task waits. Flow control: when the buffer holds the
+//     read limit (64 KiB by default), the goroutine stops reading until a
+//     read brings it down to half; the kernel's buffers then fill and TCP
+//     slows the peer down, so a peer cannot make the stream's memory grow
+//     without bound. A read that needs more at once (ReadExactly of a
+//     larger n) raises the limit while it waits. TLS connections and other
+//     transports always read this way, and so do the first 16 plain TCP
+//     connections of a loop: with few connections it gives the lowest
+//     latency.
+//   - Reads on the loop (Linux, plain TCP and Unix sockets, beyond the
+//     first 16 of a loop): a read takes what the socket has with a
+//     non-blocking read(2) on the loop's goroutine, as MicroPython and
+//     CPython do, and when there is nothing, the task waits until the
+//     loop's epoll instance (edge-triggered) says the socket is readable.
+//     One goroutine per loop waits on that epoll and hands each batch of
+//     events to the loop with one post. No goroutine per connection, no
+//     read(2) wasted on EAGAIN, one wake-up for many connections; data
+//     stays in the kernel until a task reads it, which is its own flow
+//     control. See pollThreshold in registry.go for the measurements.
+//
+// Either way a waiting task is parked on an asyncio.Event and holds
+// Loop.KeepAlive, so it costs the loop nothing and an idle loop sleeps
+// rather than report a deadlock; and reads never give up data when
+// cancelled: ReadExactly and ReadLine take nothing from the buffer until
+// everything they need is there, so a read cut short by asyncio.WaitFor or
+// asyncio.Timeout leaves the stream as it was.
+//
+// Writes happen on the loop: Write first tries the socket without waiting
+// (a non-blocking write(2) through syscall.RawConn, as MicroPython's
+// Stream.write tries the socket at once), which for a peer that keeps up is
+// the whole write: no goroutine, no hand-off. What the kernel does not take
+// is buffered, and a writer goroutine, started for the purpose and ending
+// when the buffer is empty, writes it with a blocking Write; Drain waits
+// for it. TLS connections and other transports always write through that
+// goroutine.
 //
 // A server has one accept goroutine, which holds Loop.KeepAlive while it
 // listens and hands batches of accepted connections to the loop with one

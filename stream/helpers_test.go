@@ -29,6 +29,19 @@ func TestMain(m *testing.M) {
 // testLimit bounds every test's loop.
 const testLimit = 30 * time.Second
 
+// bothPaths runs test twice: with TCP streams read by a goroutine each, and
+// read on the loop with epoll (Linux; elsewhere both runs use goroutines).
+func bothPaths(t *testing.T, test func(t *testing.T)) {
+	t.Run("goroutines", func(t *testing.T) {
+		defer stream.SetPollThreshold(1 << 30)()
+		test(t)
+	})
+	t.Run("epoll", func(t *testing.T) {
+		defer stream.SetPollThreshold(0)()
+		test(t)
+	})
+}
+
 // exceptions collects what reaches a loop's exception handler.
 type exceptions struct{ list []asyncio.ExceptionContext }
 

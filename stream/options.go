@@ -61,7 +61,9 @@ func WithBacklog(n int) Option { return func(o *options) { o.backlog = n } }
 // make the stream's memory grow without bound. A read that needs more than
 // the limit at once (ReadExactly of a larger n, ReadLine of a longer line,
 // Read of everything) raises it for as long as it waits. Values below 1
-// restore the default.
+// restore the default. (A stream read on the loop with epoll, see the
+// package documentation, reads only what its reads ask for: the data waits
+// in the kernel, and the limit does not come into play.)
 func WithReadLimit(n int) Option {
 	return func(o *options) {
 		if n < 1 {

@@ -51,7 +51,7 @@ type poller struct {
 // epoll is unavailable or the loop is closing. It runs on the loop.
 func (r *registry) pollerFor() *poller {
 	r.mu.Lock()
-	p, failed := r.poller, r.pollerFailed || os.Getenv("STREAM_EXP_NOPOLL") != ""
+	p, failed := r.poller, r.pollerFailed
 	r.mu.Unlock()
 	if p != nil || failed {
 		return p

@@ -137,7 +137,7 @@ func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream
 	s.onDrained = s.drainEv.Set
 	s.onGone = s.setGone
 	if reg.add(tr) {
-		if tr.raw != nil {
+		if tr.raw != nil && reg.countRaw(1) > pollThreshold {
 			if p := reg.pollerFor(); p != nil {
 				s.rr, s.readable, s.pullSize, s.pslot = newRawReader(tr.raw), true, minChunk, -1
 				if p.add(s) {
@@ -304,7 +304,7 @@ func (s *Stream) pull(need int) bool {
 			in.buf, in.off = in.buf[:n], 0
 		}
 		if cap(in.buf)-len(in.buf) < space {
-			buf := make([]byte, len(in.buf), len(in.buf)+space)
+			buf := make([]byte, len(in.buf), max(len(in.buf)+space, 2*cap(in.buf)))
 			copy(buf, in.buf)
 			in.buf = buf
 		}
@@ -1097,6 +1097,9 @@ func (s *Stream) setGone() {
 	}
 	s.gone = true
 	s.goneEv.Set()
+	if s.tr.raw != nil {
+		s.reg.countRaw(-1)
+	}
 	s.reg.remove(s.tr)
 }
 

@@ -14,7 +14,9 @@ import (
 	"github.com/goasyncio/asyncio/stream"
 )
 
-func TestEchoServer(t *testing.T) {
+func TestEchoServer(t *testing.T) { bothPaths(t, testEchoServer) }
+
+func testEchoServer(t *testing.T) {
 	ex := run(t, func(ctx *asyncio.Ctx) error {
 		srv, err := stream.StartServer(ctx, echoHandler, "127.0.0.1", 0)
 		if err != nil {
@@ -51,7 +53,9 @@ func TestEchoServer(t *testing.T) {
 	}
 }
 
-func TestReads(t *testing.T) {
+func TestReads(t *testing.T) { bothPaths(t, testReads) }
+
+func testReads(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
@@ -100,7 +104,9 @@ func TestReads(t *testing.T) {
 	})
 }
 
-func TestReadExactlyShort(t *testing.T) {
+func TestReadExactlyShort(t *testing.T) { bothPaths(t, testReadExactlyShort) }
+
+func testReadExactlyShort(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
@@ -121,7 +127,9 @@ func TestReadExactlyShort(t *testing.T) {
 	})
 }
 
-func TestReadLineEOF(t *testing.T) {
+func TestReadLineEOF(t *testing.T) { bothPaths(t, testReadLineEOF) }
+
+func testReadLineEOF(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
@@ -139,7 +147,9 @@ func TestReadLineEOF(t *testing.T) {
 	})
 }
 
-func TestReadLineTooLong(t *testing.T) {
+func TestReadLineTooLong(t *testing.T) { bothPaths(t, testReadLineTooLong) }
+
+func testReadLineTooLong(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx, stream.WithMaxLine(8))
 		defer s.Close()
@@ -176,7 +186,9 @@ func TestReadLineTooLong(t *testing.T) {
 }
 
 // A read cut short by a timeout takes nothing: the next read gets it all.
-func TestCancelledReadKeepsData(t *testing.T) {
+func TestCancelledReadKeepsData(t *testing.T) { bothPaths(t, testCancelledReadKeepsData) }
+
+func testCancelledReadKeepsData(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
@@ -222,7 +234,9 @@ func TestCancelledReadKeepsData(t *testing.T) {
 	})
 }
 
-func TestConcurrentRead(t *testing.T) {
+func TestConcurrentRead(t *testing.T) { bothPaths(t, testConcurrentRead) }
+
+func testConcurrentRead(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
@@ -264,7 +278,9 @@ func TestWrongCtx(t *testing.T) {
 	})
 }
 
-func TestCloseWakesReaderAndFailsLater(t *testing.T) {
+func TestCloseWakesReaderAndFailsLater(t *testing.T) { bothPaths(t, testCloseWakesReaderAndFailsLater) }
+
+func testCloseWakesReaderAndFailsLater(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, _ := pair(t, ctx)
 		reader := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
@@ -333,7 +349,9 @@ func TestCloseFlushesAbortDrops(t *testing.T) {
 }
 
 // CloseWrite: the peer reads the end, and can still answer.
-func TestCloseWrite(t *testing.T) {
+func TestCloseWrite(t *testing.T) { bothPaths(t, testCloseWrite) }
+
+func testCloseWrite(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
@@ -363,7 +381,9 @@ func TestCloseWrite(t *testing.T) {
 	})
 }
 
-func TestExtraInfo(t *testing.T) {
+func TestExtraInfo(t *testing.T) { bothPaths(t, testExtraInfo) }
+
+func testExtraInfo(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		peers := make(chan net.Addr, 1)
 		srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
@@ -425,7 +445,9 @@ func TestOpenConnectionErrors(t *testing.T) {
 
 // While a task waits on a socket, the loop sleeps instead of reporting a
 // deadlock; a server that listens keeps the loop too.
-func TestWaitingOnIOIsNotADeadlock(t *testing.T) {
+func TestWaitingOnIOIsNotADeadlock(t *testing.T) { bothPaths(t, testWaitingOnIOIsNotADeadlock) }
+
+func testWaitingOnIOIsNotADeadlock(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
@@ -479,7 +501,9 @@ func TestNothingLeftOnTheLoop(t *testing.T) {
 
 // Streams left open when the loop closes are closed, and Run returns only
 // once their goroutines have ended (goleak checks at the end of the tests).
-func TestLoopCloseClosesEverything(t *testing.T) {
+func TestLoopCloseClosesEverything(t *testing.T) { bothPaths(t, testLoopCloseClosesEverything) }
+
+func testLoopCloseClosesEverything(t *testing.T) {
 	for _, early := range []bool{false, true} {
 		run(t, func(ctx *asyncio.Ctx) error {
 			srv, err := stream.StartServer(ctx, echoHandler, "127.0.0.1", 0)
@@ -542,7 +566,9 @@ func duplexPair() (*duplex, *duplex) {
 
 // A task that writes and drains in a loop, never pausing, still lets the
 // other tasks run; so does a task reading a flood of buffered input.
-func TestBusyStreamsDoNotStarve(t *testing.T) {
+func TestBusyStreamsDoNotStarve(t *testing.T) { bothPaths(t, testBusyStreamsDoNotStarve) }
+
+func testBusyStreamsDoNotStarve(t *testing.T) {
 	run(t, func(ctx *asyncio.Ctx) error {
 		s, peer := pair(t, ctx)
 		defer s.Close()
