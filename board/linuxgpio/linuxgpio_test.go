@@ -431,6 +431,15 @@ func TestStopEdgesPromptly(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.EdgesChan <- gpio.Low
+	// Let the watching goroutine deliver that edge before replacing it.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		n := calls
+		mu.Unlock()
+		if n > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
 	start := time.Now()
 	if err := p.SetInterrupt(board.PinRising, func(board.Pin) {}); err != nil { // replaces it
 		t.Fatal(err)
