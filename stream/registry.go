@@ -169,11 +169,13 @@ func (r *registry) countRaw(d int) int {
 	return r.raws
 }
 
-// add registers m; it reports false if the loop is closing.
+// add registers m; it reports false if the loop is closing. Loop.Close
+// cancels the keeper first thing, so its context tells, on the loop, before
+// the watcher has run: nothing registers after the watcher's snapshot.
 func (r *registry) add(m member) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closing {
+	if r.closing || (r.keeper != nil && r.keeper.Context().Err() != nil) {
 		return false
 	}
 	r.members[m] = struct{}{}
