@@ -254,7 +254,7 @@ func testSlowClients(t *testing.T) {
 				return fmt.Errorf("fast client: %q, %v", got, err)
 			}
 		}
-		if n := slowDone.Load(); n > 0 {
+		if n := slowDone.Load(); n > 0 && testenv.Emulator() == "" { // a timing claim: native only
 			t.Errorf("%d slow clients finished before the fast one", n)
 		}
 		c.Close()
