@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	"github.com/goasyncio/asyncio/internal/golden"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,28 +17,7 @@ import (
 	"github.com/goasyncio/asyncio/internal/testenv"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
-
-// golden compares got with testdata/name, or rewrites that file with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("trace differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // runOK runs the command with args; it must succeed and print nothing on
 // stderr.
@@ -66,7 +45,7 @@ func TestGolden(t *testing.T) {
 		{"nopress.golden", []string{"-virtual"}},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			golden(t, c.file, runOK(t, c.args...))
+			golden.Check(t, c.file, runOK(t, c.args...))
 		})
 	}
 }

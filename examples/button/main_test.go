@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/goasyncio/asyncio/internal/golden"
 	"strings"
 	"testing"
 
@@ -13,28 +11,7 @@ import (
 	"github.com/goasyncio/asyncio/internal/testenv"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
-
-// golden compares got with testdata/name, or rewrites that file with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("trace differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // runVirtual runs the command with args; it must succeed and print nothing
 // on stderr.
@@ -61,7 +38,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			got := runVirtual(t, c.args...)
-			golden(t, c.file, got)
+			golden.Check(t, c.file, got)
 			if got != c.want {
 				t.Errorf("%q printed %q, want %q", c.args, got, c.want)
 			}

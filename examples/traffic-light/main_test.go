@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
+	"github.com/goasyncio/asyncio/internal/golden"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,28 +20,7 @@ import (
 	"github.com/goasyncio/asyncio/internal/testenv"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata (and docs/traffic-light.svg)")
-
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
-
-// golden compares got with testdata/name, or rewrites that file with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("trace differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // runVirtual runs the command on the virtual clock with args; it must
 // succeed and print nothing on stderr.
@@ -59,7 +38,7 @@ func runVirtual(t *testing.T, args ...string) string {
 
 func TestGolden(t *testing.T) {
 	got := runVirtual(t)
-	golden(t, "traffic-light.golden", got)
+	golden.Check(t, "traffic-light.golden", got)
 
 	// What the golden file must say, independently of it: green until the
 	// press at 8 s, then the crossing; the press at 12 s, during the
@@ -76,7 +55,7 @@ func TestGolden(t *testing.T) {
 
 func TestNightGolden(t *testing.T) {
 	got := runVirtual(t, "-script", "testdata/night.txt", "-for", "45s")
-	golden(t, "night.golden", got)
+	golden.Check(t, "night.golden", got)
 	for _, want := range []string{
 		"13.000 button long\n13.000 mode night\n13.000 red off\n13.500 amber off\n14.000 amber on\n",
 		"28.000 button long\n28.000 amber on\n28.000 mode day\n28.000 amber off\n28.000 green on\n",
@@ -229,7 +208,7 @@ func TestWaveforms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "traffic-light.wavedrom.json", string(data))
+	golden.Check(t, "traffic-light.wavedrom.json", string(data))
 }
 
 // TestREADMEPicture renders the default run's WaveDrom JSON with
@@ -248,7 +227,7 @@ func TestREADMEPicture(t *testing.T) {
 		t.Fatal(err)
 	}
 	picture := filepath.Join("..", "..", "docs", "traffic-light.svg")
-	if *update {
+	if *golden.Update {
 		if err := os.WriteFile(picture, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
