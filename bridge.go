@@ -41,13 +41,13 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 	var result error
 	finished := false
 	here := &threadWait{}
-	release := l.KeepAlive()
+	l.hold()
 	l.threads.Add(1)
 	go func() {
 		defer l.threads.Done()
 		v, err := callGuarded(cur, ctx, fn)
 		l.CallSoonThreadsafe(func() {
-			release()
+			l.unhold()
 			value, result, finished = v, err, true
 			if cur.blocker == waitQueue(here) {
 				l.wake(cur)

@@ -133,9 +133,9 @@ func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
 	}
 	f.waiter = t
 	f.mu.Unlock()
-	release := t.loop.KeepAlive()
+	t.loop.hold()
 	err = t.park(f)
-	release()
+	t.loop.unhold()
 	f.mu.Lock()
 	f.waiter = nil
 	if err == nil {

@@ -425,14 +425,18 @@ func (l *Loop) runPosted() {
 // reporting a deadlock. Call the returned function, once, when that is no
 // longer so. Any goroutine may call it.
 func (l *Loop) KeepAlive() (release func()) {
-	l.holds.Add(1)
+	l.hold()
 	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.holds.Add(-1)
-			l.signal()
-		})
-	}
+	return func() { once.Do(l.unhold) }
+}
+
+// hold and unhold are KeepAlive without its allocations, for waits inside
+// the package (ThreadSafeFlag, ToThread), which release exactly once.
+func (l *Loop) hold() { l.holds.Add(1) }
+
+func (l *Loop) unhold() {
+	l.holds.Add(-1)
+	l.signal()
 }
 
 // callback runs fn on the loop, outside any task; a panic goes to the
