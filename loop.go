@@ -50,8 +50,10 @@ type Loop struct {
 	closed    bool
 	inited    bool
 	idleTimer *time.Timer
-	unwound   []error // tasks Close had to unwind
-	blocks    int     // times the loop blocked for lack of work: tests check it never polls
+	poller    atomic.Pointer[pollerBox]
+	onClose   []func() // guarded by mu
+	unwound   []error  // tasks Close had to unwind
+	blocks    int      // times the loop blocked for lack of work: tests check it never polls
 }
 
 type runMode uint8
@@ -208,6 +210,8 @@ func (l *Loop) loop() error {
 			if done, err := l.idle(); done || err != nil {
 				return err
 			}
+		} else if b := l.poller.Load(); b != nil {
+			b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
 		}
 		if l.timers.len() > 0 {
 			now := l.now()
@@ -340,29 +344,12 @@ func (l *Loop) idle() (done bool, err error) {
 			if d <= 0 {
 				return false, nil
 			}
-			l.sleep(time.Duration(d))
+			l.wait(time.Duration(d))
 		} else {
-			l.blocks++
-			<-l.wakeup
+			l.wait(-1)
 		}
 	}
 	return false, nil
-}
-
-// sleep blocks for d, or until another goroutine signals the loop. One
-// runtime timer serves the whole loop, re-armed for its earliest deadline.
-func (l *Loop) sleep(d time.Duration) {
-	l.blocks++
-	if l.idleTimer == nil {
-		l.idleTimer = time.NewTimer(d)
-	} else {
-		l.idleTimer.Reset(d)
-	}
-	select {
-	case <-l.wakeup:
-	case <-l.idleTimer.C:
-	}
-	l.idleTimer.Stop()
 }
 
 func (l *Loop) deadlock() error {
@@ -383,6 +370,10 @@ func (l *Loop) deadlock() error {
 // signal wakes the loop if it is sleeping.
 func (l *Loop) signal() {
 	l.init()
+	if b := l.poller.Load(); b != nil {
+		b.p.Wake()
+		return
+	}
 	select {
 	case l.wakeup <- struct{}{}:
 	default:
@@ -513,9 +504,14 @@ func (l *Loop) Close() error {
 	l.mu.Lock()
 	l.closed = true
 	l.posted = nil
+	fns := l.onClose
+	l.onClose = nil
 	l.mu.Unlock()
 	if l.idleTimer != nil {
 		l.idleTimer.Stop()
+	}
+	for i := len(fns) - 1; i >= 0; i-- {
+		l.callback(fns[i])
 	}
 	err := errors.Join(l.unwound...)
 	l.unwound = nil

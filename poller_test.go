@@ -1,0 +1,181 @@
+package asyncio_test
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goasyncio/asyncio"
+)
+
+// chanPoller is a Poller over a channel that records the timeouts it got.
+type chanPoller struct {
+	wake     chan struct{}
+	mu       sync.Mutex
+	timeouts []time.Duration
+	onPoll   func() // runs at the start of each Poll, on the loop
+}
+
+func newChanPoller() *chanPoller { return &chanPoller{wake: make(chan struct{}, 1)} }
+
+func (p *chanPoller) Poll(timeout time.Duration) {
+	p.mu.Lock()
+	p.timeouts = append(p.timeouts, timeout)
+	p.mu.Unlock()
+	if p.onPoll != nil {
+		p.onPoll()
+	}
+	switch {
+	case timeout < 0:
+		<-p.wake
+	case timeout == 0:
+		select {
+		case <-p.wake:
+		default:
+		}
+	default:
+		select {
+		case <-p.wake:
+		case <-time.After(timeout):
+		}
+	}
+}
+
+func (p *chanPoller) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func TestPollerCarriesWakeUps(t *testing.T) {
+	p := newChanPoller()
+	loop := asyncio.NewLoop()
+	loop.SetPoller(p)
+	if loop.Poller() != p {
+		t.Fatal("Poller does not return the poller set")
+	}
+	var got []string
+	main := loop.CreateTask(func(ctx *asyncio.Ctx) error {
+		flag := &asyncio.ThreadSafeFlag{}
+		go func() {
+			time.Sleep(time.Millisecond)
+			flag.Set()
+		}()
+		if err := flag.Wait(ctx); err != nil {
+			return err
+		}
+		got = append(got, "flag")
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		got = append(got, "slept")
+		return nil
+	})
+	if err := loop.RunUntilComplete(main); err != nil {
+		t.Fatal(err)
+	}
+	if err := loop.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []string{"flag", "slept"}) {
+		t.Errorf("got %v", got)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !slices.Contains(p.timeouts, -1) {
+		t.Errorf("the loop never waited without a limit in the poller: %v", p.timeouts)
+	}
+	if !slices.ContainsFunc(p.timeouts, func(d time.Duration) bool { return d > 0 && d <= time.Millisecond }) {
+		t.Errorf("the loop never waited for its timer in the poller: %v", p.timeouts)
+	}
+}
+
+func TestPollerCanReadyTasksAndIsPolledWhenBusy(t *testing.T) {
+	p := newChanPoller()
+	ev := &asyncio.Event{}
+	p.onPoll = func() { ev.Set() } // I/O "ready" on the first poll
+	spins := 0
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		ctx.Loop().SetPoller(p)
+		// A task that never stops yielding keeps the loop busy: the poller
+		// must still be asked, with a zero timeout.
+		spinner := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+			for {
+				spins++
+				if err := asyncio.Sleep(ctx, 0); err != nil {
+					return err
+				}
+			}
+		})
+		err := ev.Wait(ctx)
+		spinner.Cancel()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.timeouts) == 0 || p.timeouts[0] != 0 {
+		t.Errorf("a busy loop polled with %v, want 0 first", p.timeouts)
+	}
+}
+
+func TestOnCloseRunsInReverseAfterTasks(t *testing.T) {
+	var got []string
+	var h handlerLog
+	loop := asyncio.NewLoop(asyncio.VirtualClock(), asyncio.WithExceptionHandler(h.handle))
+	loop.OnClose(func() { got = append(got, "first") })
+	loop.OnClose(func() { panic("second") })
+	loop.OnClose(func() { got = append(got, "third") })
+	loop.CreateTask(func(ctx *asyncio.Ctx) error {
+		defer func() { got = append(got, "task done") }()
+		if ctx.Loop().Closing() {
+			t.Error("Closing before Close")
+		}
+		err := asyncio.Sleep(ctx, time.Hour)
+		if !ctx.Loop().Closing() {
+			t.Error("not Closing while Close cancels")
+		}
+		return err
+	})
+	loop.CallLater(time.Millisecond, loop.Stop)
+	if err := loop.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if err := loop.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"task done", "third", "first"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if len(h.got) != 1 {
+		t.Errorf("the panicking OnClose reached the handler %d times", len(h.got))
+	}
+	late := false
+	loop.OnClose(func() { late = true })
+	if !late {
+		t.Error("OnClose on a closed loop did not run at once")
+	}
+	if !loop.Closing() {
+		t.Error("a closed loop is not Closing")
+	}
+}
+
+func TestCallSoonRunsInOrder(t *testing.T) {
+	var got []int
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		for i := range 3 {
+			ctx.Loop().CallSoon(func() { got = append(got, i) })
+		}
+		return asyncio.Sleep(ctx, 0)
+	}, asyncio.VirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("got %v", got)
+	}
+}
