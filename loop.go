@@ -30,6 +30,11 @@ type Loop struct {
 	start   time.Time // real clock origin
 	vnow    int64     // virtual clock, ns
 
+	pace       *Pace // paces the virtual clock against real time, or nil
+	paceEpoch  uint64
+	anchorReal time.Time
+	anchorVirt int64
+
 	handler ExceptionHandler
 	mode    runMode
 	until   *Task // the task RunUntilComplete waits for
@@ -330,8 +335,17 @@ func (l *Loop) idle() (done bool, err error) {
 		}
 		when, timed := l.timers.peek()
 		if timed && l.virtual {
-			l.vnow = max(l.vnow, when)
-			return false, nil
+			if l.pace == nil {
+				l.vnow = max(l.vnow, when)
+				return false, nil
+			}
+			jump, d := l.pacedWait(when)
+			if jump {
+				return false, nil
+			}
+			l.wait(d)
+			l.pacedCatchUp(when, true)
+			continue
 		}
 		if !timed && l.holds.Load() == 0 {
 			if l.live.n == 0 && l.mode == runningForever {
@@ -347,6 +361,9 @@ func (l *Loop) idle() (done bool, err error) {
 			l.wait(time.Duration(d))
 		} else {
 			l.wait(-1)
+			if l.pace != nil {
+				l.pacedCatchUp(0, false)
+			}
 		}
 	}
 	return false, nil

@@ -1,0 +1,213 @@
+package asyncio
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+)
+
+// ErrBadSpeed is returned by Pace.SetSpeed for a speed that is not a
+// positive finite number.
+var ErrBadSpeed = errors.New("asyncio: pace speed must be a positive finite number")
+
+// Pace runs a virtual clock against real time, for programs that people
+// watch: at a speed (1 is real time, 2 twice as fast, 0.1 ten times slower),
+// paused, or one step at a time. A paced loop jumps to its next deadline,
+// as on VirtualClock, only when real time at the pace's speed has got there,
+// and what its tasks do takes no virtual time, so a paced run gives the same
+// times as an unpaced virtual one (0.250, not 0.2503), only spread out in
+// real time. Work posted from another goroutine (a button pressed in a user
+// interface) runs at the time it arrived, between deadlines. While paused
+// the clock stands still; each Step lets it jump to its next deadline and
+// run everything due then.
+//
+// Any goroutine may call a Pace's methods; a user interface calls them while
+// the loop runs. A Pace serves one loop. The zero Pace runs at speed 1.
+type Pace struct {
+	mu     sync.Mutex
+	speed  float64 // 0 means 1
+	paused bool
+	steps  int
+	epoch  uint64 // bumped by every change, so the loop re-anchors (it keeps epoch+1)
+	wake   func()
+}
+
+// NewPace returns a pace at the given speed, running (not paused). It panics
+// if speed is not a positive finite number.
+func NewPace(speed float64) *Pace {
+	p := &Pace{}
+	if err := p.SetSpeed(speed); err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// PacedClock makes the loop run on a virtual clock paced by p (see Pace).
+func PacedClock(p *Pace) Option {
+	return func(l *Loop) { l.virtual, l.pace = true, p }
+}
+
+// SetPace makes the loop's clock a virtual clock paced by p from now on,
+// continuing from the loop's current time, whether it ran on the real clock
+// or a virtual one; nil stops the pacing (the clock stays virtual). It must
+// be called on the loop's goroutine or while the loop is not running.
+func (l *Loop) SetPace(p *Pace) {
+	l.init()
+	l.vnow = l.now()
+	l.virtual, l.pace = true, p
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	l.paceEpoch = p.epoch // not epoch+1: re-anchor at the next look
+	p.wake = l.signal
+	p.mu.Unlock()
+}
+
+// Pace returns the loop's pace, or nil.
+func (l *Loop) Pace() *Pace { return l.pace }
+
+// SetSpeed sets how fast the clock runs against real time: 1 is real time.
+// A paused pace stays paused. It returns an error matching ErrBadSpeed, and
+// changes nothing, if speed is not a positive finite number.
+func (p *Pace) SetSpeed(speed float64) error {
+	if !(speed > 0) || math.IsInf(speed, 1) {
+		return fmt.Errorf("%w: got %v", ErrBadSpeed, speed)
+	}
+	p.change(func() { p.speed = speed })
+	return nil
+}
+
+// Speed returns the speed set by SetSpeed, 1 by default.
+func (p *Pace) Speed() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.speedLocked()
+}
+
+func (p *Pace) speedLocked() float64 {
+	if p.speed == 0 {
+		return 1
+	}
+	return p.speed
+}
+
+// Pause stops the clock: time stands still, and tasks waiting for it wait,
+// until Resume or Step. Work from other goroutines (CallSoonThreadsafe)
+// still runs, at the paused time.
+func (p *Pace) Pause() { p.change(func() { p.paused = true }) }
+
+// Resume lets a paused clock flow again, from where it stood.
+func (p *Pace) Resume() { p.change(func() { p.paused, p.steps = false, 0 }) }
+
+// Paused reports whether the clock is paused.
+func (p *Pace) Paused() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused
+}
+
+// Step, on a paused clock, lets it jump to its next deadline and run what is
+// due then; the clock is paused again after that. Steps made before the
+// loop takes them add up. On a running clock Step does nothing.
+func (p *Pace) Step() {
+	p.change(func() {
+		if p.paused {
+			p.steps++
+		}
+	})
+}
+
+func (p *Pace) change(fn func()) {
+	p.mu.Lock()
+	fn()
+	p.epoch++
+	wake := p.wake
+	p.mu.Unlock()
+	if wake != nil {
+		wake() // the loop may be waiting for a deadline that has moved
+	}
+}
+
+// pacedCatchUp moves a paced clock on by the real time its loop waited,
+// at the pace's speed, but not past limit (the next deadline, whose tasks
+// have not run yet) if limited. The clock moves only while the loop is idle,
+// so what tasks do takes no virtual time, as on an unpaced virtual clock;
+// work posted from another goroutine during a wait runs at the time it
+// arrived.
+func (l *Loop) pacedCatchUp(limit int64, limited bool) {
+	if t, ok := l.pacedTime(); ok {
+		if limited {
+			t = min(t, limit)
+		}
+		l.vnow = max(l.vnow, t)
+	}
+}
+
+// pacedTime is the time the paced clock has flowed to since its anchor, and
+// false if it is paused. It re-anchors after a change of the pace, so a new
+// speed applies from then on.
+func (l *Loop) pacedTime() (int64, bool) {
+	p := l.pace
+	p.mu.Lock()
+	if p.epoch+1 != l.paceEpoch {
+		l.paceEpoch, l.anchorReal, l.anchorVirt = p.epoch+1, time.Now(), l.vnow
+		p.wake = l.signal
+	}
+	paused, speed := p.paused, p.speedLocked()
+	p.mu.Unlock()
+	if paused {
+		return 0, false
+	}
+	return l.anchorVirt + scaleDuration(time.Since(l.anchorReal), speed), true
+}
+
+// pacedWait is idle's decision on a paced loop whose next deadline is when:
+// jump to it now (true), or wait for real time d (d < 0: until signalled).
+func (l *Loop) pacedWait(when int64) (jump bool, d time.Duration) {
+	p := l.pace
+	now, running := l.pacedTime()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.paused {
+		if p.steps == 0 {
+			return false, -1
+		}
+		p.steps--
+		l.vnow = max(l.vnow, when)
+		return true, 0
+	}
+	if running && now >= when {
+		l.vnow = max(l.vnow, when)
+		return true, 0
+	}
+	// Real time until the clock reaches when, from the anchor.
+	target := l.anchorReal.Add(scaleVirtual(when-l.anchorVirt, p.speedLocked()))
+	d = time.Until(target)
+	if d <= 0 {
+		l.vnow = when
+		return true, 0
+	}
+	return false, d
+}
+
+// scaleDuration turns real time into virtual time at speed.
+func scaleDuration(real time.Duration, speed float64) int64 {
+	v := float64(real) * speed
+	if v >= math.MaxInt64/2 {
+		return math.MaxInt64 / 2
+	}
+	return int64(v)
+}
+
+// scaleVirtual turns virtual time into real time at speed, rounding up so
+// the wait never ends before the clock has got there.
+func scaleVirtual(virt int64, speed float64) time.Duration {
+	r := math.Ceil(float64(virt) / speed)
+	if r >= math.MaxInt64/2 {
+		return math.MaxInt64 / 2
+	}
+	return time.Duration(r)
+}
