@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +33,16 @@ type Pace struct {
 	steps  int
 	epoch  uint64 // bumped by every change, so the loop re-anchors (it keeps epoch+1)
 	wake   func()
+	now    atomic.Int64 // the loop's clock as of its last move
 }
+
+// Time returns the paced loop's clock as of its last move: the time of the
+// deadline it last jumped to, or of the work from another goroutine it last
+// ran. A user interface reads it to show the time; any goroutine may call it.
+func (p *Pace) Time() time.Duration { return time.Duration(p.now.Load()) }
+
+// moved records the loop's clock for Time.
+func (l *Loop) paceMoved() { l.pace.now.Store(l.vnow) }
 
 // NewPace returns a pace at the given speed, running (not paused). It panics
 // if speed is not a positive finite number.
@@ -60,6 +70,7 @@ func (l *Loop) SetPace(p *Pace) {
 	if p == nil {
 		return
 	}
+	l.paceMoved()
 	p.mu.Lock()
 	l.paceEpoch = p.epoch // not epoch+1: re-anchor at the next look
 	p.wake = l.signal
@@ -143,6 +154,7 @@ func (l *Loop) pacedCatchUp(limit int64, limited bool) {
 			t = min(t, limit)
 		}
 		l.vnow = max(l.vnow, t)
+		l.paceMoved()
 	}
 }
 
@@ -177,17 +189,20 @@ func (l *Loop) pacedWait(when int64) (jump bool, d time.Duration) {
 		}
 		p.steps--
 		l.vnow = max(l.vnow, when)
+		l.paceMoved()
 		return true, 0
 	}
 	if running && now >= when {
 		l.vnow = max(l.vnow, when)
+		l.paceMoved()
 		return true, 0
 	}
 	// Real time until the clock reaches when, from the anchor.
 	target := l.anchorReal.Add(scaleVirtual(when-l.anchorVirt, p.speedLocked()))
 	d = time.Until(target)
 	if d <= 0 {
-		l.vnow = when
+		l.vnow = max(l.vnow, when)
+		l.paceMoved()
 		return true, 0
 	}
 	return false, d

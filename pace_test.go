@@ -73,8 +73,8 @@ func TestPausedPaceStepsOneDeadlineAtATime(t *testing.T) {
 	}
 	for i := 1; i <= 3; i++ {
 		pace.Step()
-		if got, want := <-times, time.Duration(i)*250*time.Millisecond; got != want {
-			t.Fatalf("step %d: time %v, want %v", i, got, want)
+		if got, want := <-times, time.Duration(i)*250*time.Millisecond; got != want || pace.Time() != want {
+			t.Fatalf("step %d: time %v, Pace.Time %v, want %v", i, got, pace.Time(), want)
 		}
 	}
 	// Running again at a high speed, the hour passes and the run ends.
