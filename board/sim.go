@@ -56,6 +56,7 @@ type Sim struct {
 	signals  []wave.Signal
 	levels   []wave.Change
 	onLevels []func(wave.Change)
+	viewer   *viewer // the viewer this board shows on, or nil
 }
 
 var _ Board = (*Sim)(nil)
@@ -66,7 +67,9 @@ func NewSim(loop *asyncio.Loop) *Sim {
 	if loop == nil {
 		panic("board: NewSim with a nil loop")
 	}
-	return &Sim{loop: loop, names: map[string]bool{}, parts: map[string]any{}, name: "board"}
+	s := &Sim{loop: loop, names: map[string]bool{}, parts: map[string]any{}, name: "board"}
+	s.attachViewer()
+	return s
 }
 
 // Loop returns the loop whose clock the board uses.
@@ -77,7 +80,12 @@ func (s *Sim) Loop() *asyncio.Loop { return s.loop }
 func (s *Sim) Name() string { return s.name }
 
 // SetName sets the board's name.
-func (s *Sim) SetName(name string) { s.name = name }
+func (s *Sim) SetName(name string) {
+	s.name = name
+	if s.viewer != nil {
+		s.viewer.hello()
+	}
+}
 
 // AddLED adds an LED with the given name and polarity to the board. The LED
 // starts unlit: its pin is low if it is active-high, high if it is
@@ -156,6 +164,9 @@ func (s *Sim) add(name string, part any, sig wave.Signal) {
 	s.parts[name] = part
 	s.order = append(s.order, name)
 	s.signals = append(s.signals, sig)
+	if s.viewer != nil {
+		s.viewer.part(name)
+	}
 }
 
 // Parts returns the names of the board's parts in the order they were
@@ -271,6 +282,9 @@ func (s *Sim) Levels() []wave.Change {
 func (s *Sim) level(name string, v int) {
 	c := wave.Change{At: s.loop.Time(), Signal: name, Value: v}
 	s.levels = append(s.levels, c)
+	if s.viewer != nil {
+		s.viewer.level(c)
+	}
 	for _, fn := range s.onLevels {
 		fn(c)
 	}
@@ -337,7 +351,12 @@ func (l *SimLED) Name() string { return l.name }
 func (l *SimLED) Colour() string { return l.colour }
 
 // SetColour sets the colour Colour returns; it only describes the LED.
-func (l *SimLED) SetColour(c string) { l.colour = c }
+func (l *SimLED) SetColour(c string) {
+	l.colour = c
+	if l.sim.viewer != nil {
+		l.sim.viewer.part(l.name)
+	}
+}
 
 // Polarity returns the LED's polarity.
 func (l *SimLED) Polarity() Polarity {
@@ -415,7 +434,12 @@ func (l *SimPWMLED) Name() string { return l.name }
 func (l *SimPWMLED) Colour() string { return l.colour }
 
 // SetColour sets the colour Colour returns.
-func (l *SimPWMLED) SetColour(c string) { l.colour = c }
+func (l *SimPWMLED) SetColour(c string) {
+	l.colour = c
+	if l.sim.viewer != nil {
+		l.sim.viewer.part(l.name)
+	}
+}
 
 // Polarity returns the LED's polarity.
 func (l *SimPWMLED) Polarity() Polarity {

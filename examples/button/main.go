@@ -156,8 +156,8 @@ func (p pressFlag) Set(s string) error {
 }
 
 // run is the command: it parses args and runs the lab, and returns the exit
-// code: 0 on success, 1 if the lab failed, 2 for bad usage. In real time,
-// each line read from stdin presses the button.
+// code: 0 on success, 1 if the lab failed, 2 for bad usage. Each line read
+// from stdin presses the button.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("button", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -179,8 +179,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	// Each line read presses the button, on either clock: on the virtual
+	// board's viewer (cmd/board) the console's input line is the program's
+	// standard input.
+	c.enter = stdin
 	if !c.virtual {
-		c.enter = stdin
 		fmt.Fprintln(stderr, "button: press Enter to press the button; the run lasts 10 s")
 	}
 	if err := lab(stdout, c); err != nil {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -111,4 +112,24 @@ func LeakOptions() []goleak.Option {
 		return []goleak.Option{goleak.IgnoreAnyFunction("runtime.handleEvent")}
 	}
 	return nil
+}
+
+// BuildProgram builds the main package pkg (an import path, e.g.
+// "github.com/goasyncio/asyncio/examples/blink") into a temporary directory
+// of the test and returns the program's path. It skips the test where
+// programs cannot be built and started: under an emulator, on js/wasm, or
+// without the go command; it fails the test if the build fails.
+func BuildProgram(t testing.TB, pkg string) string {
+	t.Helper()
+	SkipIfEmulated(t, "builds and starts a native program")
+	SkipIfNoCommand(t, "go")
+	bin := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
 }

@@ -1,0 +1,273 @@
+//go:build !tinygo
+
+package board
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board/wave"
+	"github.com/goasyncio/asyncio/board/wire"
+)
+
+// Environment variables a viewer sets, besides wire.EnvAddr, for the clock
+// the program starts with.
+const (
+	envSpeed  = "ASYNCIO_BOARD_SPEED"  // a positive number, 1 for real time
+	envPaused = "ASYNCIO_BOARD_PAUSED" // "1" to start paused
+)
+
+// clockEvery is how often a running clock's time goes to the viewer.
+const clockEvery = 50 * time.Millisecond
+
+// viewerOnce attaches only the first simulated board of a process.
+var viewerOnce sync.Once
+
+// attachViewer connects s to the viewer named by wire.EnvAddr, if the
+// variable is set and no other board of the process has. From then on the
+// loop's clock is paced by the viewer (see package board/wire). If the
+// viewer cannot be reached the program runs as it would without one, after
+// saying so on standard error.
+func (s *Sim) attachViewer() {
+	addr := os.Getenv(wire.EnvAddr)
+	if addr == "" {
+		return
+	}
+	viewerOnce.Do(func() {
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "board: cannot reach the viewer at %s=%s: %v; running without it\n", wire.EnvAddr, addr, err)
+			return
+		}
+		s.viewer = newViewer(s, conn)
+	})
+}
+
+// viewer is a simulated board's connection to its viewer. The loop's
+// goroutine queues messages; a writer goroutine sends them, so a slow
+// viewer never blocks the loop; a reader goroutine hands the viewer's
+// commands to the loop.
+type viewer struct {
+	sim     *Sim
+	loop    *asyncio.Loop
+	pace    *asyncio.Pace
+	conn    net.Conn
+	release func() // the loop's KeepAlive: presses may come at any time
+
+	mu      sync.Mutex
+	queue   []wire.Message
+	closing bool
+	kick    chan struct{}
+	done    sync.WaitGroup
+}
+
+func newViewer(s *Sim, conn net.Conn) *viewer {
+	pace := asyncio.NewPace(1)
+	if sp := os.Getenv(envSpeed); sp != "" {
+		f, err := strconv.ParseFloat(sp, 64)
+		if err == nil {
+			err = pace.SetSpeed(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "board: %s=%q: %v; using 1\n", envSpeed, sp, err)
+		}
+	}
+	if os.Getenv(envPaused) == "1" {
+		pace.Pause()
+	}
+	v := &viewer{sim: s, loop: s.loop, pace: pace, conn: conn, kick: make(chan struct{}, 1)}
+	s.loop.SetPace(pace)
+	v.release = s.loop.KeepAlive()
+	v.hello()
+	v.done.Add(2)
+	go v.write()
+	go v.read()
+	s.loop.OnClose(v.close)
+	return v
+}
+
+// send queues m for the viewer. Any goroutine may call it.
+func (v *viewer) send(m wire.Message) {
+	v.mu.Lock()
+	if !v.closing {
+		v.queue = append(v.queue, m)
+	}
+	v.mu.Unlock()
+	v.nudge()
+}
+
+// nudge wakes the writer.
+func (v *viewer) nudge() {
+	select {
+	case v.kick <- struct{}{}:
+	default:
+	}
+}
+
+// hello sends the board's name; a viewer takes a second Hello as a rename.
+func (v *viewer) hello() {
+	v.send(wire.Message{Type: wire.Hello, Board: v.sim.name, Value: wire.Version})
+}
+
+// level sends a change of a part's level.
+func (v *viewer) level(c wave.Change) {
+	v.send(wire.Message{Type: wire.Level, Name: c.Signal, At: int64(c.At), Value: c.Value})
+}
+
+// part sends the description and level of the part named name.
+func (v *viewer) part(name string) {
+	m := wire.Message{Type: wire.Part, Name: name}
+	switch p := v.sim.parts[name].(type) {
+	case *SimLED:
+		m.Kind, m.Colour, m.ActiveLow, m.Value = wire.KindLED, p.colour, p.activeLow, p.Value()
+	case *SimPWMLED:
+		m.Kind, m.Colour, m.ActiveLow, m.Width, m.Value = wire.KindPWMLED, p.colour, p.activeLow, 7, p.pinDuty()
+	case *SimButton:
+		m.Kind, m.ActiveLow, m.Value = wire.KindButton, !p.activeHigh, p.Value()
+	case *SimPin:
+		m.Kind, m.Value = wire.KindPin, b2i(p.Get())
+	default:
+		return
+	}
+	m.At = int64(v.loop.Time())
+	v.send(m)
+}
+
+// write sends the queued messages, and the clock while it runs.
+func (v *viewer) write() {
+	defer v.done.Done()
+	w := bufio.NewWriter(v.conn)
+	enc := wire.NewEncoder(w)
+	tick := time.NewTicker(clockEvery)
+	defer tick.Stop()
+	var last wire.Message
+	clock := func() error {
+		m := wire.Message{Type: wire.Clock, At: int64(v.pace.Time()), Speed: v.pace.Speed(), Paused: v.pace.Paused()}
+		if m == last {
+			return nil
+		}
+		last = m
+		return enc.Encode(m)
+	}
+	for {
+		v.mu.Lock()
+		batch, closing := v.queue, v.closing
+		v.queue = nil
+		v.mu.Unlock()
+		var err error
+		for _, m := range batch {
+			if err = enc.Encode(m); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = clock()
+		}
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil || closing {
+			v.conn.Close() // ends read too
+			return
+		}
+		select {
+		case <-v.kick:
+		case <-tick.C:
+		}
+	}
+}
+
+// read hands the viewer's commands to the loop until the connection ends.
+func (v *viewer) read() {
+	defer v.done.Done()
+	defer v.release()
+	dec := wire.NewDecoder(v.conn)
+	for {
+		m, err := dec.Decode()
+		if errors.Is(err, wire.ErrMalformed) {
+			v.refuse(err)
+			continue
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				fmt.Fprintf(os.Stderr, "board: viewer connection: %v\n", err)
+			}
+			return
+		}
+		v.obey(m)
+	}
+}
+
+// refuse tells the viewer, and standard error, what it sent that could not
+// be obeyed.
+func (v *viewer) refuse(err error) {
+	fmt.Fprintf(os.Stderr, "board: from the viewer: %v\n", err)
+	v.send(wire.Message{Type: wire.Error, Text: err.Error()})
+}
+
+func (v *viewer) obey(m wire.Message) {
+	switch m.Type {
+	case wire.Speed:
+		if err := v.pace.SetSpeed(m.Speed); err != nil {
+			v.refuse(err)
+		}
+	case wire.Pause:
+		v.pace.Pause()
+	case wire.Resume:
+		v.pace.Resume()
+	case wire.Step:
+		v.pace.Step()
+	case wire.Press, wire.Release, wire.Drive:
+		v.loop.CallSoonThreadsafe(func() {
+			if err := v.input(m); err != nil {
+				v.refuse(err)
+			}
+		})
+	default:
+		v.refuse(fmt.Errorf("%w: %q is not a command", wire.ErrMalformed, m.Type))
+	}
+	v.nudge() // the writer reports the clock's new state
+}
+
+// input applies a press, release or drive; it runs on the loop.
+func (v *viewer) input(m wire.Message) error {
+	if m.Type == wire.Drive {
+		p, ok := v.sim.parts[m.Name].(*SimPin)
+		if !ok {
+			return v.sim.missing(m.Name, "pin")
+		}
+		if p.Mode() == PinOutput {
+			return fmt.Errorf("board: pin %q is an output; the viewer cannot drive it", m.Name)
+		}
+		p.Drive(m.Value == 1)
+		return nil
+	}
+	b := v.sim.SimButton(m.Name)
+	if b == nil {
+		return v.sim.missing(m.Name, "button")
+	}
+	if m.Type == wire.Press {
+		b.Press()
+	} else {
+		b.Release()
+	}
+	return nil
+}
+
+// close flushes what is queued and ends the connection; it runs when the
+// loop closes.
+func (v *viewer) close() {
+	v.mu.Lock()
+	v.closing = true
+	v.mu.Unlock()
+	v.nudge()
+	v.done.Wait()
+}

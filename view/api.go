@@ -1,0 +1,119 @@
+// Package view runs a program on the virtual board and keeps what its
+// viewers show: the parts and their levels, the clock, the console, the
+// history of every level for a timing diagram. The web page (package
+// view/web) and the terminal view (package view/tui) both show a Session;
+// cmd/board puts them together.
+//
+// A Session starts the program as a child process with the environment
+// variable wire.EnvAddr pointing at a listener of its own. The program's
+// simulated board (package board) connects back, and from then on the
+// Session hears every level change and steers the board: buttons, input
+// pins, and the pace of its virtual clock (asyncio.Pace). The program's
+// standard output and error are the console; a line typed into the console
+// goes to its standard input.
+package view
+
+import (
+	"errors"
+	"time"
+)
+
+// Config is what Start runs and how.
+type Config struct {
+	// Program is the program's path and arguments. It is normally a built
+	// Go program that uses package board.
+	Program []string
+	Dir     string   // its working directory; "" for the current one
+	Env     []string // added to the current environment
+	Speed   float64  // the clock's speed at the start, 0 for real time (1)
+	Paused  bool     // start with the clock paused
+	// History is how many level changes the Session keeps for the timing
+	// diagram, the oldest dropped first; 0 means 20000.
+	History int
+	// ConsoleLines is how many console lines it keeps; 0 means 1000.
+	ConsoleLines int
+}
+
+// PartState is a part of the board as a viewer draws it.
+type PartState struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"` // wire.KindLED, KindPWMLED, KindButton, KindPin
+	Colour    string `json:"colour,omitempty"`
+	ActiveLow bool   `json:"activeLow,omitempty"`
+	Width     int    `json:"width,omitempty"` // 0 for one bit; 7 for a PWM duty in percent
+	Level     int    `json:"level"`           // the pin's level, or a PWM LED pin's duty in percent
+	// Brightness is how lit an LED is, 0 to 100 (0 or 100 for a plain
+	// LED), its polarity taken into account; 0 for other parts.
+	Brightness int  `json:"brightness"`
+	Pressed    bool `json:"pressed,omitempty"` // a button held down
+}
+
+// Lit reports whether an LED is lit at all.
+func (p PartState) Lit() bool { return p.Brightness > 0 }
+
+// Change is one change of a part's level at a time of the program's clock.
+type Change struct {
+	At    time.Duration `json:"at"` // nanoseconds in JSON
+	Name  string        `json:"name"`
+	Value int           `json:"value"`
+}
+
+// Console streams.
+const (
+	Stdout = "out"    // what the program wrote to standard output
+	Stderr = "err"    // to standard error
+	Stdin  = "in"     // a line typed in, sent to its standard input
+	System = "system" // a note from the Session: started, exited, an error
+)
+
+// ConsoleLine is one line of the console.
+type ConsoleLine struct {
+	Stream string `json:"stream"` // Stdout, Stderr, Stdin or System
+	Text   string `json:"text"`   // without the newline
+}
+
+// State is a copy of everything a viewer shows.
+type State struct {
+	Board   string        `json:"board"`   // the board's name
+	Run     int           `json:"run"`     // 1 for the first run, bumped by Restart
+	Parts   []PartState   `json:"parts"`   // in the order the program added them
+	Time    time.Duration `json:"time"`    // the program's clock as last heard
+	Speed   float64       `json:"speed"`   // the clock's speed, 1 for real time
+	Paused  bool          `json:"paused"`  // whether the clock is paused
+	Running bool          `json:"running"` // whether the program is running
+	Exit    string        `json:"exit"`    // how the last run ended, "" while running
+	Console []ConsoleLine `json:"console"` // oldest first
+	Changes []Change      `json:"changes"` // level history, oldest first
+}
+
+// Update kinds.
+const (
+	UpdateReset   = "reset"   // start again from State: a new run, or updates were dropped
+	UpdatePart    = "part"    // Part was added or changed (its description or state)
+	UpdateLevel   = "level"   // Change happened; Part is the part's new state
+	UpdateClock   = "clock"   // Time, Speed, Paused
+	UpdateConsole = "console" // Console was added
+	UpdateExit    = "exit"    // the program ended; Text says how
+)
+
+// Update is one thing that changed, as Subscribe delivers it.
+type Update struct {
+	Type    string        `json:"type"`
+	Run     int           `json:"run"`
+	Part    PartState     `json:"part"`
+	Change  Change        `json:"change"`
+	Time    time.Duration `json:"time"`
+	Speed   float64       `json:"speed"`
+	Paused  bool          `json:"paused"`
+	Console ConsoleLine   `json:"console"`
+	Text    string        `json:"text,omitempty"`
+}
+
+// Errors of the Session's commands; each returned error matches one with
+// errors.Is and names what was wrong.
+var (
+	ErrNoPart     = errors.New("view: no such part")
+	ErrNotInput   = errors.New("view: part is not an input")
+	ErrNotRunning = errors.New("view: the program is not running")
+	ErrClosed     = errors.New("view: session closed")
+)

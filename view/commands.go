@@ -1,0 +1,223 @@
+package view
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board/wave"
+	"github.com/goasyncio/asyncio/board/wire"
+)
+
+// send sends m to the current run's board. It returns ErrClosed after
+// Close, and ErrNotRunning if the program has ended or its board has not
+// connected yet.
+func (s *Session) send(m wire.Message) error {
+	s.mu.Lock()
+	c, closed := s.run, s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if c == nil {
+		return ErrNotRunning
+	}
+	select {
+	case <-c.exited:
+		return fmt.Errorf("%w: it has ended", ErrNotRunning)
+	default:
+	}
+	c.connMu.Lock()
+	defer c.connMu.Unlock()
+	if c.enc == nil {
+		return fmt.Errorf("%w: its board has not connected", ErrNotRunning)
+	}
+	if err := c.enc.Encode(m); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotRunning, err)
+	}
+	return nil
+}
+
+// input checks that name is a part of one of the kinds and sends m.
+func (s *Session) input(m wire.Message, kinds ...string) error {
+	s.mu.Lock()
+	i := s.part(m.Name)
+	var kind string
+	if i >= 0 {
+		kind = s.st.Parts[i].Kind
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		return fmt.Errorf("%w: %q", ErrNoPart, m.Name)
+	}
+	for _, k := range kinds {
+		if kind == k {
+			return s.send(m)
+		}
+	}
+	return fmt.Errorf("%w: %q is a %s", ErrNotInput, m.Name, kind)
+}
+
+// Press presses the button named name, until Release.
+func (s *Session) Press(name string) error {
+	return s.input(wire.Message{Type: wire.Press, Name: name}, wire.KindButton)
+}
+
+// Release releases the button named name.
+func (s *Session) Release(name string) error {
+	return s.input(wire.Message{Type: wire.Release, Name: name}, wire.KindButton)
+}
+
+// Drive drives the input pin named name low (0) or high (1).
+func (s *Session) Drive(name string, v int) error {
+	if v != 0 && v != 1 {
+		return fmt.Errorf("view: Drive %q: level %d, want 0 or 1", name, v)
+	}
+	return s.input(wire.Message{Type: wire.Drive, Name: name, Value: v}, wire.KindPin)
+}
+
+// Input writes line, and a newline, to the program's standard input, and
+// shows it in the console.
+func (s *Session) Input(line string) error {
+	s.mu.Lock()
+	c, closed := s.run, s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	select {
+	case <-c.exited:
+		return fmt.Errorf("%w: it has ended", ErrNotRunning)
+	default:
+	}
+	c.inMu.Lock()
+	_, err := io.WriteString(c.stdin, line+"\n")
+	c.inMu.Unlock()
+	if err != nil {
+		return fmt.Errorf("%w: writing to its input: %v", ErrNotRunning, err)
+	}
+	s.console(Stdin, line)
+	return nil
+}
+
+// SetSpeed sets the clock's speed, 1 for real time. It returns an error
+// matching asyncio.ErrBadSpeed for a speed that is not a positive finite
+// number.
+func (s *Session) SetSpeed(speed float64) error {
+	if err := asyncio.NewPace(1).SetSpeed(speed); err != nil {
+		return err
+	}
+	return s.pace(wire.Message{Type: wire.Speed, Speed: speed}, func(st *State) { st.Speed = speed })
+}
+
+// Pause stops the program's clock.
+func (s *Session) Pause() error {
+	return s.pace(wire.Message{Type: wire.Pause}, func(st *State) { st.Paused = true })
+}
+
+// Resume lets a paused clock run again.
+func (s *Session) Resume() error {
+	return s.pace(wire.Message{Type: wire.Resume}, func(st *State) { st.Paused = false })
+}
+
+// Step lets a paused clock jump to its next deadline and run what is due
+// then. On a running clock it does nothing.
+func (s *Session) Step() error { return s.pace(wire.Message{Type: wire.Step}, nil) }
+
+// pace records a change of the clock's pace, which later runs keep, and
+// sends it to the board if the program runs.
+func (s *Session) pace(m wire.Message, apply func(*State)) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if apply != nil {
+		apply(&s.st)
+	}
+	s.publish(Update{Type: UpdateClock, Time: s.st.Time, Speed: s.st.Speed, Paused: s.st.Paused})
+	running := s.st.Running
+	s.mu.Unlock()
+	if !running && m.Type != wire.Step {
+		return nil // the next run starts with it
+	}
+	return s.send(m)
+}
+
+// Restart stops the program, if it runs, and starts it again; the clock
+// keeps its speed and pause. Viewers get an UpdateReset.
+func (s *Session) Restart() error {
+	s.mu.Lock()
+	c, closed := s.run, s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	stop(c)
+	if err := s.startRun(); err != nil {
+		s.console(System, err.Error())
+		return err
+	}
+	return nil
+}
+
+// stop kills a run and waits until it has exited.
+func stop(c *child) {
+	if c == nil {
+		return
+	}
+	select {
+	case <-c.exited:
+		return
+	default:
+	}
+	c.cmd.Process.Kill()
+	<-c.exited
+}
+
+// WriteVCD writes the level history as a Value Change Dump: one signal per
+// part, from the oldest change kept to the clock's time now.
+func (s *Session) WriteVCD(w io.Writer) error {
+	s.mu.Lock()
+	wf := &wave.Waveform{Scope: s.st.Board, End: s.st.Time}
+	if wf.Scope == "" {
+		wf.Scope = "board"
+	}
+	for _, p := range s.st.Parts {
+		sig := wave.Signal{Name: p.Name, Kind: wave.Bit, Init: s.base[p.Name]}
+		if p.Width > 0 {
+			sig.Kind, sig.Width = wave.Vector, p.Width
+		}
+		wf.Signals = append(wf.Signals, sig)
+	}
+	for _, c := range s.st.Changes {
+		wf.Changes = append(wf.Changes, wave.Change{At: c.At, Signal: c.Name, Value: c.Value})
+	}
+	s.mu.Unlock()
+	return wf.WriteVCD(w)
+}
+
+// Close stops the program and the Session: subscribers' channels are
+// closed, and commands return ErrClosed. Closing a closed Session does
+// nothing.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	c := s.run
+	s.mu.Unlock()
+	stop(c)
+	s.ln.Close()
+	s.runDone.Wait()
+	s.mu.Lock()
+	subs := s.subs
+	s.subs = nil
+	s.mu.Unlock()
+	for sub := range subs {
+		sub.close()
+	}
+	return nil
+}

@@ -1,0 +1,357 @@
+package view
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board/wire"
+)
+
+// Session is a program running on the virtual board, and what its viewers
+// show. Its methods are safe for concurrent use.
+type Session struct {
+	cfg Config
+	ln  net.Listener
+
+	mu      sync.Mutex
+	st      State
+	base    map[string]int // each part's level before the oldest kept change
+	clockAt time.Time      // when st.Time was last heard, for Now
+	subs    map[*subscriber]struct{}
+	closed  bool
+
+	run     *child // the current run, nil after Close
+	runDone sync.WaitGroup
+}
+
+// child is one run of the program.
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	inMu  sync.Mutex // orders lines to stdin
+
+	connMu sync.Mutex
+	conn   net.Conn // the board's connection, nil until it connects
+	enc    *wire.Encoder
+	exited chan struct{} // closed when the program has exited and its output is read
+	read   chan struct{} // closed when the board's connection has been read to its end
+}
+
+// Start starts cfg.Program and returns its Session. It returns an error if
+// the program cannot be started; once started, how the program ends is
+// reported in the State and as an UpdateExit.
+func Start(cfg Config) (*Session, error) {
+	if len(cfg.Program) == 0 {
+		return nil, errors.New("view: Config.Program is empty")
+	}
+	if cfg.Speed == 0 {
+		cfg.Speed = 1
+	}
+	if err := asyncio.NewPace(1).SetSpeed(cfg.Speed); err != nil {
+		return nil, fmt.Errorf("view: Config.Speed: %w", err)
+	}
+	if cfg.History <= 0 {
+		cfg.History = 20000
+	}
+	if cfg.ConsoleLines <= 0 {
+		cfg.ConsoleLines = 1000
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("view: listening for the board: %w", err)
+	}
+	s := &Session{cfg: cfg, ln: ln, subs: map[*subscriber]struct{}{}, base: map[string]int{}}
+	s.st.Speed, s.st.Paused = cfg.Speed, cfg.Paused
+	s.runDone.Add(1)
+	go s.accept()
+	if err := s.startRun(); err != nil {
+		ln.Close()
+		s.runDone.Wait()
+		return nil, err
+	}
+	return s, nil
+}
+
+// startRun starts a run of the program, with the clock as the Session has
+// it. It is called with s.mu not held.
+func (s *Session) startRun() error {
+	cmd := exec.Command(s.cfg.Program[0], s.cfg.Program[1:]...)
+	cmd.Dir = s.cfg.Dir
+	cmd.Env = append(os.Environ(), s.cfg.Env...)
+	s.mu.Lock()
+	speed, paused := s.st.Speed, s.st.Paused
+	s.mu.Unlock()
+	cmd.Env = append(cmd.Env,
+		wire.EnvAddr+"="+s.ln.Addr().String(),
+		"ASYNCIO_BOARD_SPEED="+strconv.FormatFloat(speed, 'g', -1, 64),
+		"ASYNCIO_BOARD_PAUSED="+map[bool]string{true: "1", false: "0"}[paused],
+	)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return fmt.Errorf("view: %w", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("view: %w", err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return fmt.Errorf("view: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("view: starting %s: %w", s.cfg.Program[0], err)
+	}
+	c := &child{cmd: cmd, stdin: stdin, exited: make(chan struct{}), read: make(chan struct{})}
+	s.mu.Lock()
+	s.run = c
+	s.st.Run++
+	s.st.Running, s.st.Exit = true, ""
+	s.st.Parts, s.st.Changes, s.st.Time, s.st.Board = nil, nil, 0, ""
+	s.base, s.clockAt = map[string]int{}, time.Time{}
+	s.publish(Update{Type: UpdateReset})
+	s.consoleLocked(System, "started "+strings.Join(s.cfg.Program, " "))
+	s.mu.Unlock()
+	s.runDone.Add(1)
+	go s.wait(c, stdout, stderr)
+	return nil
+}
+
+// wait reads the run's output into the console and reports its end.
+func (s *Session) wait(c *child, stdout, stderr io.Reader) {
+	defer s.runDone.Done()
+	var out sync.WaitGroup
+	for _, r := range []struct {
+		r      io.Reader
+		stream string
+	}{{stdout, Stdout}, {stderr, Stderr}} {
+		out.Add(1)
+		go func() {
+			defer out.Done()
+			sc := bufio.NewScanner(r.r)
+			sc.Buffer(make([]byte, 0, 4096), 1<<20)
+			for sc.Scan() {
+				s.console(r.stream, sc.Text())
+			}
+		}()
+	}
+	out.Wait()
+	err := c.cmd.Wait()
+	// What the board sent before the program ended comes before its end:
+	// read the connection to its end, unless something else keeps it open.
+	c.connMu.Lock()
+	conn := c.conn
+	c.connMu.Unlock()
+	if conn != nil {
+		select {
+		case <-c.read:
+		case <-time.After(2 * time.Second):
+			conn.Close()
+			<-c.read
+		}
+	}
+	how := "exited with status 0"
+	if err != nil {
+		how = err.Error()
+		if ee, ok := err.(*exec.ExitError); ok && ee.Exited() {
+			how = fmt.Sprintf("exited with status %d", ee.ExitCode())
+		}
+	}
+	s.mu.Lock()
+	if s.run == c {
+		s.st.Running, s.st.Exit = false, how
+		s.consoleLocked(System, "program "+how)
+		s.publish(Update{Type: UpdateExit, Text: how})
+	}
+	s.mu.Unlock()
+	close(c.exited)
+}
+
+// accept takes the board's connection of each run.
+func (s *Session) accept() {
+	defer s.runDone.Done()
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return // closed
+		}
+		s.mu.Lock()
+		c := s.run
+		s.mu.Unlock()
+		if c == nil {
+			conn.Close()
+			continue
+		}
+		c.connMu.Lock()
+		if c.conn != nil {
+			c.connMu.Unlock()
+			conn.Close() // one board per run
+			continue
+		}
+		c.conn, c.enc = conn, wire.NewEncoder(conn)
+		c.connMu.Unlock()
+		s.runDone.Add(1)
+		go s.read(c, conn)
+	}
+}
+
+// read applies what the board says.
+func (s *Session) read(c *child, conn net.Conn) {
+	defer s.runDone.Done()
+	defer close(c.read)
+	defer conn.Close()
+	dec := wire.NewDecoder(conn)
+	for {
+		m, err := dec.Decode()
+		if errors.Is(err, wire.ErrMalformed) {
+			s.console(System, "from the board: "+err.Error())
+			continue
+		}
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		current := s.run == c
+		s.mu.Unlock()
+		if !current {
+			return
+		}
+		s.apply(m)
+	}
+}
+
+func (s *Session) apply(m wire.Message) {
+	switch m.Type {
+	case wire.Hello:
+		s.mu.Lock()
+		s.st.Board = m.Board
+		s.publish(Update{Type: UpdateReset})
+		s.mu.Unlock()
+	case wire.Part:
+		p := PartState{Name: m.Name, Kind: m.Kind, Colour: m.Colour, ActiveLow: m.ActiveLow, Width: m.Width}
+		p.setLevel(m.Value)
+		s.mu.Lock()
+		i := s.part(m.Name)
+		if i < 0 {
+			s.st.Parts = append(s.st.Parts, p)
+			s.base[m.Name] = m.Value // a part added late is drawn as if it had been there
+		} else {
+			s.st.Parts[i] = p
+		}
+		s.publish(Update{Type: UpdatePart, Part: p})
+		s.mu.Unlock()
+	case wire.Level:
+		ch := Change{At: m.Time(), Name: m.Name, Value: m.Value}
+		s.mu.Lock()
+		i := s.part(m.Name)
+		if i < 0 {
+			s.mu.Unlock()
+			s.console(System, fmt.Sprintf("from the board: a level of unknown part %q", m.Name))
+			return
+		}
+		s.st.Parts[i].setLevel(m.Value)
+		p := s.st.Parts[i]
+		s.st.Changes = append(s.st.Changes, ch)
+		if n := len(s.st.Changes) - s.cfg.History; n > 0 {
+			for _, old := range s.st.Changes[:n] {
+				s.base[old.Name] = old.Value
+			}
+			s.st.Changes = append([]Change(nil), s.st.Changes[n:]...)
+		}
+		if ch.At > s.st.Time {
+			s.st.Time, s.clockAt = ch.At, time.Now()
+		}
+		s.publish(Update{Type: UpdateLevel, Part: p, Change: ch})
+		s.mu.Unlock()
+	case wire.Clock:
+		s.mu.Lock()
+		s.st.Time, s.clockAt = m.Time(), time.Now()
+		s.st.Speed, s.st.Paused = m.Speed, m.Paused
+		s.publish(Update{Type: UpdateClock, Time: m.Time(), Speed: m.Speed, Paused: m.Paused})
+		s.mu.Unlock()
+	case wire.Error:
+		s.console(System, "the board refused: "+m.Text)
+	default:
+		s.console(System, fmt.Sprintf("from the board: unexpected %q", m.Type))
+	}
+}
+
+// part returns the index of the part named name, or -1; s.mu is held.
+func (s *Session) part(name string) int {
+	for i := range s.st.Parts {
+		if s.st.Parts[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *PartState) setLevel(v int) {
+	p.Level = v
+	switch p.Kind {
+	case wire.KindLED:
+		if (v != 0) != p.ActiveLow {
+			p.Brightness = 100
+		} else {
+			p.Brightness = 0
+		}
+	case wire.KindPWMLED:
+		p.Brightness = v
+		if p.ActiveLow {
+			p.Brightness = 100 - v
+		}
+	case wire.KindButton:
+		p.Pressed = (v == 0) == p.ActiveLow
+	}
+}
+
+// console adds a line to the console.
+func (s *Session) console(stream, text string) {
+	s.mu.Lock()
+	s.consoleLocked(stream, text)
+	s.mu.Unlock()
+}
+
+func (s *Session) consoleLocked(stream, text string) {
+	l := ConsoleLine{Stream: stream, Text: text}
+	s.st.Console = append(s.st.Console, l)
+	if n := len(s.st.Console) - s.cfg.ConsoleLines; n > 0 {
+		s.st.Console = append([]ConsoleLine(nil), s.st.Console[n:]...)
+	}
+	s.publish(Update{Type: UpdateConsole, Console: l})
+}
+
+// State returns a copy of what viewers show.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.st
+	st.Parts = append([]PartState{}, st.Parts...)
+	st.Console = append([]ConsoleLine{}, st.Console...)
+	st.Changes = append([]Change{}, st.Changes...)
+	return st
+}
+
+// Now returns the program's clock for display: the time last heard, moved
+// on by the real time since at the clock's speed, unless it is paused or
+// the program has ended. It runs ahead of the program's clock by at most a
+// quarter of a second of real time, the longest the board is silent while
+// its clock runs.
+func (s *Session) Now() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.Paused || !s.st.Running || s.clockAt.IsZero() {
+		return s.st.Time
+	}
+	since := min(time.Since(s.clockAt), 250*time.Millisecond)
+	return s.st.Time + time.Duration(float64(since)*s.st.Speed)
+}

@@ -1,0 +1,221 @@
+package view_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/view"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
+
+const (
+	blinkPkg  = "github.com/goasyncio/asyncio/examples/blink"
+	buttonPkg = "github.com/goasyncio/asyncio/examples/button"
+)
+
+// start starts a Session of the program and closes it when the test ends.
+func start(t *testing.T, cfg view.Config) *view.Session {
+	t.Helper()
+	s, err := view.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// waitFor waits until ok holds for the Session's state, or fails the test
+// after a minute (a bound on a broken run, not a timing assertion).
+func waitFor(t *testing.T, s *view.Session, what string, ok func(view.State) bool) view.State {
+	t.Helper()
+	updates, cancel := s.Subscribe(64)
+	defer cancel()
+	deadline := time.After(time.Minute)
+	for {
+		if st := s.State(); ok(st) {
+			return st
+		}
+		select {
+		case <-updates:
+		case <-deadline:
+			t.Fatalf("waiting for %s; state: %+v", what, s.State())
+		}
+	}
+}
+
+func part(st view.State, name string) view.PartState {
+	for _, p := range st.Parts {
+		if p.Name == name {
+			return p
+		}
+	}
+	return view.PartState{}
+}
+
+func lit(st view.State) string {
+	var b strings.Builder
+	for _, p := range st.Parts {
+		if p.Kind == "led" {
+			b.WriteString(p.Name)
+			b.WriteString(map[bool]string{true: "=on ", false: "=off "}[p.Lit()])
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func TestSteppingTheBlinkLab(t *testing.T) {
+	// -virtual: the lab's loop runs on the virtual clock from its start,
+	// so its times are the lab's own, 0.250 and not 0.252.
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, blinkPkg), "-virtual"}, Paused: true})
+	st := waitFor(t, s, "both LEDs lit at 0", func(st view.State) bool {
+		return lit(st) == "red=on green=on" && part(st, "button").Kind == "button"
+	})
+	if st.Board != "lab" || st.Time != 0 || !st.Paused || !st.Running || st.Run != 1 {
+		t.Fatalf("at the start: board %q time %v paused %v running %v run %d", st.Board, st.Time, st.Paused, st.Running, st.Run)
+	}
+	if p := part(st, "red"); p.Colour != "red" || !p.ActiveLow || p.Level != 0 || p.Brightness != 100 {
+		t.Errorf("red: %+v", p)
+	}
+	// Each step is the lab's next deadline, with the lab's changes.
+	for _, want := range []struct {
+		at  time.Duration
+		lit string
+	}{
+		{250 * time.Millisecond, "red=on green=off"},
+		{500 * time.Millisecond, "red=on green=on"},
+		{750 * time.Millisecond, "red=on green=off"},
+		{time.Second, "red=off green=on"},
+	} {
+		if err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		st = waitFor(t, s, want.lit+" at "+want.at.String(), func(st view.State) bool { return st.Time == want.at && lit(st) == want.lit })
+	}
+	waitFor(t, s, "the lab's output in the console", func(st view.State) bool {
+		return strings.Contains(consoleText(st), "out: 1.000 red off\n")
+	})
+	if got := s.Now(); got != time.Second {
+		t.Errorf("Now on a paused clock = %v, want 1s", got)
+	}
+	var vcd bytes.Buffer
+	if err := s.WriteVCD(&vcd); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"$scope module lab $end", " red ", " green ", " button ", "#250000000"} {
+		if !strings.Contains(vcd.String(), want) {
+			t.Errorf("the VCD lacks %q:\n%s", want, vcd.String())
+		}
+	}
+	// Fast, the lab runs to its end.
+	if err := s.SetSpeed(1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, s, "the end of the run", func(st view.State) bool { return !st.Running })
+	if st.Exit != "exited with status 0" || st.Time != 10*time.Second {
+		t.Errorf("ended %q at %v, want status 0 at 10s", st.Exit, st.Time)
+	}
+	if last := st.Changes[len(st.Changes)-1]; last.At != 9750*time.Millisecond {
+		t.Errorf("the last change is %+v, want one at 9.75s", last)
+	}
+	if err := s.Press("button"); !errors.Is(err, view.ErrNotRunning) {
+		t.Errorf("Press after the end: %v", err)
+	}
+	// Restart keeps the pace and starts afresh.
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, s, "the second run", func(st view.State) bool { return st.Run == 2 && lit(st) == "red=on green=on" })
+	if !st.Paused || st.Speed != 1000 || st.Time != 0 {
+		t.Errorf("second run: paused %v speed %v time %v", st.Paused, st.Speed, st.Time)
+	}
+}
+
+func consoleText(st view.State) string {
+	var b strings.Builder
+	for _, l := range st.Console {
+		b.WriteString(l.Stream + ": " + l.Text + "\n")
+	}
+	return b.String()
+}
+
+func TestButtonLabPressAndInput(t *testing.T) {
+	bin := testenv.BuildProgram(t, buttonPkg)
+	for _, how := range []string{"press", "enter"} {
+		t.Run(how, func(t *testing.T) {
+			s := start(t, view.Config{Program: []string{bin, "-virtual"}})
+			waitFor(t, s, "the button", func(st view.State) bool { return part(st, "button").Kind == "button" })
+			switch how {
+			case "press":
+				if err := s.Press("button"); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, s, "the button held", func(st view.State) bool { return part(st, "button").Pressed })
+			case "enter":
+				if err := s.Input("x"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st := waitFor(t, s, "red lit", func(st view.State) bool { return part(st, "red").Lit() })
+			if how == "enter" && !strings.Contains(consoleText(st), "in: x\n") {
+				t.Errorf("the typed line is not in the console:\n%s", consoleText(st))
+			}
+		})
+	}
+}
+
+func TestBadCommandsAreRefused(t *testing.T) {
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, buttonPkg)}, Paused: true})
+	waitFor(t, s, "the parts", func(st view.State) bool { return part(st, "button").Kind == "button" })
+	if err := s.Press("nose"); !errors.Is(err, view.ErrNoPart) || !strings.Contains(err.Error(), "nose") {
+		t.Errorf("Press(nose) = %v", err)
+	}
+	if err := s.Press("red"); !errors.Is(err, view.ErrNotInput) {
+		t.Errorf("Press(red) = %v", err)
+	}
+	if err := s.Drive("button", 1); !errors.Is(err, view.ErrNotInput) {
+		t.Errorf("Drive(button) = %v", err)
+	}
+	if err := s.Drive("button", 7); err == nil {
+		t.Error("Drive with level 7 accepted")
+	}
+	if err := s.SetSpeed(-2); !errors.Is(err, asyncio.ErrBadSpeed) {
+		t.Errorf("SetSpeed(-2) = %v", err)
+	}
+	if st := s.State(); st.Speed != 1 || !st.Running {
+		t.Errorf("after bad commands: speed %v running %v", st.Speed, st.Running)
+	}
+	s.Close()
+	if err := s.Step(); !errors.Is(err, view.ErrClosed) {
+		t.Errorf("Step after Close = %v", err)
+	}
+	if err := s.Input("x"); !errors.Is(err, view.ErrClosed) {
+		t.Errorf("Input after Close = %v", err)
+	}
+	if _, ok := <-func() <-chan view.Update { u, _ := s.Subscribe(1); return u }(); ok {
+		t.Error("Subscribe after Close gave an open channel")
+	}
+}
+
+func TestStartFailsForAMissingProgram(t *testing.T) {
+	_, err := view.Start(view.Config{Program: []string{"/no/such/program"}})
+	if err == nil || !strings.Contains(err.Error(), "/no/such/program") {
+		t.Errorf("Start of a missing program = %v", err)
+	}
+	if _, err := view.Start(view.Config{}); err == nil {
+		t.Error("Start with no program succeeded")
+	}
+}
