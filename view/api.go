@@ -11,6 +11,13 @@
 // pins, and the pace of its virtual clock (asyncio.Pace). The program's
 // standard output and error are the console; a line typed into the console
 // goes to its standard input.
+//
+// The board switches the program's loop to the paced clock when it
+// connects. A program on the real clock has run for a few milliseconds by
+// then, and its times carry them (0.252 where the lab says 0.250); a
+// program started on the virtual clock (the labs' -virtual flag) keeps its
+// own times exactly, and runs in real time, or as fast or as slowly as the
+// viewer asks, all the same.
 package view
 
 import (
