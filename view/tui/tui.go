@@ -1,0 +1,151 @@
+// Package tui shows a program's virtual board in a terminal: its LEDs lit in
+// their colours, its buttons and input pins with the keys that work them, a
+// timing diagram that scrolls with the program's clock, the serial console
+// with a line to type into, and the clock with its speed.
+//
+// Run takes over the terminal (the alternate screen) until q or Ctrl-C, and
+// puts it back as it was. The keys:
+//
+//	1..9         press the n-th input (buttons first, then pins); see below
+//	space        pause or resume the clock
+//	.            step: with the clock paused, jump to its next deadline
+//	+ -          speed up or slow down: 0.1, 0.25, 0.5, 1, 2, 5, 10, 100
+//	[ ]          zoom the timing diagram in or out
+//	r            restart the program
+//	i, Tab       type a line to the program's standard input: Enter sends
+//	             it, Esc goes back to the keys above
+//	q, Ctrl-C    quit
+//
+// Terminals do not say when a key is let go, so a button key holds: the
+// first press of 1 presses button 1 and keeps it down, for as long as you
+// like; the next press of 1 releases it. A click is 1 twice. An input pin's
+// key flips the level the pin is driven to. In a terminal that reports key
+// releases (the kitty keyboard protocol), a button is down exactly while its
+// key is held instead.
+//
+// A command the program cannot obey (a part that is not there, a program
+// that is not running) is shown on the status line in red.
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/goasyncio/asyncio/view"
+)
+
+// Option changes how Run shows a Session.
+type Option func(*config)
+
+type config struct {
+	in       io.Reader
+	out      io.Writer
+	width    int
+	height   int
+	frame    time.Duration
+	programs []tea.ProgramOption
+}
+
+// WithInput makes Run read keys from r instead of the terminal on standard
+// input. If r is a terminal, Run puts it in raw mode while it runs.
+func WithInput(r io.Reader) Option { return func(c *config) { c.in = r } }
+
+// WithOutput makes Run draw on w instead of standard output.
+func WithOutput(w io.Writer) Option { return func(c *config) { c.out = w } }
+
+// WithWindowSize sets the size of the screen in columns and rows, for an
+// output whose size cannot be asked (one that is not a terminal). A
+// terminal's own size, and its changes, still win.
+func WithWindowSize(width, height int) Option {
+	return func(c *config) { c.width, c.height = width, height }
+}
+
+// WithFrameInterval sets how often the timing diagram scrolls while the
+// clock runs; the default is 50 ms (20 frames a second).
+func WithFrameInterval(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.frame = d
+		}
+	}
+}
+
+// WithProgramOptions passes options on to the Bubble Tea program that Run
+// starts, e.g. tea.WithEnvironment or tea.WithColorProfile.
+func WithProgramOptions(opts ...tea.ProgramOption) Option {
+	return func(c *config) { c.programs = append(c.programs, opts...) }
+}
+
+// Run shows s in the terminal and takes the keys listed in the package
+// documentation until q or Ctrl-C is pressed, ctx is done, or s is closed.
+// It restores the terminal before it returns. It does not close s; the
+// program keeps running until s is closed.
+//
+// Run returns nil after q or Ctrl-C or when s is closed, and ctx's error
+// when ctx is done first.
+func Run(ctx context.Context, s *view.Session, opts ...Option) error {
+	if s == nil {
+		return errors.New("tui: no session")
+	}
+	return run(ctx, s, opts...)
+}
+
+// run is Run for anything that acts as a Session.
+func run(ctx context.Context, s session, opts ...Option) error {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	m := newModel(s, c)
+	defer m.unsubscribe()
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if c.in != nil {
+		popts = append(popts, tea.WithInput(c.in))
+	}
+	if c.out != nil {
+		popts = append(popts, tea.WithOutput(c.out))
+	}
+	if c.width > 0 && c.height > 0 {
+		popts = append(popts, tea.WithWindowSize(c.width, c.height))
+	}
+	popts = append(popts, c.programs...)
+	_, err := tea.NewProgram(m, popts...).Run()
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// NewModel returns the Bubble Tea model that Run runs, to show s inside a
+// program of one's own. It subscribes to s's updates; they stop when the
+// model quits (q or Ctrl-C) or s is closed. Of opts, only WithWindowSize
+// and WithFrameInterval apply.
+func NewModel(s *view.Session, opts ...Option) tea.Model {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return newModel(s, c)
+}
+
+// session is what the model needs of a *view.Session.
+type session interface {
+	State() view.State
+	Now() time.Duration
+	Subscribe(buffer int) (<-chan view.Update, func())
+	Press(name string) error
+	Release(name string) error
+	Drive(name string, v int) error
+	Input(line string) error
+	SetSpeed(speed float64) error
+	Pause() error
+	Resume() error
+	Step() error
+	Restart() error
+}
+
+var _ session = (*view.Session)(nil)
