@@ -25,11 +25,10 @@ func OpenConnection(ctx *asyncio.Ctx, host string, port int, opts ...Option) (*S
 	}
 	o := buildOptions(opts)
 	l := ctx.Loop()
-	reg, release, err := holdRegistry(l)
+	reg, err := openRegistry(l)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	conn, err := fromThread(ctx, func(gc context.Context) (net.Conn, error) {
 		var d net.Dialer
@@ -59,22 +58,13 @@ func OpenConnection(ctx *asyncio.Ctx, host string, port int, opts ...Option) (*S
 	return s, nil
 }
 
-// hold is a registry member that keeps a registry, and its keeper, alive
-// while a stream or server is being made.
-type hold struct{}
-
-func (*hold) shutdown() {}
-
-// holdRegistry returns l's registry, held until release is called, so that
-// its keeper starts during the caller's first pause and is still there when
-// the caller adds its stream or server.
-func holdRegistry(l *asyncio.Loop) (*registry, func(), error) {
+// openRegistry returns l's registry, or ErrClosed if l is closing.
+func openRegistry(l *asyncio.Loop) (*registry, error) {
 	reg := registryOf(l)
-	h := &hold{}
-	if !reg.add(h) {
-		return nil, nil, ErrClosed
+	if reg.isClosing() {
+		return nil, ErrClosed
 	}
-	return reg, func() { reg.remove(h) }, nil
+	return reg, nil
 }
 
 // fromThread runs fn with asyncio.ToThread and returns what it made. If the

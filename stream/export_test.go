@@ -1,10 +1,10 @@
 package stream
 
-// SetPollThreshold sets how many plain-socket streams a loop reads with
-// goroutines before it uses epoll, for tests, and returns a function that
-// restores it.
-func SetPollThreshold(n int) (restore func()) {
-	old := pollThreshold
-	pollThreshold = n
-	return func() { pollThreshold = old }
+// SetLoopIO sets whether plain TCP streams of loops made from now on are
+// read and written on the loop with its epoll (Linux) or with goroutines,
+// for tests, and returns a function that restores the setting.
+func SetLoopIO(on bool) (restore func()) {
+	old := loopIO
+	loopIO = on
+	return func() { loopIO = old }
 }

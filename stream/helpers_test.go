@@ -29,15 +29,16 @@ func TestMain(m *testing.M) {
 // testLimit bounds every test's loop.
 const testLimit = 30 * time.Second
 
-// bothPaths runs test twice: with TCP streams read by a goroutine each, and
-// read on the loop with epoll (Linux; elsewhere both runs use goroutines).
+// bothPaths runs test twice: with TCP streams read and written by
+// goroutines, and on the loop with its epoll (Linux; elsewhere both runs use
+// goroutines).
 func bothPaths(t *testing.T, test func(t *testing.T)) {
 	t.Run("goroutines", func(t *testing.T) {
-		defer stream.SetPollThreshold(1 << 30)()
+		defer stream.SetLoopIO(false)()
 		test(t)
 	})
 	t.Run("epoll", func(t *testing.T) {
-		defer stream.SetPollThreshold(0)()
+		defer stream.SetLoopIO(true)()
 		test(t)
 	})
 }

@@ -66,11 +66,10 @@ func StartServer(ctx *asyncio.Ctx, handler func(ctx *asyncio.Ctx, s *Stream) err
 	}
 	o := buildOptions(opts)
 	l := ctx.Loop()
-	reg, release, err := holdRegistry(l)
+	reg, err := openRegistry(l)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	ln, err := fromThread(ctx, func(gc context.Context) (net.Listener, error) {
 		var lc net.ListenConfig

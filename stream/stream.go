@@ -31,7 +31,7 @@ type Stream struct {
 	reg     *registry
 	tr      *transport
 	fw      *fastWriter // non-blocking writes on the loop, nil if unavailable
-	pl      *poller     // reads on the loop, told by the loop's epoll; nil: a reader goroutine
+	pl      *epoller    // reads and writes on the loop, told by its epoll; nil: goroutines
 	rr      *rawReader  // with pl: non-blocking reads on the loop
 	pslot   int32       // with pl: the stream's slot in it
 	limit   int
@@ -84,7 +84,8 @@ type inbox struct {
 // outbox is what writes buffered because the kernel did not take it at once.
 type outbox struct {
 	mu         sync.Mutex
-	buf        []byte // waiting for the writer goroutine
+	buf        []byte // waiting for the writer goroutine, or (with pl) for the socket
+	off        int    // with pl: buf[off:] waits, the rest was written
 	spare      []byte // a drained buffer to reuse
 	active     bool   // a writer goroutine runs
 	err        error  // the first write error; Drain and Write return it
@@ -128,7 +129,7 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 }
 
 func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream {
-	s := &Stream{loop: l, reg: reg, tr: tr, limit: o.readLimit, maxLine: o.maxLine, quit: make(chan struct{})}
+	s := &Stream{loop: l, reg: reg, tr: tr, limit: o.readLimit, maxLine: o.maxLine, pslot: -1, quit: make(chan struct{})}
 	if tr.raw != nil {
 		s.fw = newFastWriter(tr.raw)
 	}
@@ -137,12 +138,12 @@ func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream
 	s.onDrained = s.drainEv.Set
 	s.onGone = s.setGone
 	if reg.add(tr) {
-		if tr.raw != nil && reg.countRaw(1) > pollThreshold {
-			if p := reg.pollerFor(); p != nil {
-				s.rr, s.readable, s.pullSize, s.pslot = newRawReader(tr.raw), true, minChunk, -1
-				if p.add(s) {
-					s.pl = p
-				}
+		if tr.raw != nil && reg.ep != nil {
+			s.rr, s.readable, s.pullSize = newRawReader(tr.raw), true, minChunk
+			if reg.ep.add(s) {
+				s.pl = reg.ep
+			} else {
+				s.rr = nil
 			}
 		}
 	} else {
@@ -260,8 +261,9 @@ func (s *Stream) end(waited bool) {
 // wait gets more input for a read that found too little: the task needs
 // need bytes, want of them at once. A stream read on the loop first reads
 // the socket, and returns at once if that brought something; otherwise the
-// task pauses until the reader goroutine has what it needs, or the socket
-// is readable, or reading has ended. wait reports whether the task paused.
+// task pauses until the loop's epoll says the socket is readable, or until
+// the reader goroutine has what it needs or reading has ended. wait
+// reports whether the task paused.
 // Call it with s.in.mu held; it returns with the lock released.
 func (s *Stream) wait(ctx *asyncio.Ctx, need, want int) (paused bool, err error) {
 	in := &s.in
@@ -272,10 +274,10 @@ func (s *Stream) wait(ctx *asyncio.Ctx, need, want int) (paused bool, err error)
 	in.need, in.want, in.waiting = need, want, true
 	s.resume()
 	in.mu.Unlock()
-	release := s.loop.KeepAlive()
+	release := s.holdLoop()
 	s.readEv.Clear()
 	err = s.readEv.Wait(ctx)
-	release()
+	s.releaseLoop(release)
 	s.paused = true
 	in.mu.Lock()
 	in.waiting, in.need, in.want = false, 0, 0
@@ -285,6 +287,25 @@ func (s *Stream) wait(ctx *asyncio.Ctx, need, want int) (paused bool, err error)
 		err = ErrClosed
 	}
 	return true, err
+}
+
+// holdLoop keeps the loop alive while a task waits for the stream, so that
+// an idle loop waits for the I/O instead of reporting a deadlock; pass what
+// it returns to releaseLoop when the wait is over.
+func (s *Stream) holdLoop() (release func()) {
+	if s.pl != nil {
+		s.pl.hold()
+		return nil
+	}
+	return s.loop.KeepAlive()
+}
+
+func (s *Stream) releaseLoop(release func()) {
+	if release != nil {
+		release()
+	} else {
+		s.pl.unhold()
+	}
 }
 
 // maxPull bounds one read of the socket on the loop.
@@ -735,22 +756,29 @@ func (s *Stream) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	rest := p
-	if s.fw != nil && !out.active && len(out.buf) == 0 {
+	if s.fw != nil && !out.active && len(out.buf) == out.off {
 		// Nothing waits before p, and no goroutine writes: try the
-		// socket now, without waiting.
+		// socket now, without waiting, until it takes no more.
 		out.mu.Unlock()
-		n, err := s.fw.tryWrite(p)
-		out.mu.Lock()
-		if err != nil {
-			out.err = err
-			out.mu.Unlock()
-			return n, err
+		for len(rest) > 0 {
+			n, err := s.fw.tryWrite(rest)
+			if err != nil {
+				out.mu.Lock()
+				out.err = err
+				out.mu.Unlock()
+				return len(p) - len(rest) + n, err
+			}
+			if n == 0 {
+				break
+			}
+			rest = rest[n:]
 		}
-		rest = p[n:]
+		out.mu.Lock()
 	}
 	if len(rest) > 0 {
 		out.buf = append(out.buf, rest...)
-		if !out.active {
+		// With pl, the loop's epoll says when the socket takes more.
+		if s.pl == nil && !out.active {
 			s.startWriter()
 		}
 	}
@@ -821,12 +849,63 @@ func (s *Stream) writeLoop() {
 	}
 }
 
+// pollWritable runs on the loop when its epoll says the socket takes more
+// (or failed): it writes what waits, on the loop.
+func (s *Stream) pollWritable() {
+	out := &s.out
+	out.mu.Lock()
+	if len(out.buf) == out.off || out.err != nil {
+		out.mu.Unlock()
+		return
+	}
+	for out.off < len(out.buf) {
+		n, err := s.fw.tryWrite(out.buf[out.off:])
+		if err != nil {
+			out.err = err
+			break
+		}
+		if n == 0 {
+			out.mu.Unlock()
+			return // the kernel's buffer is full again: wait for the next event
+		}
+		out.off += n
+	}
+	// Everything is written, or writing failed.
+	if out.err != nil || cap(out.buf) > maxChunk {
+		out.buf = nil
+	} else {
+		out.buf = out.buf[:0]
+	}
+	out.off = 0
+	post := out.waiting
+	out.waiting = false
+	closeNow := out.closeAfter
+	eofNow := out.eofAfter && out.err == nil && !closeNow
+	out.eofAfter = false
+	out.mu.Unlock()
+	if eofNow {
+		if err := s.tr.closeWrite(); err != nil {
+			out.mu.Lock()
+			if out.err == nil {
+				out.err = err
+			}
+			out.mu.Unlock()
+		}
+	}
+	if post {
+		s.drainEv.Set()
+	}
+	if closeNow {
+		s.closeTransport()
+	}
+}
+
 // WriteBuffered returns how many written bytes the kernel has not taken
 // yet.
 func (s *Stream) WriteBuffered() int {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	return len(s.out.buf) // what the writer goroutine holds is not counted
+	return len(s.out.buf) - s.out.off // what the writer goroutine holds is not counted
 }
 
 // Drain pauses the task until the kernel has taken everything written so
@@ -854,7 +933,7 @@ func (s *Stream) Drain(ctx *asyncio.Ctx) error {
 			out.mu.Unlock()
 			return err
 		}
-		if !out.active && len(out.buf) == 0 {
+		if !out.active && len(out.buf) == out.off {
 			out.mu.Unlock()
 			paused := s.paused || waited
 			s.paused = false
@@ -865,10 +944,10 @@ func (s *Stream) Drain(ctx *asyncio.Ctx) error {
 		}
 		out.waiting = true
 		out.mu.Unlock()
-		release := s.loop.KeepAlive()
+		release := s.holdLoop()
 		s.drainEv.Clear()
 		err := s.drainEv.Wait(ctx)
-		release()
+		s.releaseLoop(release)
 		if err != nil {
 			return err
 		}
@@ -895,7 +974,7 @@ func (s *Stream) CloseWrite() error {
 		out.mu.Unlock()
 		return err
 	}
-	if out.active {
+	if out.active || len(out.buf) > out.off {
 		out.eofAfter = true
 		out.mu.Unlock()
 		return nil
@@ -931,8 +1010,8 @@ func (s *Stream) Close() error {
 	s.shut()
 	out := &s.out
 	out.mu.Lock()
-	if out.active {
-		out.closeAfter = true // the writer goroutine closes when done
+	if out.active || (len(out.buf) > out.off && out.err == nil) {
+		out.closeAfter = true // the writer goroutine, or pollWritable, closes when done
 		out.mu.Unlock()
 		return nil
 	}
@@ -946,8 +1025,7 @@ func (s *Stream) Close() error {
 			s.transportClosed()
 		}()
 	case s.tr.closesInline():
-		s.tr.hardClose()
-		s.transportClosed()
+		s.closeTransport()
 	default:
 		s.closeElsewhere()
 	}
@@ -965,12 +1043,11 @@ func (s *Stream) Abort() {
 	if out.err == nil {
 		out.err = ErrClosed
 	}
-	out.buf = nil
+	out.buf, out.off = nil, 0
 	out.mu.Unlock()
 	s.drainEv.Set()
 	if s.tr.closesInline() {
-		s.tr.hardClose()
-		s.transportClosed()
+		s.closeTransport()
 	} else {
 		s.closeElsewhere()
 	}
@@ -984,9 +1061,15 @@ func (s *Stream) shut() {
 	s.closed = true
 	close(s.quit)
 	s.readEv.Set()
+}
+
+// closeTransport closes a network connection at once, on the loop.
+func (s *Stream) closeTransport() {
 	if s.pl != nil {
 		s.pl.remove(s) // before the socket closes
 	}
+	s.tr.hardClose()
+	s.transportClosed()
 }
 
 // closeElsewhere closes a transport whose Close may block on a goroutine.
@@ -1097,9 +1180,6 @@ func (s *Stream) setGone() {
 	}
 	s.gone = true
 	s.goneEv.Set()
-	if s.tr.raw != nil {
-		s.reg.countRaw(-1)
-	}
 	s.reg.remove(s.tr)
 }
 

@@ -1,0 +1,322 @@
+//go:build linux
+
+package stream
+
+import (
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// On Linux the loop itself waits in epoll, as MicroPython's waits in
+// select.poll and CPython's in its selector: the package installs, on each
+// loop that has streams, an asyncio.Poller over one epoll instance. Plain TCP
+// and Unix-domain streams register their sockets there (edge-triggered, for
+// reading and writing) and read and write them with non-blocking calls on
+// the loop's goroutine; a socket that has nothing to give, or takes nothing
+// more, makes the task wait until the loop's epoll_wait says it is ready,
+// and the loop then wakes that task directly: no goroutine per connection,
+// no hand-off between goroutines. An eventfd in the same epoll set carries
+// the wake-ups of other goroutines (Loop.CallSoonThreadsafe and the like).
+
+// epollET is EPOLLET as an event mask bit.
+const epollET = 1 << 31
+
+// wakeSlot marks the eventfd's events.
+const wakeSlot = -1
+
+// epoller is a loop's Poller: its epoll instance and the streams registered
+// in it.
+type epoller struct {
+	reg    *registry
+	epfd   int
+	wakefd int  // eventfd: Wake writes it, Poll reads it
+	pwait2 bool // epoll_pwait2 works: timeouts in nanoseconds
+	ts     kernelTimespec
+	events []syscall.EpollEvent
+
+	// Loop side: the streams registered, by slot, with a generation per
+	// slot so that an event for a stream that left is ignored.
+	slots []*Stream
+	gens  []int32
+	free  []int32
+
+	// Loop side: tasks waiting for a socket, and the loop held alive for
+	// them (see hold).
+	waiters int
+	release func()
+
+	// Shared with other goroutines. pending says a Wake came that the next
+	// Poll must not sleep through; sleeping says Poll is, or is about to
+	// be, in epoll_wait, so that Wake must write the eventfd. Each side
+	// stores its own flag before it reads the other's, so that at least
+	// one of them sees the other.
+	pending  atomic.Bool
+	sleeping atomic.Bool
+	mu       sync.RWMutex // Wake's write against close
+	closed   bool
+}
+
+// newEpoller makes a loop's poller; nil if the system refuses.
+func newEpoller(r *registry) *epoller {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil
+	}
+	wfd, _, errno := syscall.RawSyscall(syscall.SYS_EVENTFD2, 0, syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+	if errno != 0 {
+		syscall.Close(epfd)
+		return nil
+	}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: wakeSlot}
+	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, int(wfd), &ev); err != nil {
+		syscall.Close(int(wfd))
+		syscall.Close(epfd)
+		return nil
+	}
+	p := &epoller{reg: r, epfd: epfd, wakefd: int(wfd), events: make([]syscall.EpollEvent, 256)}
+	if sysEpollPwait2 != 0 {
+		// Linux 5.11 and later; an emulator may lack it.
+		_, _, errno := syscall.Syscall6(sysEpollPwait2, uintptr(epfd), uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), uintptr(unsafe.Pointer(&p.ts)), 0, 0)
+		p.pwait2 = errno == 0
+	}
+	return p
+}
+
+// Poll waits in epoll_wait until a socket is ready, Wake is called, or
+// timeout has passed (forever if negative), and wakes the tasks waiting for
+// the sockets that are ready. It runs on the loop's goroutine.
+func (p *epoller) Poll(timeout time.Duration) {
+	if timeout != 0 {
+		if p.waiters == 0 && p.release != nil {
+			// No task waits for a socket: let go of the loop, and let
+			// the loop look again (it may now be done, or deadlocked).
+			p.letGo()
+			return
+		}
+		p.sleeping.Store(true)
+		if p.pending.Load() {
+			timeout = 0
+		}
+	}
+	n := p.wait(timeout)
+	if timeout != 0 {
+		p.sleeping.Store(false)
+	}
+	p.pending.Store(false)
+	p.dispatch(n)
+	for n == len(p.events) {
+		// A full batch: there may be more ready now.
+		n = p.wait(0)
+		p.dispatch(n)
+	}
+}
+
+// wait is one epoll_wait; it returns how many events it stored (0 on an
+// error, such as EINTR).
+func (p *epoller) wait(timeout time.Duration) int {
+	n := p.waitFor(timeout, p.pwait2)
+	if n < 0 {
+		return 0
+	}
+	return n
+}
+
+// kernelTimespec is the kernel's struct __kernel_timespec, 64-bit on every
+// architecture (unlike syscall.Timespec).
+type kernelTimespec struct {
+	sec  int64
+	nsec int64
+}
+
+// waitFor calls epoll_pwait2 (nanosecond timeouts) if pwait2, epoll_wait
+// otherwise, whose millisecond timeout is rounded up so that a timer never
+// fires early. It returns -1 on an error.
+func (p *epoller) waitFor(timeout time.Duration, pwait2 bool) int {
+	evs := unsafe.Pointer(&p.events[0])
+	if pwait2 && timeout != 0 {
+		var ts unsafe.Pointer // nil: no limit
+		if timeout > 0 {
+			p.ts = kernelTimespec{sec: int64(timeout / time.Second), nsec: int64(timeout % time.Second)}
+			ts = unsafe.Pointer(&p.ts)
+		}
+		n, _, errno := syscall.Syscall6(sysEpollPwait2, uintptr(p.epfd), uintptr(evs), uintptr(len(p.events)), uintptr(ts), 0, 0)
+		if errno != 0 {
+			return -1
+		}
+		return int(n)
+	}
+	ms := -1
+	if timeout >= 0 {
+		ms = int(min((timeout+time.Millisecond-1)/time.Millisecond, 1<<30))
+	}
+	n, err := syscall.EpollWait(p.epfd, p.events, ms)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// dispatch handles the first n events of the last wait.
+func (p *epoller) dispatch(n int) {
+	for i := range n {
+		e := &p.events[i]
+		slot := int(e.Fd)
+		if slot == wakeSlot {
+			var buf [8]byte
+			syscall.Read(p.wakefd, buf[:])
+			continue
+		}
+		if slot < 0 || slot >= len(p.slots) || p.gens[slot] != e.Pad || p.slots[slot] == nil {
+			continue
+		}
+		s := p.slots[slot]
+		if e.Events&(syscall.EPOLLIN|syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
+			s.pollReady(e.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0)
+		}
+		if e.Events&(syscall.EPOLLOUT|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 && p.slots[slot] == s {
+			s.pollWritable()
+		}
+	}
+}
+
+// Wake makes the current or next Poll return. Any goroutine may call it; it
+// costs a write only when the loop sleeps in epoll_wait.
+func (p *epoller) Wake() {
+	if p.pending.Swap(true) {
+		return // a wake-up is on its way
+	}
+	if !p.sleeping.Load() {
+		return // the next Poll sees pending
+	}
+	p.mu.RLock()
+	if !p.closed {
+		one := uint64(1)
+		syscall.Write(p.wakefd, (*[8]byte)(unsafe.Pointer(&one))[:])
+	}
+	p.mu.RUnlock()
+}
+
+// close releases the epoll instance and the eventfd; the loop no longer
+// polls.
+func (p *epoller) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	syscall.Close(p.epfd)
+	syscall.Close(p.wakefd)
+}
+
+// hold counts a task that waits for a socket. While one does, the loop is
+// held alive (Loop.KeepAlive), so that it waits for the socket instead of
+// reporting a deadlock. The hold is let go lazily, by a Poll that would
+// sleep with no task waiting, so that a task waiting for request after
+// request takes it once.
+func (p *epoller) hold() {
+	p.waiters++
+	if p.release == nil {
+		p.release = p.reg.loop.KeepAlive()
+	}
+}
+
+// unhold ends a wait counted by hold.
+func (p *epoller) unhold() { p.waiters-- }
+
+// letGo releases the loop held by hold.
+func (p *epoller) letGo() {
+	if release := p.release; release != nil {
+		p.release = nil
+		release()
+	}
+}
+
+// add registers s's socket; it reports false if it could not, and s then
+// reads and writes with goroutines. It runs on the loop.
+func (p *epoller) add(s *Stream) bool {
+	var i int32
+	if n := len(p.free); n > 0 {
+		i, p.free = p.free[n-1], p.free[:n-1]
+	} else {
+		i = int32(len(p.slots))
+		p.slots = append(p.slots, nil)
+		p.gens = append(p.gens, 0)
+	}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLOUT | syscall.EPOLLRDHUP | epollET, Fd: i, Pad: p.gens[i]}
+	var err error
+	cerr := s.tr.raw.Control(func(fd uintptr) {
+		err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev)
+	})
+	if cerr != nil || err != nil {
+		p.free = append(p.free, i)
+		return false
+	}
+	p.slots[i] = s
+	s.pslot = i
+	return true
+}
+
+// remove unregisters s; it runs on the loop, before s's socket is closed.
+func (p *epoller) remove(s *Stream) {
+	i := s.pslot
+	if i < 0 || int(i) >= len(p.slots) || p.slots[i] != s {
+		return
+	}
+	s.tr.raw.Control(func(fd uintptr) {
+		syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
+	})
+	p.slots[i] = nil
+	p.gens[i]++
+	p.free = append(p.free, i)
+	s.pslot = -1
+}
+
+// rawReader reads a non-blocking socket on the loop without ever waiting.
+// It is built once per stream so that a read allocates nothing.
+type rawReader struct {
+	rc  syscall.RawConn
+	p   []byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool
+}
+
+func newRawReader(rc syscall.RawConn) *rawReader {
+	r := &rawReader{rc: rc}
+	r.fn = r.read
+	return r
+}
+
+func (r *rawReader) read(fd uintptr) bool {
+	for {
+		n, err := syscall.Read(int(fd), r.p)
+		if err == syscall.EINTR {
+			continue
+		}
+		r.n, r.err = n, err
+		return true // never wait: the loop must not block
+	}
+}
+
+// tryRead reads what the socket has into p, without waiting: n > 0 bytes,
+// or n == 0 and a nil error at the end of the stream, or wouldBlock when
+// the socket has nothing now.
+func (r *rawReader) tryRead(p []byte) (n int, wouldBlock bool, err error) {
+	r.p = p
+	if err := r.rc.Read(r.fn); err != nil {
+		r.p = nil
+		return 0, false, err
+	}
+	r.p = nil
+	switch {
+	case r.err == syscall.EAGAIN:
+		return 0, true, nil
+	case r.err != nil:
+		return 0, false, r.err
+	}
+	return r.n, false, nil
+}

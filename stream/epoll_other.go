@@ -1,0 +1,28 @@
+//go:build !linux
+
+package stream
+
+import (
+	"syscall"
+	"time"
+)
+
+// Without epoll, every stream reads and writes with goroutines.
+
+type epoller struct{}
+
+func newEpoller(*registry) *epoller   { return nil }
+func (p *epoller) Poll(time.Duration) {}
+func (p *epoller) Wake()              {}
+func (p *epoller) close()             {}
+func (p *epoller) hold()              {}
+func (p *epoller) unhold()            {}
+func (p *epoller) letGo()             {}
+func (p *epoller) add(s *Stream) bool { return false }
+func (p *epoller) remove(s *Stream)   {}
+
+type rawReader struct{}
+
+func newRawReader(syscall.RawConn) *rawReader { return nil }
+
+func (r *rawReader) tryRead(p []byte) (int, bool, error) { return 0, true, nil }
