@@ -102,7 +102,7 @@ func run(ctx context.Context, s session, opts ...Option) error {
 	}
 	m := newModel(s, c)
 	defer m.unsubscribe()
-	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	var popts []tea.ProgramOption
 	if c.in != nil {
 		popts = append(popts, tea.WithInput(c.in))
 	}
@@ -113,9 +113,24 @@ func run(ctx context.Context, s session, opts ...Option) error {
 		popts = append(popts, tea.WithWindowSize(c.width, c.height))
 	}
 	popts = append(popts, c.programs...)
-	_, err := tea.NewProgram(m, popts...).Run()
-	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
+	p := tea.NewProgram(m, popts...)
+	// When ctx is done the program quits as it does for q, which waits for
+	// its input reader to stop before it restores the terminal.
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		select {
+		case <-ctx.Done():
+			p.Quit()
+		case <-stop:
+		}
+	}()
+	_, err := p.Run()
+	close(stop)
+	<-watched
+	if err == nil {
+		err = ctx.Err()
 	}
 	return err
 }
