@@ -40,8 +40,8 @@ const waitLimit = time.Minute
 type terminal struct {
 	t    *testing.T
 	emu  *vt.Emulator // reads and writes of its screen under mu
-	ptmx *os.File // the terminal's side
-	tty  *os.File // the program's side
+	ptmx *os.File     // the terminal's side
+	tty  *os.File     // the program's side
 	wg   sync.WaitGroup
 
 	mu  sync.Mutex
