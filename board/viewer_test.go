@@ -1,0 +1,127 @@
+package board_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board"
+	"github.com/goasyncio/asyncio/board/wire"
+)
+
+// TestViewerProtocol plays the viewer's side of package wire against a
+// board: it hears the parts and levels, and its commands (good and bad)
+// steer the board and its clock. Only the first board of a process
+// attaches; ResetViewer makes the test's board the first.
+func TestViewerProtocol(t *testing.T) {
+	board.ResetViewer()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	t.Setenv(wire.EnvAddr, ln.Addr().String())
+	t.Setenv("ASYNCIO_BOARD_PAUSED", "1")
+
+	done := make(chan error, 1)
+	var pressedAt time.Duration = -1
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			lab := board.NewLab(ctx.Loop())
+			for lab.Button.Value() == 1 {
+				if err := asyncio.Sleep(ctx, 10*ms); err != nil {
+					return err
+				}
+			}
+			pressedAt = ctx.Loop().Time()
+			return nil
+		}, asyncio.VirtualClock())
+	}()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute)) // a bound on a broken run
+	dec := wire.NewDecoder(conn)
+	next := func(want wire.Type) wire.Message {
+		t.Helper()
+		for {
+			m, err := dec.Decode()
+			if err != nil {
+				t.Fatalf("waiting for %q: %v", want, err)
+			}
+			if m.Type == want {
+				return m
+			}
+		}
+	}
+	send := func(line string) {
+		t.Helper()
+		if _, err := io.WriteString(conn, line+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if m := next(wire.Hello); m.Value != wire.Version {
+		t.Errorf("hello: %+v", m)
+	}
+	parts := map[string]wire.Message{}
+	for len(parts) < 3 || parts["green"].Colour == "" {
+		m := next(wire.Part)
+		parts[m.Name] = m
+	}
+	if p := parts["red"]; p.Kind != wire.KindLED || !p.ActiveLow || p.Value != 1 {
+		t.Errorf("red: %+v", p)
+	}
+	if p := parts["button"]; p.Kind != wire.KindButton || !p.ActiveLow || p.Value != 1 {
+		t.Errorf("button: %+v", p)
+	}
+
+	send(`this is not json`)
+	if m := next(wire.Error); !strings.Contains(m.Text, "malformed") {
+		t.Errorf("a malformed line gave %q", m.Text)
+	}
+	send(`{"t":"press","name":"nose"}`)
+	if m := next(wire.Error); !strings.Contains(m.Text, `"nose"`) {
+		t.Errorf("pressing a missing part gave %q", m.Text)
+	}
+	send(`{"t":"drive","name":"red","value":1}`)
+	if m := next(wire.Error); !strings.Contains(m.Text, `"red"`) {
+		t.Errorf("driving an LED gave %q", m.Text)
+	}
+
+	// Paused at 0, the press happens at 0; each step is the next poll.
+	send(`{"t":"press","name":"button"}`)
+	if m := next(wire.Level); m.Name != "button" || m.Value != 0 || m.At != 0 {
+		t.Errorf("after the press: %+v", m)
+	}
+	send(`{"t":"step"}`)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if pressedAt != 10*ms {
+		t.Errorf("the press was seen at %v, want 10ms (the first poll after one step)", pressedAt)
+	}
+	// The board says goodbye with the final clock, then hangs up.
+	var last wire.Message
+	for {
+		m, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Type == wire.Clock {
+			last = m
+		}
+	}
+	if last.At != int64(10*ms) || !last.Paused {
+		t.Errorf("the last clock: %+v, want paused at 10ms", last)
+	}
+}
