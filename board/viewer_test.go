@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,9 @@ import (
 // steer the board and its clock. Only the first board of a process
 // attaches; ResetViewer makes the test's board the first.
 func TestViewerProtocol(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
 	board.ResetViewer()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
