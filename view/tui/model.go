@@ -293,16 +293,13 @@ func (m *model) pressKey(n int) {
 	p := in[n-1]
 	switch p.Kind {
 	case "button":
-		if m.momentary {
-			m.report("press "+p.Name, m.s.Press(p.Name))
-			m.held[p.Name] = true
+		if m.held[p.Name] && !m.momentary {
+			m.release(p.Name)
 			return
 		}
-		if m.held[p.Name] {
-			m.report("release "+p.Name, m.s.Release(p.Name))
-			delete(m.held, p.Name)
-		} else {
-			m.report("press "+p.Name, m.s.Press(p.Name))
+		err := m.s.Press(p.Name)
+		m.report("press "+p.Name, err)
+		if err == nil {
 			m.held[p.Name] = true
 		}
 	default:
@@ -311,8 +308,20 @@ func (m *model) pressKey(n int) {
 			level = p.Level
 		}
 		level = 1 - level
-		m.report("drive "+p.Name, m.s.Drive(p.Name, level))
-		m.driven[p.Name] = level
+		err := m.s.Drive(p.Name, level)
+		m.report("drive "+p.Name, err)
+		if err == nil {
+			m.driven[p.Name] = level
+		}
+	}
+}
+
+// release releases a button this view holds down.
+func (m *model) release(name string) {
+	err := m.s.Release(name)
+	m.report("release "+name, err)
+	if err == nil || !m.st.Running {
+		delete(m.held, name)
 	}
 }
 
@@ -324,10 +333,8 @@ func (m *model) releaseKey(k tea.Key) {
 	if n == 0 || n > len(in) || in[n-1].Kind != "button" {
 		return
 	}
-	name := in[n-1].Name
-	if m.held[name] {
-		m.report("release "+name, m.s.Release(name))
-		delete(m.held, name)
+	if name := in[n-1].Name; m.held[name] {
+		m.release(name)
 	}
 }
 

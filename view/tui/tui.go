@@ -23,6 +23,10 @@
 // releases (the kitty keyboard protocol), a button is down exactly while its
 // key is held instead.
 //
+// The timing diagram shows each part's level as the program's pins have
+// it, as a VCD file would: an active-low LED is lit while its row is low.
+// A PWM LED's row shows its duty in percent.
+//
 // A command the program cannot obey (a part that is not there, a program
 // that is not running) is shown on the status line in red.
 package tui

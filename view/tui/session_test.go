@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/view"
+)
+
+// waitState waits until ok holds for the Session's state, or fails the
+// test after a minute (a bound on a broken run, not a timing assertion).
+func waitState(t *testing.T, s *view.Session, what string, ok func(view.State) bool) view.State {
+	t.Helper()
+	updates, cancel := s.Subscribe(64)
+	defer cancel()
+	deadline := time.After(time.Minute)
+	for {
+		if st := s.State(); ok(st) {
+			return st
+		}
+		select {
+		case <-updates:
+		case <-deadline:
+			t.Fatalf("waiting for %s; state: %+v", what, s.State())
+		}
+	}
+}
+
+func partOf(st view.State, name string) view.PartState {
+	for _, p := range st.Parts {
+		if p.Name == name {
+			return p
+		}
+	}
+	return view.PartState{}
+}
+
+// catchUp brings the model up to date with the Session, as the update it is
+// waiting for would.
+func catchUp(m *model) { m.Update(updateMsg{}) }
+
+// TestKeysReachASession sends the model the keys a person would press and
+// checks what the button lab's Session does and what the model then shows.
+func TestKeysReachASession(t *testing.T) {
+	bin := testenv.BuildProgram(t, "github.com/goasyncio/asyncio/examples/button")
+	s, err := view.Start(view.Config{Program: []string{bin, "-virtual"}, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	waitState(t, s, "the button", func(st view.State) bool { return partOf(st, "button").Kind == "button" })
+	m := newModel(s, config{width: 80, height: 24})
+	defer m.unsubscribe()
+	line(t, screen(m), "[1] button up")
+
+	typeKeys(m, "1")
+	waitState(t, s, "the button held", func(st view.State) bool { return partOf(st, "button").Pressed })
+	typeKeys(m, ".")
+	waitState(t, s, "red lit at 20 ms", func(st view.State) bool {
+		return st.Time == 20*time.Millisecond && partOf(st, "red").Lit()
+	})
+	catchUp(m)
+	lines := screen(m)
+	line(t, lines, "[1] button down")
+	line(t, lines, "●  red    on")
+	if !strings.Contains(lines[0], "0.020 s") {
+		t.Errorf("header %q", lines[0])
+	}
+
+	typeKeys(m, "1", "+", "+")
+	waitState(t, s, "the button up at speed 5", func(st view.State) bool {
+		return !partOf(st, "button").Pressed && st.Speed == 5
+	})
+	typeKeys(m, "i", "x", "y", "enter", "esc")
+	waitState(t, s, "the line in the console", func(st view.State) bool {
+		return len(st.Console) > 0 && st.Console[len(st.Console)-1] == view.ConsoleLine{Stream: view.Stdin, Text: "xy"}
+	})
+	catchUp(m)
+	line(t, screen(m), "> xy")
+
+	// A part that is not an input: the Session refuses, the view says why.
+	m.st.Parts = append(m.st.Parts, view.PartState{Name: "red", Kind: "pin"})
+	typeKeys(m, "2")
+	line(t, screen(m), "drive red: view: part is not an input")
+
+	typeKeys(m, "space")
+	waitState(t, s, "the clock running", func(st view.State) bool { return !st.Paused })
+	catchUp(m)
+	if cmd := m.startFrames(); cmd != nil || !m.framing {
+		t.Error("no frames while the clock runs")
+	}
+	typeKeys(m, "space")
+	waitState(t, s, "the clock paused", func(st view.State) bool { return st.Paused })
+
+	cmd := typeKeys(m, "r")
+	msg := cmd()
+	if d, ok := msg.(doneMsg); !ok || d.err != nil {
+		t.Fatalf("restart: %#v", msg)
+	}
+	m.Update(msg)
+	waitState(t, s, "the second run", func(st view.State) bool { return st.Run == 2 && partOf(st, "button").Kind == "button" })
+	catchUp(m)
+	line(t, screen(m), "run 2")
+	if len(m.held) != 0 {
+		t.Errorf("buttons held after a restart: %v", m.held)
+	}
+
+	if _, ok := typeKeys(m, "q")().(tea.QuitMsg); !ok {
+		t.Error("q does not quit")
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
