@@ -1,0 +1,224 @@
+// Command board runs a program on the virtual board and shows the board in
+// a web page or in the terminal: LEDs that light, buttons to press, the
+// program's console, a timing diagram of every pin, and the pace of the
+// virtual clock (real time, slower, faster, paused, one step at a time).
+//
+// Usage:
+//
+//	go run ./cmd/board blink                 # the lecture's blink lab in the browser
+//	go run ./cmd/board -tui button           # the button lab in the terminal
+//	go run ./cmd/board ./path/to/myprogram   # any program that uses package board
+//	go run ./cmd/board -paused blink -- -x   # arguments after the target go to the program
+//
+// The target is a built-in lab (see -list), a Go package directory, which is
+// built first, or a program file. The program needs no change: its first
+// simulated board (board.NewSim, board.NewLab) connects to the viewer,
+// which cmd/board names in the program's environment.
+//
+// With -web (the default) the page is served on -addr, 127.0.0.1:8080
+// unless told otherwise, until Ctrl-C. With -tui the board fills the
+// terminal until q or Ctrl-C.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/goasyncio/asyncio/view"
+	"github.com/goasyncio/asyncio/view/tui"
+	"github.com/goasyncio/asyncio/view/web"
+)
+
+// lab is a built-in lab: a program of examples/ and the arguments that run
+// it on the virtual clock, so that its times are the lab's own.
+type lab struct {
+	pkg  string
+	args []string
+	desc string
+}
+
+const module = "github.com/goasyncio/asyncio"
+
+var labs = map[string]lab{
+	"blink":            {module + "/examples/blink", []string{"-virtual"}, "two LEDs blink at 1 s and 0.25 s for 10 s (the lecture's first lab)"},
+	"button":           {module + "/examples/button", []string{"-virtual"}, "the red LED lights once the button is pressed (the lecture's second lab)"},
+	"button-debounced": {module + "/examples/button-debounced", []string{"-virtual", "-for", "10m"}, "a debounced button: clicks, double clicks and long presses"},
+	"traffic-light":    {module + "/examples/traffic-light", []string{"-virtual", "-for", "10m", "-press", ""}, "a pelican crossing: press the button to cross"},
+}
+
+func labNames() []string {
+	names := make([]string, 0, len(labs))
+	for n := range labs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// options is what the command line asks for.
+type options struct {
+	tui    bool
+	addr   string
+	paused bool
+	speed  float64
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the command; it returns the exit code: 0 when stopped by ctx (or
+// q in the terminal), 1 if the board could not be shown, 2 for bad usage.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("board", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: board [flags] lab|package|program [program arguments]\n\nRuns a program on the virtual board and shows the board.\n\nlabs:\n")
+		for _, n := range labNames() {
+			fmt.Fprintf(stderr, "  %-17s %s\n", n, labs[n].desc)
+		}
+		fmt.Fprintf(stderr, "\nflags:\n")
+		fs.PrintDefaults()
+	}
+	var o options
+	fs.BoolVar(&o.tui, "tui", false, "show the board in the terminal instead of a web page")
+	fs.Bool("web", true, "show the board in a web page (the default; -tui wins)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "serve the web page on `host:port` (port 0 picks a free one)")
+	fs.BoolVar(&o.paused, "paused", false, "start with the clock paused")
+	fs.Float64Var(&o.speed, "speed", 1, "the clock's speed: 1 is real time, 10 ten times faster")
+	list := fs.Bool("list", false, "list the built-in labs")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *list {
+		for _, n := range labNames() {
+			fmt.Fprintf(stdout, "%-17s %s\n", n, labs[n].desc)
+		}
+		return 0
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "board: name a lab, a package or a program, e.g. board blink")
+		fs.Usage()
+		return 2
+	}
+	if !(o.speed > 0) {
+		fmt.Fprintf(stderr, "board: -speed %v: want a positive number\n", o.speed)
+		return 2
+	}
+	target, extra := fs.Arg(0), fs.Args()[1:]
+	if len(extra) > 0 && extra[0] == "--" {
+		extra = extra[1:]
+	}
+	dir, err := os.MkdirTemp("", "board-")
+	if err != nil {
+		fmt.Fprintln(stderr, "board:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	program, code := resolve(target, dir, stderr)
+	if code != 0 {
+		return code
+	}
+	program = append(program, extra...)
+
+	s, err := view.Start(view.Config{Program: program, Paused: o.paused, Speed: o.speed})
+	if err != nil {
+		fmt.Fprintln(stderr, "board:", err)
+		return 1
+	}
+	defer s.Close()
+	if o.tui {
+		if err := tui.Run(ctx, s); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "board:", err)
+			return 1
+		}
+		return 0
+	}
+	srv, err := web.Listen(s, o.addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "board:", explainListen(o.addr, err))
+		return 1
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "board: %s is on %s (open it in a browser; Ctrl-C stops)\n", target, srv.URL)
+	<-ctx.Done()
+	return 0
+}
+
+// resolve turns the target into a program to run: a lab or a package is
+// built into dir, a program file is run as it is.
+func resolve(target, dir string, stderr io.Writer) ([]string, int) {
+	if l, ok := labs[target]; ok {
+		bin, err := build(l.pkg, dir, target)
+		if err != nil {
+			fmt.Fprintf(stderr, "board: building the %s lab: %v\n", target, err)
+			return nil, 1
+		}
+		return append([]string{bin}, l.args...), 0
+	}
+	fi, err := os.Stat(target)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "board: unknown lab %q, and no such package or program; the labs are: %s\n", target, strings.Join(labNames(), ", "))
+		return nil, 2
+	case fi.IsDir():
+		pkg := target
+		if !filepath.IsAbs(pkg) && !strings.HasPrefix(pkg, ".") {
+			pkg = "./" + pkg // a directory, not an import path
+		}
+		bin, err := build(pkg, dir, filepath.Base(filepath.Clean(target)))
+		if err != nil {
+			fmt.Fprintf(stderr, "board: building %s: %v\n", target, err)
+			return nil, 1
+		}
+		return []string{bin}, 0
+	default:
+		abs, err := filepath.Abs(target)
+		if err != nil {
+			fmt.Fprintln(stderr, "board:", err)
+			return nil, 1
+		}
+		return []string{abs}, 0
+	}
+}
+
+// build builds the main package pkg into dir with the go command.
+func build(pkg, dir, name string) (string, error) {
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v\n%s", err, strings.TrimSpace(string(out)))
+	}
+	return bin, nil
+}
+
+// explainListen says why the page cannot be served on addr; for a port in
+// use it suggests a free one.
+func explainListen(addr string, err error) error {
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("cannot serve the page on %s: %w", addr, err)
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	hint := "-addr " + net.JoinHostPort(host, "0") + " picks a free port"
+	if free, ferr := net.Listen("tcp", net.JoinHostPort(host, "0")); ferr == nil {
+		hint = "try -addr " + free.Addr().String()
+		free.Close()
+	}
+	return fmt.Errorf("%s is in use (is another board running?); %s", addr, hint)
+}

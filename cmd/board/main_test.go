@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/goasyncio/asyncio/internal/testenv"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
+
+// syncBuffer is a buffer that the command writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{}, 2, "name a lab"},
+		{[]string{"blinky"}, 2, `unknown lab "blinky"`},
+		{[]string{"-speed", "-1", "blink"}, 2, "-speed -1"},
+		{[]string{"-frobnicate"}, 2, "flag provided but not defined"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), c.args, &stdout, &stderr); code != c.code || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("board %v: exit %d, stderr %q; want %d and %q", c.args, code, stderr.String(), c.code, c.want)
+		}
+	}
+	var stderr bytes.Buffer
+	run(context.Background(), []string{"blinky"}, io.Discard, &stderr)
+	for _, lab := range labNames() {
+		if !strings.Contains(stderr.String(), lab) {
+			t.Errorf("the error for an unknown lab does not list %q: %s", lab, stderr.String())
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	var stdout bytes.Buffer
+	if code := run(context.Background(), []string{"-list"}, &stdout, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, lab := range []string{"blink", "button", "button-debounced", "traffic-light"} {
+		if !strings.Contains(stdout.String(), lab+" ") {
+			t.Errorf("-list lacks %s:\n%s", lab, stdout.String())
+		}
+	}
+}
+
+// serve runs the command with args in the background and returns the page's
+// address it prints, and a function that stops it and returns its exit code.
+func serve(t *testing.T, args ...string) (string, func() int) {
+	t.Helper()
+	testenv.SkipIfEmulated(t, "builds and starts a native lab")
+	testenv.SkipIfNoCommand(t, "go")
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, args, pw, &stderr)
+		pw.Close()
+	}()
+	stop := func() int {
+		cancel()
+		go io.Copy(io.Discard, pr)
+		return <-code
+	}
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		stop()
+		t.Fatalf("no address printed: %v; stderr: %s", err, stderr.String())
+	}
+	i := strings.Index(line, "http://")
+	if i < 0 {
+		stop()
+		t.Fatalf("no address in %q", line)
+	}
+	return strings.Fields(line[i:])[0], stop
+}
+
+func TestServesTheBlinkLab(t *testing.T) {
+	url, stop := serve(t, "-addr", "127.0.0.1:0", "-paused", "blink")
+	var st struct {
+		Board  string `json:"board"`
+		Paused bool   `json:"paused"`
+		Parts  []struct {
+			Name       string `json:"name"`
+			Brightness int    `json:"brightness"`
+		} `json:"parts"`
+	}
+	deadline := time.Now().Add(time.Minute)
+	for len(st.Parts) < 3 || st.Parts[1].Brightness != 100 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the lab's board never showed: %+v", st)
+		}
+		resp, err := http.Get(url + "api/state")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st.Board != "lab" || !st.Paused || st.Parts[0].Name != "red" {
+		t.Errorf("state %+v", st)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after Ctrl-C", code)
+	}
+}
+
+func TestBusyPortSuggestsAnother(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	testenv.SkipIfEmulated(t, "builds and starts a native lab")
+	testenv.SkipIfNoCommand(t, "go")
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"-addr", ln.Addr().String(), "blink"}, io.Discard, &stderr)
+	msg := stderr.String()
+	if code != 1 || !strings.Contains(msg, ln.Addr().String()+" is in use") || !strings.Contains(msg, "try -addr 127.0.0.1:") {
+		t.Errorf("exit %d, stderr %q", code, msg)
+	}
+}
