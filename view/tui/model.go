@@ -29,7 +29,10 @@ const (
 	defaultWidth  = 80
 	defaultHeight = 24
 	updateBuffer  = 256
-	maxInput      = 4096 // runes in the input line
+	// minRefresh is the least time between two copies of the Session's
+	// state: a fast program's burst of changes is drawn once.
+	minRefresh = 30 * time.Millisecond
+	maxInput   = 4096 // runes in the input line
 )
 
 // Messages of the model's own.
@@ -54,8 +57,9 @@ type model struct {
 	cancel  func()
 	once    sync.Once
 
-	st      view.State
-	changes map[string][]view.Change // st.Changes by part, oldest first
+	st        view.State
+	changes   map[string][]view.Change // st.Changes by part, oldest first
+	refreshed time.Time                // when st was copied
 
 	width, height int
 	frame         time.Duration
@@ -106,13 +110,18 @@ func (m *model) Init() tea.Cmd {
 	return tea.Batch(m.wait(), m.startFrames())
 }
 
-// wait returns a command that waits for the next update and then takes
-// every other one already queued, so that a burst is drawn once.
+// wait returns a command that waits for the next update, no sooner than
+// minRefresh after the last copy of the state, and then takes every other
+// one already queued, so that a burst is drawn once.
 func (m *model) wait() tea.Cmd {
 	ch := m.updates
+	next := m.refreshed.Add(minRefresh)
 	return func() tea.Msg {
 		if _, ok := <-ch; !ok {
 			return closedMsg{}
+		}
+		if d := time.Until(next); d > 0 {
+			time.Sleep(d)
 		}
 		for {
 			select {
@@ -130,6 +139,7 @@ func (m *model) wait() tea.Cmd {
 // refresh takes a fresh copy of the Session's state.
 func (m *model) refresh() {
 	m.st = m.s.State()
+	m.refreshed = time.Now()
 	m.changes = make(map[string][]view.Change, len(m.st.Parts))
 	for _, c := range m.st.Changes {
 		m.changes[c.Name] = append(m.changes[c.Name], c)
