@@ -66,7 +66,8 @@ func (l *Loop) OnClose(fn func()) {
 }
 
 // Closing reports whether Close has begun: from then on no new work should
-// be started (Close cancels every task and waits for them).
+// be started (Close cancels every task and waits for them). Like the loop's
+// other methods, it is for the loop's goroutine.
 func (l *Loop) Closing() bool { return l.mode == draining || l.isClosed() }
 
 func (l *Loop) isClosed() bool {
