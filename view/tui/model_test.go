@@ -251,6 +251,18 @@ func TestTimingDiagram(t *testing.T) {
 	if got := string([]rune(axisLine)[col:]); !strings.HasPrefix(got, "╵0s       ╵0.5s     ╵1s       ╵1.5s") {
 		t.Errorf("axis from column %d is %q", col, got)
 	}
+	// A PWM LED's duty, each value after its edge where it fits.
+	f := newFake(labState())
+	f.set(func(st *view.State) {
+		st.Changes = append(st.Changes,
+			view.Change{At: 500 * time.Millisecond, Name: "dimmer", Value: 42},
+			view.Change{At: time.Second, Name: "dimmer", Value: 100},
+			view.Change{At: 1200 * time.Millisecond, Name: "dimmer", Value: 7})
+	})
+	dimmer = line(t, screen(newTestModel(t, f, 80, 24)), "dimmer")
+	if want := "42%  │0────────│42───────│100│7"; strings.TrimRight(dimmer, " ") != " ●  dimmer "+want {
+		t.Errorf("dimmer's row is %q, want it to end %q", dimmer, want)
+	}
 	// Zooming in shows 20 ms a column.
 	typeKeys(m, "[")
 	line(t, screen(m), "timing, 20 ms a column")

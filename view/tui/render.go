@@ -82,7 +82,6 @@ func (m *model) View() tea.View {
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.Cursor = cursor
-	v.WindowTitle = "board " + m.st.Board
 	if !m.momentary {
 		// Ask for key releases: where the terminal reports them, a button
 		// is down exactly while its key is.
