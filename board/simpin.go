@@ -102,6 +102,9 @@ func (p *SimPin) Configure(c PinConfig) error {
 	}
 	p.mode = c.Mode
 	p.update()
+	if p.sim.viewer != nil {
+		p.sim.viewer.part(p.name)
+	}
 	return nil
 }
 

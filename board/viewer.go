@@ -133,7 +133,7 @@ func (v *viewer) part(name string) {
 	case *SimButton:
 		m.Kind, m.ActiveLow, m.Value = wire.KindButton, !p.activeHigh, p.Value()
 	case *SimPin:
-		m.Kind, m.Value = wire.KindPin, b2i(p.Get())
+		m.Kind, m.Value, m.Output = wire.KindPin, b2i(p.Get()), p.Mode() == PinOutput
 	default:
 		return
 	}

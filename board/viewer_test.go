@@ -36,6 +36,7 @@ func TestViewerProtocol(t *testing.T) {
 	go func() {
 		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
 			lab := board.NewLab(ctx.Loop())
+			lab.AddPin("enable", board.PinOutput)
 			for lab.Button.Value() == 1 {
 				if err := asyncio.Sleep(ctx, 10*ms); err != nil {
 					return err
@@ -75,7 +76,7 @@ func TestViewerProtocol(t *testing.T) {
 		t.Errorf("hello: %+v", m)
 	}
 	parts := map[string]wire.Message{}
-	for len(parts) < 3 || parts["green"].Colour == "" {
+	for len(parts) < 4 || parts["green"].Colour == "" {
 		m := next(wire.Part)
 		parts[m.Name] = m
 	}
@@ -84,6 +85,13 @@ func TestViewerProtocol(t *testing.T) {
 	}
 	if p := parts["button"]; p.Kind != wire.KindButton || !p.ActiveLow || p.Value != 1 {
 		t.Errorf("button: %+v", p)
+	}
+
+	if p := parts["enable"]; p.Kind != wire.KindPin || !p.Output {
+		t.Errorf("enable: %+v", p)
+	}
+	if parts["button"].Output {
+		t.Error("the button's pin is reported as an output")
 	}
 
 	send(`this is not json`)

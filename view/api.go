@@ -47,8 +47,9 @@ type PartState struct {
 	Kind      string `json:"kind"` // wire.KindLED, KindPWMLED, KindButton, KindPin
 	Colour    string `json:"colour,omitempty"`
 	ActiveLow bool   `json:"activeLow,omitempty"`
-	Width     int    `json:"width,omitempty"` // 0 for one bit; 7 for a PWM duty in percent
-	Level     int    `json:"level"`           // the pin's level, or a PWM LED pin's duty in percent
+	Output    bool   `json:"output,omitempty"` // a pin the program drives: not an input
+	Width     int    `json:"width,omitempty"`  // 0 for one bit; 7 for a PWM duty in percent
+	Level     int    `json:"level"`            // the pin's level, or a PWM LED pin's duty in percent
 	// Brightness is how lit an LED is, 0 to 100 (0 or 100 for a plain
 	// LED), its polarity taken into account; 0 for other parts.
 	Brightness int  `json:"brightness"`
@@ -91,6 +92,9 @@ type State struct {
 	Exit    string        `json:"exit"`    // how the last run ended, "" while running
 	Console []ConsoleLine `json:"console"` // oldest first
 	Changes []Change      `json:"changes"` // level history, oldest first
+	// Base is each part's level before the oldest change in Changes: its
+	// level when it was added, until older changes are dropped.
+	Base map[string]int `json:"base"`
 }
 
 // Update kinds.

@@ -43,12 +43,16 @@ func (s *Session) input(m wire.Message, kinds ...string) error {
 	s.mu.Lock()
 	i := s.part(m.Name)
 	var kind string
+	var output bool
 	if i >= 0 {
-		kind = s.st.Parts[i].Kind
+		kind, output = s.st.Parts[i].Kind, s.st.Parts[i].Output
 	}
 	s.mu.Unlock()
 	if i < 0 {
 		return fmt.Errorf("%w: %q", ErrNoPart, m.Name)
+	}
+	if output {
+		return fmt.Errorf("%w: pin %q is an output", ErrNotInput, m.Name)
 	}
 	for _, k := range kinds {
 		if kind == k {

@@ -237,7 +237,7 @@ func (s *Session) apply(m wire.Message) {
 		s.publish(Update{Type: UpdateReset})
 		s.mu.Unlock()
 	case wire.Part:
-		p := PartState{Name: m.Name, Kind: m.Kind, Colour: m.Colour, ActiveLow: m.ActiveLow, Width: m.Width}
+		p := PartState{Name: m.Name, Kind: m.Kind, Colour: m.Colour, ActiveLow: m.ActiveLow, Output: m.Output, Width: m.Width}
 		p.setLevel(m.Value)
 		s.mu.Lock()
 		i := s.part(m.Name)
@@ -338,6 +338,10 @@ func (s *Session) State() State {
 	st.Parts = append([]PartState{}, st.Parts...)
 	st.Console = append([]ConsoleLine{}, st.Console...)
 	st.Changes = append([]Change{}, st.Changes...)
+	st.Base = make(map[string]int, len(s.base))
+	for k, v := range s.base {
+		st.Base[k] = v
+	}
 	return st
 }
 

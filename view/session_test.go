@@ -142,6 +142,10 @@ func TestSteppingTheBlinkLab(t *testing.T) {
 	if !st.Paused || st.Speed != 1000 || st.Time != 0 {
 		t.Errorf("second run: paused %v speed %v time %v", st.Paused, st.Speed, st.Time)
 	}
+	// Both LEDs started out (high, active-low), the button released (high).
+	if b := st.Base; b["red"] != 1 || b["green"] != 1 || b["button"] != 1 || len(b) != 3 {
+		t.Errorf("second run: base levels %v", b)
+	}
 }
 
 func consoleText(st view.State) string {

@@ -45,7 +45,7 @@ type Type string
 // Messages from the program.
 const (
 	Hello Type = "hello" // Board: the board's name; Value: Version
-	Part  Type = "part"  // Name, Kind, Colour, ActiveLow, Width, Value (the level now)
+	Part  Type = "part"  // Name, Kind, Colour, ActiveLow, Output, Width, Value (the level now)
 	Level Type = "level" // Name, At, Value
 	Clock Type = "clock" // At, Speed, Paused
 	Error Type = "error" // Text
@@ -79,8 +79,9 @@ type Message struct {
 	Kind      string  `json:"kind,omitempty"`
 	Colour    string  `json:"colour,omitempty"`
 	ActiveLow bool    `json:"activeLow,omitempty"`
-	Width     int     `json:"width,omitempty"` // bits of a vector signal (a PWM duty in percent: 7); 0 for one bit
-	At        int64   `json:"at,omitempty"`    // the loop's time, in nanoseconds
+	Output    bool    `json:"output,omitempty"` // a pin configured as an output, which a viewer cannot drive
+	Width     int     `json:"width,omitempty"`  // bits of a vector signal (a PWM duty in percent: 7); 0 for one bit
+	At        int64   `json:"at,omitempty"`     // the loop's time, in nanoseconds
 	Value     int     `json:"value,omitempty"`
 	Speed     float64 `json:"speed,omitempty"`
 	Paused    bool    `json:"paused,omitempty"`
