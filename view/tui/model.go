@@ -268,13 +268,13 @@ func digit(k tea.Key) int {
 	return int(k.Text[0] - '0')
 }
 
-// inputs returns the parts that keys work: buttons, then pins, each in the
-// order the program added them.
+// inputs returns the parts that keys work: buttons, then input pins, each
+// in the order the program added them.
 func (m *model) inputs() []view.PartState {
 	var in []view.PartState
 	for _, kind := range []string{"button", "pin"} {
 		for _, p := range m.st.Parts {
-			if p.Kind == kind {
+			if p.Kind == kind && !p.Output {
 				in = append(in, p)
 			}
 		}

@@ -482,3 +482,29 @@ func TestLEDColours(t *testing.T) {
 		}
 	}
 }
+
+func TestHistoryStartsFromTheBaseLevels(t *testing.T) {
+	f := newFake(labState())
+	f.set(func(st *view.State) {
+		// The history kept starts at 1 s, where the dimmer went to 100;
+		// before that it was at its base level, 42.
+		st.Changes = []view.Change{{At: time.Second, Name: "dimmer", Value: 100}}
+		st.Base = map[string]int{"dimmer": 42}
+	})
+	dimmer := line(t, screen(newTestModel(t, f, 80, 24)), "dimmer")
+	if !strings.Contains(dimmer, "│42─") || !strings.Contains(dimmer, "│100") {
+		t.Errorf("dimmer's row is %q, want 42 until 1 s, then 100", dimmer)
+	}
+}
+
+func TestOutputPinsHaveNoKey(t *testing.T) {
+	f := newFake(labState())
+	f.set(func(st *view.State) { st.Parts[4].Output = true })
+	lines := screen(newTestModel(t, f, 80, 24))
+	if pin := line(t, lines, " pin "); strings.Contains(pin, "[2]") {
+		t.Errorf("an output pin has a key: %q", pin)
+	}
+	if button := line(t, lines, "button"); !strings.Contains(button, "[1]") {
+		t.Errorf("the button lost its key: %q", button)
+	}
+}

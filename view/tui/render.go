@@ -308,12 +308,12 @@ func column(i, width int, end, now, scale time.Duration) (lo, at time.Duration) 
 // wave draws a part's level over the width columns that end at end, each
 // scale long; the last column holds now.
 func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int) string {
-	changes := m.changes[p.Name]
+	changes, base := m.changes[p.Name], m.st.Base
 	vec := make([]rune, 0, width)
 	prev, started := 0, false
 	for i := range width {
 		lo, at := column(i, width, end, now, scale)
-		v, known := levelAt(changes, p, at)
+		v, known := levelAt(changes, p, base, at)
 		if lo < 0 || at < lo || !known {
 			vec = append(vec, ' ')
 			started = false
@@ -329,7 +329,7 @@ func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int)
 			continue
 		}
 		n := changesIn(changes, lo-1, at)
-		before, _ := levelAt(changes, p, lo-1)
+		before, _ := levelAt(changes, p, base, lo-1)
 		switch {
 		case n >= 2 && before == v:
 			vec = append(vec, glitch)
@@ -340,7 +340,7 @@ func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int)
 		}
 	}
 	if p.Width > 0 {
-		labelVectors(vec, changes, p, end, now, scale)
+		labelVectors(vec, changes, p, base, end, now, scale)
 	}
 	s := string(vec)
 	if p.Kind == "led" || p.Kind == "pwm-led" {
@@ -351,7 +351,7 @@ func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int)
 
 // labelVectors writes each value of a vector signal after the edge that
 // starts it, as far as its stretch has room.
-func labelVectors(vec []rune, changes []view.Change, p view.PartState, end, now, scale time.Duration) {
+func labelVectors(vec []rune, changes []view.Change, p view.PartState, base map[string]int, end, now, scale time.Duration) {
 	width := len(vec)
 	for i := 0; i < width; i++ {
 		if vec[i] != vecEdge {
@@ -362,7 +362,7 @@ func labelVectors(vec []rune, changes []view.Change, p view.PartState, end, now,
 			j++
 		}
 		_, at := column(i, len(vec), end, now, scale)
-		v, _ := levelAt(changes, p, at)
+		v, _ := levelAt(changes, p, base, at)
 		text := []rune(strconv.Itoa(v))
 		if len(text) <= j-i-1 {
 			copy(vec[i+1:], text)
@@ -373,14 +373,18 @@ func labelVectors(vec []rune, changes []view.Change, p view.PartState, end, now,
 
 // levelAt returns a part's level at t, and whether it is known: the value
 // of the last change at or before t, or, before the first change the
-// history holds, the other level of a one-bit signal.
-func levelAt(changes []view.Change, p view.PartState, t time.Duration) (int, bool) {
+// history holds, the level the history starts from (base), or failing
+// that the other level of a one-bit signal.
+func levelAt(changes []view.Change, p view.PartState, base map[string]int, t time.Duration) (int, bool) {
 	if len(changes) == 0 {
 		return p.Level, true
 	}
 	i := sort.Search(len(changes), func(i int) bool { return changes[i].At > t })
 	if i > 0 {
 		return changes[i-1].Value, true
+	}
+	if b, ok := base[p.Name]; ok {
+		return b, true
 	}
 	if p.Width == 0 {
 		return 1 - changes[0].Value, true
