@@ -1,0 +1,683 @@
+package web_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/view"
+	"github.com/goasyncio/asyncio/view/web"
+)
+
+const (
+	blinkPkg  = "github.com/goasyncio/asyncio/examples/blink"
+	buttonPkg = "github.com/goasyncio/asyncio/examples/button"
+)
+
+// The lab programs are built once for the whole run, into binDir.
+var (
+	buildMu sync.Mutex
+	built   = map[string]string{}
+)
+
+// program returns the path of the lab pkg, built for this run. It skips the
+// test where programs cannot be built and started.
+func program(t *testing.T, pkg string) string {
+	t.Helper()
+	testenv.SkipIfEmulated(t, "builds and starts a native program")
+	testenv.SkipIfNoCommand(t, "go")
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if bin, ok := built[pkg]; ok {
+		return bin
+	}
+	bin := filepath.Join(binDir, path.Base(pkg))
+	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	built[pkg] = bin
+	return bin
+}
+
+// startLab starts a Session of a lab on the virtual clock (-virtual, so
+// that its times are the lab's own), paused, and waits until its board has
+// connected. The Session is closed when the test ends.
+func startLab(t *testing.T, pkg string, args ...string) *view.Session {
+	t.Helper()
+	bin := program(t, pkg)
+	s, err := view.Start(view.Config{Program: append([]string{bin, "-virtual"}, args...), Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	waitState(t, s, "the board to connect", func(st view.State) bool { return len(st.Parts) == 3 })
+	return s
+}
+
+// waitState waits until ok holds for the Session's state, or fails the test
+// after a minute (a bound on a broken run, not a timing assertion).
+func waitState(t *testing.T, s *view.Session, what string, ok func(view.State) bool) view.State {
+	t.Helper()
+	updates, cancel := s.Subscribe(64)
+	defer cancel()
+	deadline := time.After(time.Minute)
+	for {
+		if st := s.State(); ok(st) {
+			return st
+		}
+		select {
+		case <-updates:
+		case <-deadline:
+			t.Fatalf("waiting for %s; state: %+v", what, s.State())
+		}
+	}
+}
+
+func partOf(st view.State, name string) view.PartState {
+	for _, p := range st.Parts {
+		if p.Name == name {
+			return p
+		}
+	}
+	return view.PartState{}
+}
+
+// serve serves the page of s on a test server, closed when the test ends
+// (after the streams the test opens after it).
+func serve(t *testing.T, s *view.Session) *httptest.Server {
+	ts := httptest.NewServer(web.Handler(s))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// event is one Server-Sent Event.
+type event struct {
+	name, data string
+}
+
+// stream is an open GET /events.
+type stream struct {
+	t      *testing.T
+	events chan event
+	cancel func()
+	done   chan struct{}
+}
+
+// openEvents opens the event stream of the server at url; it is closed when
+// the test ends, or by close.
+func openEvents(t *testing.T, url string) *stream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		cancel()
+		t.Fatalf("GET /events: %s, Content-Type %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	s := &stream{t: t, events: make(chan event, 1000), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		defer close(s.events)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 16<<20)
+		var e event
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if e.name != "" || e.data != "" {
+					s.events <- e
+				}
+				e = event{}
+			case strings.HasPrefix(line, "event: "):
+				e.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				e.data += strings.TrimPrefix(line, "data: ")
+			}
+		}
+	}()
+	t.Cleanup(s.close)
+	return s
+}
+
+func (s *stream) close() {
+	s.cancel()
+	<-s.done
+}
+
+// next returns the next event other than "now", failing the test if none
+// comes within a minute.
+func (s *stream) next() event {
+	s.t.Helper()
+	for {
+		select {
+		case e, ok := <-s.events:
+			if !ok {
+				s.t.Fatal("the event stream ended")
+			}
+			if e.name == "now" {
+				continue
+			}
+			return e
+		case <-time.After(time.Minute):
+			s.t.Fatal("no event for a minute")
+		}
+	}
+}
+
+// until reads events until ok holds for one, and returns it.
+func (s *stream) until(what string, ok func(event) bool) event {
+	s.t.Helper()
+	for {
+		if e := s.next(); ok(e) {
+			return e
+		}
+	}
+}
+
+type stateData struct {
+	Now   time.Duration `json:"now"`
+	State view.State    `json:"state"`
+}
+
+func decodeJSON[T any](t *testing.T, data string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(data), &v); err != nil {
+		t.Fatalf("event data %q: %v", data, err)
+	}
+	return v
+}
+
+// post sends a command and returns the status and the error message.
+func post(t *testing.T, url, command, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url+"/api/"+command, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusNoContent {
+		return resp.StatusCode, ""
+	}
+	var e struct{ Error string }
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatalf("POST %s %s: %s, body %q is not a JSON error", command, body, resp.Status, b)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("POST %s: Content-Type %q", command, ct)
+	}
+	return resp.StatusCode, e.Error
+}
+
+func TestEventsStartWithTheState(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	es := openEvents(t, ts.URL)
+	first := es.next()
+	if first.name != "state" {
+		t.Fatalf("first event %q, want state", first.name)
+	}
+	st := decodeJSON[stateData](t, first.data).State
+	if st.Run != 1 || !st.Running || !st.Paused || st.Board != "lab" {
+		t.Errorf("state: run %d, running %v, paused %v, board %q; want 1, true, true, lab", st.Run, st.Running, st.Paused, st.Board)
+	}
+	var names []string
+	for _, p := range st.Parts {
+		names = append(names, p.Name+":"+p.Kind)
+	}
+	if got := strings.Join(names, " "); got != "red:led green:led button:button" {
+		t.Errorf("parts %s", got)
+	}
+
+	// A step: the green LED goes out at 0.250, and the stream says so.
+	if code, msg := post(t, ts.URL, "step", ""); code != http.StatusNoContent {
+		t.Fatalf("step: %d %s", code, msg)
+	}
+	e := es.until("green's change", func(e event) bool { return e.name == "update" && strings.Contains(e.data, `"type":"level"`) })
+	u := decodeJSON[view.Update](t, e.data)
+	if u.Change.Name != "green" || u.Change.At != 250*time.Millisecond || u.Part.Lit() {
+		t.Errorf("first change after a step: %+v, want green out at 250ms", u)
+	}
+	es.close()
+}
+
+func TestCommandsReachTheSession(t *testing.T) {
+	s := startLab(t, buttonPkg)
+	ts := serve(t, s)
+
+	for _, c := range []struct{ command, body string }{
+		{"press", `{"name":"button"}`},
+		{"speed", `{"speed":0.5}`},
+	} {
+		if code, msg := post(t, ts.URL, c.command, c.body); code != http.StatusNoContent {
+			t.Fatalf("%s %s: %d %s", c.command, c.body, code, msg)
+		}
+	}
+	st := waitState(t, s, "the button pressed", func(st view.State) bool { return partOf(st, "button").Pressed })
+	if st.Speed != 0.5 {
+		t.Errorf("speed %v, want 0.5", st.Speed)
+	}
+	// The lab polls every 20 ms: one step and red is lit.
+	post(t, ts.URL, "step", "{}")
+	waitState(t, s, "red lit", func(st view.State) bool { return partOf(st, "red").Lit() })
+
+	post(t, ts.URL, "release", `{"name":"button"}`)
+	waitState(t, s, "the button released", func(st view.State) bool { return !partOf(st, "button").Pressed })
+
+	if code, msg := post(t, ts.URL, "input", `{"line":"hello"}`); code != http.StatusNoContent {
+		t.Fatalf("input: %d %s", code, msg)
+	}
+	waitState(t, s, "the line echoed", func(st view.State) bool {
+		for _, l := range st.Console {
+			if l.Stream == view.Stdin && l.Text == "hello" {
+				return true
+			}
+		}
+		return false
+	})
+
+	post(t, ts.URL, "resume", "")
+	waitState(t, s, "the clock running", func(st view.State) bool { return !st.Paused })
+	post(t, ts.URL, "pause", "")
+	waitState(t, s, "the clock paused", func(st view.State) bool { return st.Paused })
+
+	post(t, ts.URL, "restart", "")
+	waitState(t, s, "the second run's board", func(st view.State) bool { return st.Run == 2 && len(st.Parts) == 3 })
+}
+
+func TestBadCommands(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	for _, c := range []struct {
+		command, body string
+		code          int
+		want          string // in the message
+	}{
+		{"press", `{"name":`, 400, "malformed JSON"},
+		{"press", `not json`, 400, "malformed JSON"},
+		{"press", `{"name":"button"} {}`, 400, "more after"},
+		{"press", `{"nmae":"button"}`, 400, `unknown field "nmae"`},
+		{"press", `{}`, 400, `missing "name"`},
+		{"press", ``, 400, `missing "name"`},
+		{"press", `{"name":"nope"}`, 400, `no such part: "nope"`},
+		{"press", `{"name":"red"}`, 400, "not an input"},
+		{"release", `{"name":42}`, 400, "malformed JSON"},
+		{"drive", `{"name":"button","value":2}`, 400, "want 0 or 1"},
+		{"drive", `{"name":"red"}`, 400, `missing "value"`},
+		{"drive", `{"name":"red","value":1}`, 400, "not an input"},
+		{"speed", `{"speed":0}`, 400, "positive finite"},
+		{"speed", `{"speed":-2}`, 400, "positive finite"},
+		{"speed", `{"speed":"fast"}`, 400, "malformed JSON"},
+		{"speed", `{}`, 400, `missing "speed"`},
+		{"input", `{"line":"two\nlines"}`, 400, "one line"},
+		{"input", `{}`, 400, `missing "line"`},
+		{"pause", `{"name":"x"}`, 400, "unknown field"},
+		{"launch", `{}`, 404, "no command"},
+		{"press", strings.Repeat(" ", 70<<10) + `{"name":"button"}`, 400, "longer than"},
+	} {
+		code, msg := post(t, ts.URL, c.command, c.body)
+		if code != c.code || !strings.Contains(msg, c.want) {
+			t.Errorf("POST /api/%s %.40q: %d %q, want %d and a message with %q", c.command, c.body, code, msg, c.code, c.want)
+		}
+		if c.code == 400 && !strings.HasPrefix(msg, c.command+": ") {
+			t.Errorf("POST /api/%s: message %q does not name the command", c.command, msg)
+		}
+	}
+
+	// A command with GET is not allowed.
+	resp, err := http.Get(ts.URL + "/api/step")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET /api/step: %s, want 405", resp.Status)
+	}
+
+	// The server goes on: a good command still works.
+	if code, msg := post(t, ts.URL, "step", ""); code != http.StatusNoContent {
+		t.Fatalf("step after the bad ones: %d %s", code, msg)
+	}
+	waitState(t, s, "green out", func(st view.State) bool { return !partOf(st, "green").Lit() })
+}
+
+func TestCommandsAfterTheEnd(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	post(t, ts.URL, "speed", `{"speed":100}`)
+	post(t, ts.URL, "resume", "")
+	waitState(t, s, "the program to end", func(st view.State) bool { return !st.Running })
+	if code, msg := post(t, ts.URL, "press", `{"name":"button"}`); code != http.StatusConflict || !strings.Contains(msg, "not running") {
+		t.Errorf("press after the end: %d %q, want 409 and not running", code, msg)
+	}
+
+	s.Close()
+	if code, msg := post(t, ts.URL, "step", ""); code != http.StatusServiceUnavailable || !strings.Contains(msg, "closed") {
+		t.Errorf("step after Close: %d %q, want 503 and closed", code, msg)
+	}
+}
+
+func TestCrossOriginCommandsRefused(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	req, _ := http.NewRequest("POST", ts.URL+"/api/step", strings.NewReader("{}"))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://example.com")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site POST: %s, want 403", resp.Status)
+	}
+	if st := s.State(); st.Time != 0 {
+		t.Errorf("the clock moved to %v: the refused step was taken", st.Time)
+	}
+}
+
+func TestVCDDownload(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	for range 4 {
+		post(t, ts.URL, "step", "")
+	}
+	waitState(t, s, "the clock at 1 s", func(st view.State) bool { return st.Time == time.Second })
+
+	resp, err := http.Get(ts.URL + "/board.vcd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /board.vcd: %s", resp.Status)
+	}
+	if got, want := resp.Header.Get("Content-Disposition"), `attachment; filename="board.vcd"`; got != want {
+		t.Errorf("Content-Disposition %q, want %q", got, want)
+	}
+	vcd := string(body)
+	for _, want := range []string{"$timescale", "$var wire 1", " red ", " green ", " button ", "$enddefinitions"} {
+		if !strings.Contains(vcd, want) {
+			t.Errorf("the VCD has no %q:\n%s", want, vcd)
+		}
+	}
+	// The same bytes as WriteVCD.
+	var direct strings.Builder
+	if err := s.WriteVCD(&direct); err != nil {
+		t.Fatal(err)
+	}
+	if direct.String() != vcd {
+		t.Errorf("the download differs from WriteVCD:\n%s\nwant:\n%s", vcd, direct.String())
+	}
+}
+
+func TestStateAndPage(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, body := get("/api/state")
+	var st view.State
+	if err := json.Unmarshal([]byte(body), &st); err != nil || len(st.Parts) != 3 {
+		t.Errorf("GET /api/state: %s %v %q", resp.Status, err, body)
+	}
+	for path, want := range map[string]string{
+		"/":                 "<title>",
+		"/static/app.js":    "EventSource",
+		"/static/style.css": ".console",
+	} {
+		resp, body := get(path)
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %s, no %q in the body", path, resp.Status, want)
+		}
+	}
+	if resp, _ := get("/nothing"); resp.StatusCode != 404 {
+		t.Errorf("GET /nothing: %s, want 404", resp.Status)
+	}
+}
+
+// A page that goes away ends its stream and its subscription: the
+// server's Close returns at once, and no goroutine is left.
+func TestClosedClientUnsubscribes(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := httptest.NewServer(web.Handler(s))
+
+	var streams []*stream
+	for range 3 {
+		es := openEvents(t, ts.URL)
+		if e := es.next(); e.name != "state" {
+			t.Fatalf("first event %q", e.name)
+		}
+		streams = append(streams, es)
+	}
+	for _, es := range streams {
+		es.close()
+	}
+	closed := make(chan struct{})
+	go func() { ts.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server still serves a stream whose client has gone")
+	}
+	s.Close()
+	goleak.VerifyNone(t, append(testenv.LeakOptions(), goleak.IgnoreCurrent())...)
+}
+
+func TestStreamEndsWhenTheSessionCloses(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	es := openEvents(t, ts.URL)
+	es.next()
+	s.Close()
+	e := es.until("end", func(e event) bool { return e.name == "end" })
+	if !strings.Contains(e.data, "closed") {
+		t.Errorf("end event %q", e.data)
+	}
+	select {
+	case _, ok := <-es.events:
+		if ok {
+			t.Error("an event after end")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the stream goes on after the end")
+	}
+}
+
+// model is what a page knows of the Session: the events of the stream
+// applied as the page applies them.
+type model struct {
+	run   int
+	parts []view.PartState
+	time  time.Duration
+	lines []view.ConsoleLine
+}
+
+func (m *model) apply(t *testing.T, e event) {
+	t.Helper()
+	switch e.name {
+	case "state":
+		st := decodeJSON[stateData](t, e.data).State
+		*m = model{run: st.Run, parts: st.Parts, time: st.Time, lines: st.Console}
+	case "update":
+		u := decodeJSON[view.Update](t, e.data)
+		switch u.Type {
+		case view.UpdatePart, view.UpdateLevel:
+			for i := range m.parts {
+				if m.parts[i].Name == u.Part.Name {
+					m.parts[i] = u.Part
+					return
+				}
+			}
+			m.parts = append(m.parts, u.Part)
+		case view.UpdateClock:
+			m.time = u.Time
+		case view.UpdateConsole:
+			m.lines = append(m.lines, u.Console)
+		case view.UpdateReset:
+			t.Errorf("a reset reached the page: the server must send the state instead")
+		}
+	}
+}
+
+func TestRestartSendsTheNewState(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	es := openEvents(t, ts.URL)
+	var m model
+	m.apply(t, es.next())
+	post(t, ts.URL, "step", "")
+	post(t, ts.URL, "step", "")
+	for m.time != 500*time.Millisecond {
+		m.apply(t, es.next())
+	}
+	post(t, ts.URL, "restart", "")
+	for m.run != 2 || len(m.parts) != 3 {
+		m.apply(t, es.next())
+	}
+	// The page's copy is the Session's state.
+	st := waitState(t, s, "the second run's board", func(st view.State) bool { return st.Run == 2 && len(st.Parts) == 3 })
+	if fmt.Sprint(m.parts) != fmt.Sprint(st.Parts) {
+		t.Errorf("the stream says %+v, the Session %+v", m.parts, st.Parts)
+	}
+	if m.time != 0 || !partOf(st, "red").Lit() || !partOf(st, "green").Lit() {
+		t.Errorf("after a restart: time %v, red %v, green %v; want 0, both lit", m.time, partOf(st, "red").Lit(), partOf(st, "green").Lit())
+	}
+}
+
+func TestNowEventsWhileRunning(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	ts := serve(t, s)
+
+	es := openEvents(t, ts.URL)
+	es.next()
+	post(t, ts.URL, "resume", "")
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case e := <-es.events:
+			if e.name != "now" {
+				continue
+			}
+			if n := decodeJSON[struct{ Now time.Duration }](t, e.data); n.Now <= 0 {
+				t.Errorf("now event %q", e.data)
+			}
+			return
+		case <-deadline:
+			t.Fatal("no now event while the clock runs")
+		}
+	}
+}
+
+func TestListen(t *testing.T) {
+	s := startLab(t, blinkPkg)
+	srv, err := web.Listen(s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") || !strings.HasSuffix(srv.URL, "/") {
+		t.Errorf("URL %q", srv.URL)
+	}
+	base := strings.TrimSuffix(srv.URL, "/")
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET %s: %s", srv.URL, resp.Status)
+	}
+
+	// Only loopback names: a name of another site that resolves here is
+	// refused.
+	req, _ := http.NewRequest("GET", base+"/api/state", nil)
+	req.Host = "attacker.example:80"
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("Host attacker.example: %s, want 421", resp.Status)
+	}
+	req.Host = "localhost" + strings.TrimPrefix(base, "http://127.0.0.1")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("Host localhost: %s, want 200", resp.Status)
+	}
+
+	// Close ends the open streams and returns.
+	es := openEvents(t, base)
+	es.next()
+	if err := srv.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	select {
+	case <-es.done:
+	case <-time.After(time.Minute):
+		t.Fatal("a stream outlived Close")
+	}
+	if _, err := http.Get(srv.URL); err == nil {
+		t.Error("the server answers after Close")
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+func ExampleListen() {
+	s, err := view.Start(view.Config{Program: []string{"./blink"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	srv, err := web.Listen(s, "localhost:8080")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	fmt.Println("open", srv.URL)
+	// ... until the user is done
+}
