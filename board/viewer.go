@@ -268,6 +268,8 @@ func (v *viewer) close() {
 	v.mu.Lock()
 	v.closing = true
 	v.mu.Unlock()
+	// A viewer that stopped reading must not keep the program from ending.
+	v.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	v.nudge()
 	v.done.Wait()
 }
