@@ -28,6 +28,9 @@ const (
 // clockEvery is how often a running clock's time goes to the viewer.
 const clockEvery = 50 * time.Millisecond
 
+// maxQueue is how many messages may wait for a slow viewer.
+const maxQueue = 1 << 16
+
 // viewerOnce attaches only the first simulated board of a process.
 var viewerOnce sync.Once
 
@@ -64,6 +67,7 @@ type viewer struct {
 
 	mu      sync.Mutex
 	queue   []wire.Message
+	dropped int // level changes not queued because the viewer fell behind
 	closing bool
 	kick    chan struct{}
 	done    sync.WaitGroup
@@ -118,7 +122,29 @@ func (v *viewer) hello() {
 }
 
 // level sends a change of a part's level.
+//
+// A viewer that falls behind by maxQueue messages loses level changes
+// rather than let the program's memory grow; once it has caught up by half,
+// it is told how many it lost and gets every part's level afresh.
 func (v *viewer) level(c wave.Change) {
+	v.mu.Lock()
+	n, dropped := len(v.queue), v.dropped
+	if n >= maxQueue {
+		v.dropped++
+	}
+	v.mu.Unlock()
+	if n >= maxQueue {
+		return
+	}
+	if dropped > 0 && n < maxQueue/2 {
+		v.mu.Lock()
+		v.dropped = 0
+		v.mu.Unlock()
+		v.send(wire.Message{Type: wire.Error, Text: fmt.Sprintf("board: the viewer fell behind; %d level changes were not sent", dropped)})
+		for _, name := range v.sim.order {
+			v.part(name)
+		}
+	}
 	v.send(wire.Message{Type: wire.Level, Name: c.Signal, At: int64(c.At), Value: c.Value})
 }
 

@@ -137,3 +137,80 @@ func TestViewerProtocol(t *testing.T) {
 		t.Errorf("the last clock: %+v, want paused at 10ms", last)
 	}
 }
+
+// TestSlowViewerLosesLevelsNotMemory: a viewer that does not keep up loses
+// level changes, is told how many, and then gets every part's level afresh.
+func TestSlowViewerLosesLevelsNotMemory(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	board.ResetViewer()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	t.Setenv(wire.EnvAddr, ln.Addr().String())
+	t.Setenv("ASYNCIO_BOARD_SPEED", "1000")
+
+	const burst = 1 << 18 // more than the queue (1<<16) and the socket hold
+	stop, burstDone := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			lab := board.NewLab(ctx.Loop())
+			for range burst {
+				lab.Red.Toggle()
+			}
+			close(burstDone)
+			// Then slowly, until the viewer has caught up and resynced.
+			for {
+				select {
+				case <-stop:
+					return nil
+				default:
+				}
+				lab.Green.Toggle()
+				if err := asyncio.Sleep(ctx, 10*ms); err != nil {
+					return err
+				}
+			}
+		}, asyncio.VirtualClock())
+	}()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	// Read nothing until the burst is over: it cannot all have been sent.
+	<-burstDone
+	dec := wire.NewDecoder(conn)
+	levels, lost := 0, ""
+	for {
+		m, err := dec.Decode()
+		if err != nil {
+			t.Fatalf("before the resync: %v (levels %d, lost %q)", err, levels, lost)
+		}
+		switch {
+		case m.Type == wire.Level && m.Name == "red":
+			levels++
+		case m.Type == wire.Error:
+			lost = m.Text
+		case m.Type == wire.Part && m.Name == "red" && lost != "":
+			// burst toggles, an even number: red is back where it began.
+			if m.Value != 1 {
+				t.Errorf("after the resync red's level is %d, want 1", m.Value)
+			}
+			if !strings.Contains(lost, "fell behind") || levels >= burst {
+				t.Errorf("got %d of %d levels, and %q", levels, burst, lost)
+			}
+			close(stop)
+			go io.Copy(io.Discard, conn)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+}
