@@ -5,3 +5,12 @@ import "sync"
 // ResetViewer lets the next simulated board attach to a viewer again, as
 // the first board of a process does.
 func ResetViewer() { viewerOnce = sync.Once{} }
+
+// SetViewerLimits makes a slow viewer fall behind quickly: at most queue
+// messages wait for it, over a socket with a send buffer of sendBuffer
+// bytes. It returns a function that restores the limits.
+func SetViewerLimits(queue, sendBuffer int) (restore func()) {
+	q, b := maxQueue, viewerSendBuffer
+	maxQueue, viewerSendBuffer = queue, sendBuffer
+	return func() { maxQueue, viewerSendBuffer = q, b }
+}

@@ -28,8 +28,13 @@ const (
 // clockEvery is how often a running clock's time goes to the viewer.
 const clockEvery = 50 * time.Millisecond
 
-// maxQueue is how many messages may wait for a slow viewer.
-const maxQueue = 1 << 16
+// maxQueue is how many messages may queue for a slow viewer (the writer
+// holds one more batch of at most as many); tests make it
+// smaller, with viewerSendBuffer, to fall behind quickly.
+var (
+	maxQueue         = 1 << 16
+	viewerSendBuffer = 0 // the socket's send buffer; 0 leaves the system's
+)
 
 // viewerOnce attaches only the first simulated board of a process.
 var viewerOnce sync.Once
@@ -49,6 +54,9 @@ func (s *Sim) attachViewer() {
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "board: cannot reach the viewer at %s=%s: %v; running without it\n", wire.EnvAddr, addr, err)
 			return
+		}
+		if tc, ok := conn.(*net.TCPConn); ok && viewerSendBuffer > 0 {
+			tc.SetWriteBuffer(viewerSendBuffer)
 		}
 		s.viewer = newViewer(s, conn)
 	})
