@@ -3,6 +3,9 @@
 package stream
 
 import (
+	"net"
+	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -27,8 +30,8 @@ const epollET = 1 << 31
 // wakeSlot marks the eventfd's events.
 const wakeSlot = -1
 
-// epoller is a loop's Poller: its epoll instance and the streams registered
-// in it.
+// epoller is a loop's Poller: its epoll instance and the sockets registered
+// in it (streams, and listeners of servers).
 type epoller struct {
 	reg    *registry
 	epfd   int
@@ -37,9 +40,9 @@ type epoller struct {
 	ts     kernelTimespec
 	events []syscall.EpollEvent
 
-	// Loop side: the streams registered, by slot, with a generation per
-	// slot so that an event for a stream that left is ignored.
-	slots []*Stream
+	// Loop side: what is registered, by slot, with a generation per slot
+	// so that an event for something that left is ignored.
+	slots []pollable
 	gens  []int32
 	free  []int32
 
@@ -47,6 +50,9 @@ type epoller struct {
 	// them (see hold).
 	waiters int
 	release func()
+	fresh   bool      // the last Poll waited, and no Poll(0) came since
+	polls   int       // Polls since the last yield to the scheduler
+	yielded time.Time // when the loop last yielded to the scheduler
 
 	// Shared with other goroutines. pending says a Wake came that the next
 	// Poll must not sleep through; sleeping says Poll is, or is about to
@@ -89,6 +95,17 @@ func newEpoller(r *registry) *epoller {
 // timeout has passed (forever if negative), and wakes the tasks waiting for
 // the sockets that are ready. It runs on the loop's goroutine.
 func (p *epoller) Poll(timeout time.Duration) {
+	if timeout == 0 && p.fresh {
+		// The busy loop's poll, right after a wait that just made
+		// tasks ready: nothing can be gained from another epoll_wait
+		// before they have run.
+		p.fresh = false
+		return
+	}
+	p.fresh = timeout != 0
+	if p.polls++; p.polls >= yieldPolls {
+		p.yieldNow()
+	}
 	if timeout != 0 {
 		if p.waiters == 0 && p.release != nil {
 			// No task waits for a socket: let go of the loop, and let
@@ -111,6 +128,27 @@ func (p *epoller) Poll(timeout time.Duration) {
 		// A full batch: there may be more ready now.
 		n = p.wait(0)
 		p.dispatch(n)
+	}
+}
+
+// The loop goroutine never parks in the scheduler: it waits in epoll_wait
+// and switches to its tasks' coroutines directly. Go's runtime then sees one
+// goroutine holding its P for ever, and from 10 ms on (forcePreemptNS) its
+// monitor takes the P away at every wait in the system call, which wakes
+// another thread and moves the loop from thread to thread: a futex wake-up
+// per request. Yielding to the scheduler now and then (runtime.Gosched,
+// about every millisecond, which costs well under a microsecond) shows the
+// runtime that the goroutine takes turns, and the loop keeps its thread.
+const (
+	yieldPolls  = 16
+	yieldPeriod = time.Millisecond
+)
+
+func (p *epoller) yieldNow() {
+	p.polls = 0
+	if now := time.Now(); now.Sub(p.yielded) >= yieldPeriod {
+		p.yielded = now
+		runtime.Gosched()
 	}
 }
 
@@ -172,13 +210,18 @@ func (p *epoller) dispatch(n int) {
 		if slot < 0 || slot >= len(p.slots) || p.gens[slot] != e.Pad || p.slots[slot] == nil {
 			continue
 		}
-		s := p.slots[slot]
-		if e.Events&(syscall.EPOLLIN|syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
-			s.pollReady(e.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0)
-		}
-		if e.Events&(syscall.EPOLLOUT|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 && p.slots[slot] == s {
-			s.pollWritable()
-		}
+		p.slots[slot].pollEvent(e.Events)
+	}
+}
+
+// pollEvent handles the readiness of the stream's socket.
+func (s *Stream) pollEvent(ev uint32) {
+	const ended = syscall.EPOLLRDHUP | syscall.EPOLLHUP | syscall.EPOLLERR
+	if ev&(syscall.EPOLLIN|ended) != 0 {
+		s.pollReady(ev&ended != 0)
+	}
+	if ev&(syscall.EPOLLOUT|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 && s.pslot >= 0 {
+		s.pollWritable()
 	}
 }
 
@@ -235,9 +278,9 @@ func (p *epoller) letGo() {
 	}
 }
 
-// add registers s's socket; it reports false if it could not, and s then
-// reads and writes with goroutines. It runs on the loop.
-func (p *epoller) add(s *Stream) bool {
+// register adds a socket to the epoll set, for events; it returns its slot,
+// or false if it could not. It runs on the loop.
+func (p *epoller) register(it pollable, rc syscall.RawConn, events uint32) (int32, bool) {
 	var i int32
 	if n := len(p.free); n > 0 {
 		i, p.free = p.free[n-1], p.free[:n-1]
@@ -246,33 +289,175 @@ func (p *epoller) add(s *Stream) bool {
 		p.slots = append(p.slots, nil)
 		p.gens = append(p.gens, 0)
 	}
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLOUT | syscall.EPOLLRDHUP | epollET, Fd: i, Pad: p.gens[i]}
+	ev := syscall.EpollEvent{Events: events, Fd: i, Pad: p.gens[i]}
 	var err error
-	cerr := s.tr.raw.Control(func(fd uintptr) {
+	cerr := rc.Control(func(fd uintptr) {
 		err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev)
 	})
 	if cerr != nil || err != nil {
 		p.free = append(p.free, i)
-		return false
+		return -1, false
 	}
-	p.slots[i] = s
-	s.pslot = i
-	return true
+	p.slots[i] = it
+	return i, true
 }
 
-// remove unregisters s; it runs on the loop, before s's socket is closed.
-func (p *epoller) remove(s *Stream) {
-	i := s.pslot
-	if i < 0 || int(i) >= len(p.slots) || p.slots[i] != s {
+// unregister removes the socket of slot i from the epoll set; it runs on
+// the loop, before the socket is closed.
+func (p *epoller) unregister(i int32, rc syscall.RawConn) {
+	if i < 0 || int(i) >= len(p.slots) || p.slots[i] == nil {
 		return
 	}
-	s.tr.raw.Control(func(fd uintptr) {
+	rc.Control(func(fd uintptr) {
 		syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
 	})
 	p.slots[i] = nil
 	p.gens[i]++
 	p.free = append(p.free, i)
-	s.pslot = -1
+}
+
+// add registers s's socket, edge-triggered, for reading and writing; it
+// reports false if it could not, and s then uses goroutines.
+func (p *epoller) add(s *Stream) bool {
+	i, ok := p.register(s, s.tr.raw, syscall.EPOLLIN|syscall.EPOLLOUT|syscall.EPOLLRDHUP|epollET)
+	if ok {
+		s.pslot = i
+	}
+	return ok
+}
+
+// remove unregisters s, before its socket is closed.
+func (p *epoller) remove(s *Stream) {
+	if s.pslot >= 0 {
+		p.unregister(s.pslot, s.tr.raw)
+		s.pslot = -1
+	}
+}
+
+// ---- Servers ----
+
+// listenOnLoop makes the server accept on the loop: its listener joins the
+// loop's epoll set (level-triggered), and the loop accepts when it is
+// readable, with no accept goroutine. It reports false if that cannot be,
+// and the server then accepts with a goroutine. A listening server holds
+// the loop.
+func (srv *Server) listenOnLoop() bool {
+	ep := srv.reg.ep
+	tl, ok := srv.ln.(*net.TCPListener)
+	if ep == nil || !ok {
+		return false
+	}
+	rc, err := tl.SyscallConn()
+	if err != nil {
+		return false
+	}
+	srv.lrc = rc
+	srv.acceptFn = srv.accept4
+	if srv.pslot, ok = ep.register(srv, rc, syscall.EPOLLIN); !ok {
+		return false
+	}
+	srv.pl = ep
+	ep.hold()
+	return true
+}
+
+// unlisten takes the listener out of the loop's epoll set and lets go of
+// the loop; it runs on the loop, before the listener is closed.
+func (srv *Server) unlisten() {
+	if srv.pl == nil {
+		return
+	}
+	srv.pl.unregister(srv.pslot, srv.lrc)
+	srv.pslot = -1
+	if srv.retry != nil {
+		srv.retry.Cancel()
+		srv.retry = nil
+	}
+	srv.pl.unhold()
+	srv.pl = nil
+}
+
+// acceptBatch bounds the connections accepted per readiness of the
+// listener, so that a flood of connections does not hold up the tasks; the
+// listener, level-triggered, says again that more are waiting.
+const acceptBatch = 64
+
+// pollEvent accepts the connections that wait, each served by a task.
+func (srv *Server) pollEvent(uint32) {
+	for range acceptBatch {
+		if srv.closed || srv.pslot < 0 {
+			return
+		}
+		srv.afd, srv.aerr = -1, syscall.EAGAIN
+		// A listener's RawConn has Control only (no Read).
+		if err := srv.lrc.Control(srv.acceptFn); err != nil {
+			return // the listener is closed
+		}
+		switch srv.aerr {
+		case nil:
+		case syscall.EAGAIN:
+			return
+		case syscall.ECONNABORTED:
+			continue
+		default:
+			srv.pauseAccept(srv.aerr)
+			return
+		}
+		// A blocking descriptor, so that os.NewFile leaves it alone;
+		// net.FileConn makes a non-blocking duplicate, a *net.TCPConn
+		// set up as Accept's (no delay, keep-alive).
+		f := os.NewFile(uintptr(srv.afd), "")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			srv.pauseAccept(err)
+			return
+		}
+		srv.backoff = 0
+		srv.spawn(c)
+	}
+}
+
+// accept4 takes one connection from the listener, without waiting (the
+// listener is non-blocking).
+func (srv *Server) accept4(fd uintptr) {
+	for {
+		nfd, _, err := syscall.Accept4(int(fd), syscall.SOCK_CLOEXEC)
+		if err == syscall.EINTR {
+			continue
+		}
+		srv.afd, srv.aerr = nfd, err
+		return
+	}
+}
+
+// pauseAccept stops accepting for a while after a failure (too many open
+// files, and the like), as the accept goroutine and net/http do, and
+// reports the first failure of a run.
+func (srv *Server) pauseAccept(err error) {
+	if srv.backoff == 0 {
+		srv.backoff = 5 * time.Millisecond
+		srv.report(err)
+	} else {
+		srv.backoff = min(2*srv.backoff, time.Second)
+	}
+	srv.pl.unregister(srv.pslot, srv.lrc)
+	srv.pslot = -1
+	srv.retry = srv.loop.CallLater(srv.backoff, srv.resumeAccept)
+}
+
+// resumeAccept listens again after pauseAccept.
+func (srv *Server) resumeAccept() {
+	srv.retry = nil
+	if srv.closed || srv.pl == nil {
+		return
+	}
+	var ok bool
+	if srv.pslot, ok = srv.pl.register(srv, srv.lrc, syscall.EPOLLIN); !ok {
+		srv.pslot = -1
+		srv.report(ErrClosed)
+		srv.Close()
+	}
 }
 
 // rawReader reads a non-blocking socket on the loop without ever waiting.

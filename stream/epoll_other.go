@@ -21,6 +21,9 @@ func (p *epoller) letGo()             {}
 func (p *epoller) add(s *Stream) bool { return false }
 func (p *epoller) remove(s *Stream)   {}
 
+func (srv *Server) listenOnLoop() bool { return false }
+func (srv *Server) unlisten()          {}
+
 type rawReader struct{}
 
 func newRawReader(syscall.RawConn) *rawReader { return nil }

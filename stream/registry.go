@@ -29,6 +29,10 @@ type registry struct {
 	changed    chan struct{} // a goroutine ended
 }
 
+// pollable is what registers with the loop's epoll: a stream's socket, a
+// server's listener. pollEvent runs on the loop with the events that came.
+type pollable interface{ pollEvent(events uint32) }
+
 // member is what the registry closes when the loop closes. Any goroutine
 // may call shutdown, more than once.
 type member interface{ shutdown() }

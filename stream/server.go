@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/goasyncio/asyncio"
@@ -30,6 +31,16 @@ type Server struct {
 	doneEv       asyncio.Event
 	onAccept     func()
 	onAcceptExit func()
+
+	// Loop side, accepting on the loop (Linux): see listenOnLoop.
+	pl       *epoller // nil: an accept goroutine
+	lrc      syscall.RawConn
+	pslot    int32
+	acceptFn func(fd uintptr)
+	afd      int
+	aerr     error
+	backoff  time.Duration
+	retry    *asyncio.Handle
 
 	// Shared with the accept goroutine.
 	mu       sync.Mutex
@@ -85,7 +96,14 @@ func StartServer(ctx *asyncio.Ctx, handler func(ctx *asyncio.Ctx, s *Stream) err
 	}
 	srv.onAccept = srv.accepted
 	srv.onAcceptExit = srv.acceptExited
-	if !reg.add(srv) || !reg.goStart(true) {
+	if !reg.add(srv) {
+		ln.Close()
+		return nil, ErrClosed
+	}
+	if srv.listenOnLoop() {
+		return srv, nil
+	}
+	if !reg.goStart(true) {
 		ln.Close()
 		return nil, ErrClosed
 	}
@@ -112,6 +130,14 @@ func (srv *Server) Close() error {
 		return nil
 	}
 	srv.closed = true
+	if srv.pl != nil {
+		// Accepting on the loop: no goroutine to wait for.
+		srv.unlisten()
+		srv.shutdown()
+		srv.acceptDone = true
+		srv.checkDone()
+		return nil
+	}
 	srv.shutdown()
 	return nil
 }
@@ -253,8 +279,11 @@ func (srv *Server) spawn(c net.Conn) {
 			return // the loop is closing
 		}
 	}
-	t := srv.loop.CreateTask(func(ctx *asyncio.Ctx) error { return srv.serve(ctx, c, s) },
-		asyncio.Named(c.RemoteAddr().String()))
+	name := "stream: connection"
+	if a := c.RemoteAddr(); a != nil {
+		name = a.String()
+	}
+	t := srv.loop.CreateTask(func(ctx *asyncio.Ctx) error { return srv.serve(ctx, c, s) }, asyncio.Named(name))
 	srv.conns[t] = s
 }
 
