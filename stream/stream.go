@@ -354,6 +354,29 @@ func (s *Stream) pull(need int) bool {
 	return true
 }
 
+// pullInto reads the socket on the loop into buf, without waiting, for a
+// read with nothing buffered, and reports whether that brought data; if
+// not, the socket had nothing (it is no longer readable) or the stream
+// ended (s.in.err says how). s.in.mu must be held.
+func (s *Stream) pullInto(buf []byte) (int, bool) {
+	n, wouldBlock, err := s.rr.tryRead(buf)
+	switch {
+	case wouldBlock:
+		s.readable, s.pullSize = false, minChunk
+		return 0, false
+	case err != nil:
+		s.in.err = err
+		return 0, false
+	case n == 0:
+		s.in.err = io.EOF
+		return 0, false
+	}
+	if n < len(buf) {
+		s.readable = s.ended // emptied of data: see pull
+	}
+	return n, true
+}
+
 // pollReady runs on the loop when the loop's epoll says the socket is
 // readable; ended says the peer closed it or it failed. It wakes the
 // waiting read.
@@ -526,6 +549,14 @@ func (s *Stream) ReadInto(ctx *asyncio.Ctx, buf []byte) (int, error) {
 		if in.err != nil {
 			in.mu.Unlock()
 			return 0, s.readErr()
+		}
+		if s.pl != nil && s.readable && !s.skipLine {
+			// Nothing buffered: read the socket straight into buf.
+			if n, ok := s.pullInto(buf); ok {
+				in.mu.Unlock()
+				return n, nil
+			}
+			continue // the end of the stream, an error, or nothing there
 		}
 		paused, err := s.wait(ctx, 1, 0)
 		waited = waited || paused
