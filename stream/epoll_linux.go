@@ -51,6 +51,7 @@ type epoller struct {
 	waiters int
 	release func()
 	fresh   bool      // the last Poll waited, and no Poll(0) came since
+	waits   int       // epoll_wait calls (tests count them)
 	polls   int       // Polls since the last yield to the scheduler
 	yielded time.Time // when the loop last yielded to the scheduler
 
@@ -173,6 +174,7 @@ type kernelTimespec struct {
 // otherwise, whose millisecond timeout is rounded up so that a timer never
 // fires early. It returns -1 on an error.
 func (p *epoller) waitFor(timeout time.Duration, pwait2 bool) int {
+	p.waits++
 	evs := unsafe.Pointer(&p.events[0])
 	if pwait2 && timeout != 0 {
 		var ts unsafe.Pointer // nil: no limit
