@@ -51,6 +51,7 @@ type epoller struct {
 	waiters int
 	release func()
 	fresh   bool      // the last Poll waited, and no Poll(0) came since
+	shut    bool      // the loop is closing and its members were closed
 	waits   int       // epoll_wait calls (tests count them)
 	polls   int       // Polls since the last yield to the scheduler
 	yielded time.Time // when the loop last yielded to the scheduler
@@ -96,6 +97,13 @@ func newEpoller(r *registry) *epoller {
 // timeout has passed (forever if negative), and wakes the tasks waiting for
 // the sockets that are ready. It runs on the loop's goroutine.
 func (p *epoller) Poll(timeout time.Duration) {
+	if !p.shut && p.reg.loop != nil && p.reg.loop.Closing() {
+		// Loop.Close has begun and cancelled every task: close every
+		// stream and server now, so that nothing, a goroutine of
+		// ToThread included, waits for them while the tasks unwind.
+		p.shut = true
+		p.reg.shutdownMembers()
+	}
 	if timeout == 0 && p.fresh {
 		// The busy loop's poll, right after a wait that just made
 		// tasks ready: nothing can be gained from another epoll_wait

@@ -4,6 +4,7 @@ package stream
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -365,5 +366,46 @@ func TestUserPollerIsKept(t *testing.T) {
 	}
 	if err := loop.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Loop.Close closes the streams as soon as it begins (here, on the loop's
+// epoll), so a goroutine of ToThread blocked on the far end of one of them
+// ends, and Close returns.
+func TestLoopCloseEndsThreadsBlockedOnStreams(t *testing.T) {
+	done := make(chan error, 1)
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				return err
+			}
+			peer, err := ln.Accept()
+			if err != nil {
+				return err
+			}
+			t.Cleanup(func() { peer.Close() })
+			New(ctx.Loop(), c) // left open
+			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				return asyncio.ToThread(ctx, func(context.Context) error {
+					_, err := peer.Read(make([]byte, 1)) // until the stream closes
+					return err
+				})
+			})
+			return asyncio.Sleep(ctx, 20*time.Millisecond)
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the loop's Close hangs on a thread that waits for one of its streams")
 	}
 }

@@ -85,14 +85,8 @@ func registryOf(l *asyncio.Loop) *registry {
 func (r *registry) close() {
 	r.mu.Lock()
 	r.closing = true
-	ms := make([]member, 0, len(r.members))
-	for m := range r.members {
-		ms = append(ms, m)
-	}
 	r.mu.Unlock()
-	for _, m := range ms {
-		m.shutdown()
-	}
+	r.shutdownMembers()
 	r.waitGoroutines()
 	if p := r.ep; p != nil {
 		p.letGo()
@@ -102,6 +96,21 @@ func (r *registry) close() {
 		p.close()
 	}
 	registries.Delete(weak.Make(r.loop))
+}
+
+// shutdownMembers closes every member, which ends their goroutines'
+// blocked calls. The loop's poller calls it as soon as Close has begun
+// (Linux), and close at the end.
+func (r *registry) shutdownMembers() {
+	r.mu.Lock()
+	ms := make([]member, 0, len(r.members))
+	for m := range r.members {
+		ms = append(ms, m)
+	}
+	r.mu.Unlock()
+	for _, m := range ms {
+		m.shutdown()
+	}
 }
 
 // isClosing reports whether the registry takes no more members.
