@@ -34,6 +34,7 @@ type Loop struct {
 	paceEpoch  uint64
 	anchorReal time.Time
 	anchorVirt int64
+	busySince  time.Time // when a paced loop last stopped idling
 
 	handler ExceptionHandler
 	mode    runMode
@@ -215,8 +216,13 @@ func (l *Loop) loop() error {
 			if done, err := l.idle(); done || err != nil {
 				return err
 			}
-		} else if b := l.poller.Load(); b != nil {
-			b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
+		} else {
+			if b := l.poller.Load(); b != nil {
+				b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
+			}
+			if l.pace != nil {
+				l.pacedBusy() // nor the sleepers of a paced clock
+			}
 		}
 		if l.timers.len() > 0 {
 			now := l.now()
@@ -322,6 +328,9 @@ func (l *Loop) fire(t *timer) {
 // idle waits until a task is ready. It reports done when the run is over,
 // and a *DeadlockError when nothing could ever make a task ready.
 func (l *Loop) idle() (done bool, err error) {
+	if l.pace != nil {
+		defer l.pacedIdled()
+	}
 	for l.ready.len() == 0 {
 		if l.hasPosted.Load() {
 			l.runPosted()

@@ -20,7 +20,10 @@ var ErrBadSpeed = errors.New("asyncio: pace speed must be a positive finite numb
 // and what its tasks do takes no virtual time, so a paced run gives the same
 // times as an unpaced virtual one (0.250, not 0.2503), only spread out in
 // real time. Work posted from another goroutine (a button pressed in a user
-// interface) runs at the time it arrived, between deadlines. While paused
+// interface) runs at the time it arrived, between deadlines. Tasks that keep
+// the loop busy for 20 ms of real time without a pause (polling with
+// Sleep(0)) let the clock catch up with real time all the same, so the
+// tasks that sleep still wake. While paused
 // the clock stands still; each Step lets it jump to its next deadline and
 // run everything due then.
 //
@@ -174,6 +177,32 @@ func (l *Loop) pacedTime() (int64, bool) {
 		return 0, false
 	}
 	return l.anchorVirt + scaleDuration(time.Since(l.anchorReal), speed), true
+}
+
+// busyLimit is how long a paced loop may stay busy, in real time, before
+// its clock moves on anyway.
+const busyLimit = 20 * time.Millisecond
+
+// pacedIdled notes that the loop has just been idle.
+func (l *Loop) pacedIdled() { l.busySince = time.Now() }
+
+// pacedBusy lets the clock of a paced loop that has been busy, never idle,
+// for busyLimit of real time catch up with real time, up to its next
+// deadline. Tasks that keep yielding without sleeping (polling a flag with
+// Sleep(0), as MicroPython programs do) would otherwise stop the clock, and
+// starve the tasks that sleep, for good. A loop that goes idle between
+// deadlines, as most do, never gets here, and its times stay exact.
+func (l *Loop) pacedBusy() {
+	if l.busySince.IsZero() {
+		l.busySince = time.Now()
+		return
+	}
+	if time.Since(l.busySince) < busyLimit {
+		return
+	}
+	when, timed := l.timers.peek()
+	l.pacedCatchUp(when, timed)
+	l.busySince = time.Now()
 }
 
 // pacedWait is idle's decision on a paced loop whose next deadline is when:

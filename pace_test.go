@@ -160,3 +160,31 @@ func TestSetSpeedRejectsBadSpeeds(t *testing.T) {
 
 func nan() float64 { z := 0.0; return z / z }
 func inf() float64 { z := 0.0; return 1 / z }
+
+func TestPacedClockMovesWhileTasksSpin(t *testing.T) {
+	// A task polls a flag with Sleep(0), never letting the loop idle; the
+	// flag is set by a task that sleeps. On a paced clock time still flows.
+	var setAt time.Duration
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		flag := false
+		asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+			if err := asyncio.Sleep(ctx, 50*time.Millisecond); err != nil {
+				return err
+			}
+			setAt, flag = ctx.Loop().Time(), true
+			return nil
+		})
+		for !flag {
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, asyncio.PacedClock(asyncio.NewPace(100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if setAt != 50*time.Millisecond {
+		t.Errorf("the sleeper woke at %v, want exactly 50ms", setAt)
+	}
+}
