@@ -45,69 +45,63 @@
 //
 // # How the I/O works
 //
-// A loop runs its tasks on one goroutine and must never block, but Go gives
-// a net.Conn no readiness notification, only blocking calls that park a
-// goroutine in the runtime's network poller. So reading takes one of two
-// forms:
+// A loop runs its tasks on one goroutine and must never block. On Linux the
+// loop itself waits in epoll, as MicroPython's waits in select.poll: the
+// first stream or server of a loop installs on it an asyncio.Poller over an
+// epoll instance (Loop.SetPoller), with an eventfd for the wake-ups of other
+// goroutines (Loop.CallSoonThreadsafe), and the loop waits in epoll_pwait2
+// (nanosecond timeouts; epoll_wait, rounded up to the millisecond, where
+// the kernel lacks it) whenever no task is ready, and polls it without
+// waiting once per round while tasks are ready. Plain TCP and Unix-domain
+// sockets are registered there, edge-triggered, for reading and writing:
 //
-//   - A reader goroutine per stream, started by the first read. It reads
-//     into a chunk (4 KiB, doubling up to 64 KiB while reads fill it) and
-//     appends to the stream's buffer under a mutex. When a task waits for
-//     data and the buffer now holds what that task needs (one byte for
-//     Read, n for ReadExactly, a new byte for ReadLine), it posts one
-//     callback with Loop.CallSoonThreadsafe that wakes the task: whatever
-//     arrived is handed over in one go, never a post per byte, and no post
-//     at all while no task waits. Flow control: when the buffer holds the
-//     read limit (64 KiB by default), the goroutine stops reading until a
-//     read brings it down to half; the kernel's buffers then fill and TCP
-//     slows the peer down, so a peer cannot make the stream's memory grow
-//     without bound. A read that needs more at once (ReadExactly of a
-//     larger n) raises the limit while it waits. TLS connections and other
-//     transports always read this way, and so do the first 16 plain TCP
-//     connections of a loop: with few connections it gives the lowest
-//     latency.
-//   - Reads on the loop (Linux, plain TCP and Unix sockets, beyond the
-//     first 16 of a loop): a read takes what the socket has with a
-//     non-blocking read(2) on the loop's goroutine, as MicroPython and
-//     CPython do, and when there is nothing, the task waits until the
-//     loop's epoll instance (edge-triggered) says the socket is readable.
-//     One goroutine per loop waits on that epoll and hands each batch of
-//     events to the loop with one post. No goroutine per connection, no
-//     read(2) wasted on EAGAIN, one wake-up for many connections; data
-//     stays in the kernel until a task reads it, which is its own flow
-//     control. See pollThreshold in registry.go for the measurements.
+//   - A read takes what the socket has with a non-blocking read(2) on the
+//     loop's goroutine (ReadInto straight into the caller's buffer), and
+//     when there is nothing the task waits until epoll says the socket is
+//     readable; the loop then wakes it, with no other goroutine involved.
+//     Data stays in the kernel until a task reads it, so TCP itself holds
+//     a fast peer back.
+//   - A write hands the kernel what it takes at once; the rest is buffered
+//     and written on the loop when epoll says the socket takes more, and
+//     Drain waits for that.
+//   - A server's listener is in the same epoll set: the loop accepts
+//     connections itself and gives each its task.
 //
-// Either way a waiting task is parked on an asyncio.Event and holds
-// Loop.KeepAlive, so it costs the loop nothing and an idle loop sleeps
-// rather than report a deadlock; and reads never give up data when
+// So a connection costs no goroutine but its task's, a request no
+// hand-off between goroutines. If the loop already has a Poller set by the
+// user, it is left alone and the streams use goroutines, as below.
+//
+// Elsewhere, and for TLS connections and streams over other io.ReadWriters
+// (New), a stream uses goroutines. A reader goroutine, started by the first
+// read, reads into a chunk (4 KiB, doubling up to 64 KiB while reads fill
+// it) and appends to the stream's buffer under a mutex; when a task waits
+// for data and the buffer now holds what that task needs, it posts one
+// callback with Loop.CallSoonThreadsafe that wakes the task. Flow control:
+// when the buffer holds the read limit (64 KiB by default), the goroutine
+// stops reading until a read brings it down to half, and the kernel's
+// buffers then fill and TCP slows the peer down. Writes of plain sockets
+// still try the socket first, without waiting; what it does not take, and
+// every write of TLS and other transports, a writer goroutine sends,
+// started for the purpose and ending when the buffer is empty. A server
+// accepts with a goroutine.
+//
+// Either way a waiting task is parked on an asyncio.Event and holds the
+// loop (Loop.KeepAlive), so it costs the loop nothing and an idle loop
+// sleeps rather than report a deadlock; and reads never give up data when
 // cancelled: ReadExactly and ReadLine take nothing from the buffer until
 // everything they need is there, so a read cut short by asyncio.WaitFor or
 // asyncio.Timeout leaves the stream as it was.
 //
-// Writes happen on the loop: Write first tries the socket without waiting
-// (a non-blocking write(2) through syscall.RawConn, as MicroPython's
-// Stream.write tries the socket at once), which for a peer that keeps up is
-// the whole write: no goroutine, no hand-off. What the kernel does not take
-// is buffered, and a writer goroutine, started for the purpose and ending
-// when the buffer is empty, writes it with a blocking Write; Drain waits
-// for it. TLS connections and other transports always write through that
-// goroutine.
-//
-// A server has one accept goroutine, which holds Loop.KeepAlive while it
-// listens and hands batches of accepted connections to the loop with one
-// post; each connection gets a task, named after the peer, which runs the
-// handler and closes the stream when it returns.
-//
 // # Closing, and the loop's end
 //
 // Closing a stream closes its connection, which ends the blocking Read and
-// Write of its goroutines; WaitClosed waits until they have ended. When
-// the loop closes (Loop.Close, or the end of asyncio.Run), every stream
-// and server of the loop is closed and Close returns only once their
-// goroutines have ended, so nothing outlives the loop. The core offers no
-// hook for this, so the package keeps, per loop with open streams, one
-// task and one goroutine that do it (see registry.go); they end when the
-// loop has no stream or server left.
+// Write of its goroutines if it has any; WaitClosed waits until they have
+// ended. When the loop closes (Loop.Close, or the end of asyncio.Run),
+// every stream and server of the loop is closed (on Linux as soon as Close
+// begins, so that a goroutine blocked on the far end of one of them ends
+// too), and, with Loop.OnClose, once every task has returned, Close waits
+// for the streams' goroutines and releases the epoll instance: nothing
+// outlives the loop.
 //
 // Goroutines of a transport other than a network connection are waited for
 // at most a second at the loop's end, since nothing guarantees that its

@@ -55,7 +55,8 @@ type Server struct {
 // The listener is made on a goroutine (asyncio.ToThread), so resolving
 // host does not block the loop.
 //
-// A goroutine accepts connections and hands them to the loop, where each
+// The loop accepts connections itself, its epoll saying when (Linux), or a
+// goroutine accepts them and hands them to the loop; each connection
 // gets a task, named after the peer's address, that runs handler with the
 // connection's stream; with WithTLS the handshake is done first, and a
 // connection whose handshake fails is closed without calling handler. When

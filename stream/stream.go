@@ -17,15 +17,17 @@ import (
 // Reads (Read, ReadInto, ReadExactly, ReadLine) pause the calling task, not
 // the loop, until data arrives; one task at a time reads. Write never
 // blocks: it hands the kernel what it takes at once and buffers the rest,
-// which a goroutine sends; Drain pauses the task until everything written
-// has been taken. Every pause returns asyncio.ErrCancelled when the task is
+// which the loop sends as the socket takes it (Linux, plain TCP and Unix
+// sockets) or a goroutine sends; Drain pauses the task until everything
+// written has been taken. Every pause returns asyncio.ErrCancelled when the task is
 // cancelled, so it works inside asyncio.WaitFor and asyncio.Timeout, and a
 // cancelled read consumes nothing: the bytes it was waiting for are still
 // there for the next read.
 //
 // A Stream's methods must be called on its loop's goroutine (from its tasks
 // and callbacks). The stream is closed when the loop closes (Loop.Close,
-// or the end of asyncio.Run), and the loop then waits for its goroutines.
+// or the end of asyncio.Run), and the loop then waits for its goroutines,
+// if it has any (see "How the I/O works" in the package documentation).
 type Stream struct {
 	loop    *asyncio.Loop
 	reg     *registry
@@ -109,7 +111,9 @@ const (
 // net.Conn dialled some other way, a *tls.Conn. It must be called on l's
 // goroutine (from a task or callback) or while l is not running.
 //
-// A goroutine reads rw (from the first read on) and another writes the
+// A plain TCP or Unix-domain connection (*net.TCPConn, *net.UnixConn) is
+// read and written on the loop, with its epoll, on Linux. Otherwise a
+// goroutine reads rw (from the first read on) and another writes the
 // output that waits; closing the stream closes rw if it is an io.Closer,
 // which must end a Read or Write blocked in it, as it does for network
 // connections, os.File pipes, io.Pipe and net.Pipe. If rw has no Close, the
@@ -763,7 +767,9 @@ func (s *Stream) readLoop() {
 
 // Write buffers p to be sent and returns len(p) (MicroPython's write). It
 // never blocks: it gives the kernel what it takes at once, when nothing is
-// waiting before it, and leaves the rest to the stream's writer goroutine.
+// waiting before it, and leaves the rest to the loop, which writes it when
+// the socket takes more (Linux, plain sockets), or to the stream's writer
+// goroutine.
 // Call Drain to wait until the kernel has taken everything: a task that
 // writes without draining makes the buffer grow without bound. Write
 // returns ErrClosed after Close, ErrWriteClosed after CloseWrite, and the
@@ -1026,9 +1032,9 @@ func (s *Stream) CloseWrite() error {
 
 // Close closes the stream. Reads and writes fail with ErrClosed from now
 // on, and a task paused in a read gets ErrClosed. What was written and not
-// yet sent is still sent, by the writer goroutine, and then the connection
-// is closed (a TLS connection sends its close_notify); with nothing left to
-// send it is closed at once. Use WaitClosed to wait for that, and Abort to
+// yet sent is still sent, by the loop or the writer goroutine, and then
+// the connection is closed (a TLS connection sends its close_notify); with
+// nothing left to send it is closed at once. Use WaitClosed to wait for that, and Abort to
 // close at once, dropping what was not sent. Closing a closed stream does
 // nothing.
 //
