@@ -112,7 +112,7 @@ func (p *epoller) Poll(timeout time.Duration) {
 		return
 	}
 	p.fresh = timeout != 0
-	if p.polls++; p.polls >= yieldPolls {
+	if p.polls++; timeout == 0 || p.polls >= yieldPolls {
 		p.yieldNow()
 	}
 	if timeout != 0 {
@@ -145,9 +145,12 @@ func (p *epoller) Poll(timeout time.Duration) {
 // goroutine holding its P for ever, and from 10 ms on (forcePreemptNS) its
 // monitor takes the P away at every wait in the system call, which wakes
 // another thread and moves the loop from thread to thread: a futex wake-up
-// per request. Yielding to the scheduler now and then (runtime.Gosched,
+// per request; and while the loop is busy it preempts it with a signal
+// every 10 ms. Yielding to the scheduler now and then (runtime.Gosched,
 // about every millisecond, which costs well under a microsecond) shows the
 // runtime that the goroutine takes turns, and the loop keeps its thread.
+// The clock is read at every busy round's Poll(0), and at every 16th Poll
+// otherwise.
 const (
 	yieldPolls  = 16
 	yieldPeriod = time.Millisecond
