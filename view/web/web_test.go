@@ -255,7 +255,10 @@ func TestEventsStartWithTheState(t *testing.T) {
 	if code, msg := post(t, ts.URL, "step", ""); code != http.StatusNoContent {
 		t.Fatalf("step: %d %s", code, msg)
 	}
-	e := es.until("green's change", func(e event) bool { return e.name == "update" && strings.Contains(e.data, `"type":"level"`) })
+	// (The changes at 0 may come first: the board may still be setting up.)
+	e := es.until("a change after 0", func(e event) bool {
+		return e.name == "update" && strings.Contains(e.data, `"type":"level"`) && decodeJSON[view.Update](t, e.data).Change.At > 0
+	})
 	u := decodeJSON[view.Update](t, e.data)
 	if u.Change.Name != "green" || u.Change.At != 250*time.Millisecond || u.Part.Lit() {
 		t.Errorf("first change after a step: %+v, want green out at 250ms", u)
@@ -570,16 +573,15 @@ func TestRestartSendsTheNewState(t *testing.T) {
 		m.apply(t, es.next())
 	}
 	post(t, ts.URL, "restart", "")
-	for m.run != 2 || len(m.parts) != 3 {
+	st := waitState(t, s, "the second run's LEDs lit", func(st view.State) bool {
+		return st.Run == 2 && partOf(st, "red").Lit() && partOf(st, "green").Lit()
+	})
+	// The page's copy comes to be the Session's state.
+	for m.run != 2 || fmt.Sprint(m.parts) != fmt.Sprint(st.Parts) {
 		m.apply(t, es.next())
 	}
-	// The page's copy is the Session's state.
-	st := waitState(t, s, "the second run's board", func(st view.State) bool { return st.Run == 2 && len(st.Parts) == 3 })
-	if fmt.Sprint(m.parts) != fmt.Sprint(st.Parts) {
-		t.Errorf("the stream says %+v, the Session %+v", m.parts, st.Parts)
-	}
-	if m.time != 0 || !partOf(st, "red").Lit() || !partOf(st, "green").Lit() {
-		t.Errorf("after a restart: time %v, red %v, green %v; want 0, both lit", m.time, partOf(st, "red").Lit(), partOf(st, "green").Lit())
+	if m.time != 0 {
+		t.Errorf("after a restart: time %v, want 0", m.time)
 	}
 }
 

@@ -142,6 +142,16 @@
     source.onerror = () => { connected = false; showStatus(); };
   }
 
+  // A page left for another one stops listening (the browser may keep it,
+  // frozen, to come back to), and starts again when it comes back.
+  window.addEventListener("pagehide", () => {
+    if (source) source.close();
+    unholdAll();
+  });
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) connect();
+  });
+
   function receive(e, handle) {
     let msg;
     try {
@@ -477,8 +487,7 @@
     }
     if (e.repeat) return;
     switch (e.key) {
-      case " ":
-        if (t && t.tagName === "BUTTON") return; // space clicks the focused button
+      case " ": // even on a focused button, which Enter still clicks
         e.preventDefault();
         togglePause();
         break;
@@ -534,6 +543,15 @@
   let marker = null;   // a time (ns) clicked on
 
   function span() { return SPANS[spanIndex] * NS; }
+
+  // timeWindow returns the times at the diagram's edges: the span up to the
+  // clock, or up to where it was scrolled to; from 0 while the clock has
+  // not yet gone a whole span.
+  function timeWindow(now) {
+    if (follow) viewEnd = now;
+    const end = Math.max(viewEnd, span());
+    return [end - span(), end];
+  }
   function showSpan() {
     const s = SPANS[spanIndex];
     $("#span").textContent = s < 1 ? Math.round(s * 1000) + " ms" : s + " s";
@@ -584,9 +602,7 @@
     g.textBaseline = "middle";
 
     const now = displayTime();
-    if (follow) viewEnd = now;
-    const end = viewEnd;
-    const start = end - span();
+    const [start, end] = timeWindow(now);
     const plotW = w - LABEL_W - 8;
     const x = (t) => LABEL_W + ((t - start) / (end - start)) * plotW;
     const tAt = (px) => start + ((px - LABEL_W) / plotW) * (end - start);
@@ -604,7 +620,10 @@
       g.lineTo(px, h);
       g.stroke();
       g.textAlign = "center";
-      if (px > LABEL_W + 20 && px < w - 20) g.fillText(fmtTick(t, step), px, AXIS_H / 2);
+      if (px >= LABEL_W && px < w - 20) {
+        g.textAlign = px < LABEL_W + 20 ? "left" : "center";
+        g.fillText(fmtTick(t, step), px < LABEL_W + 20 ? px + 3 : px, AXIS_H / 2);
+      }
     }
 
     // Signals.
@@ -614,9 +633,6 @@
       g.fillStyle = i % 2 ? "rgba(255,255,255,0.015)" : "rgba(255,255,255,0.035)";
       g.fillRect(0, y0, w, ROW_H);
       const colour = traceColour(p);
-      g.textAlign = "left";
-      g.fillStyle = colour;
-      g.fillText(p.name.length > 14 ? p.name.slice(0, 13) + "…" : p.name, 10, y0 + ROW_H / 2);
 
       const list = history.get(p.name) || [];
       let k = lastAtOrBefore(list, start);
@@ -689,7 +705,7 @@
         }
       }
     });
-    // Cover what was drawn left of the plot, then redraw the names.
+    // Cover what was drawn left of the plot, and write the names there.
     g.clearRect(0, AXIS_H, LABEL_W - 4, h - AXIS_H);
     parts.forEach((p, i) => {
       const y0 = AXIS_H + i * ROW_H;
@@ -697,7 +713,18 @@
       g.fillRect(0, y0, LABEL_W - 4, ROW_H);
       g.textAlign = "left";
       g.fillStyle = traceColour(p);
-      g.fillText(p.name.length > 14 ? p.name.slice(0, 13) + "…" : p.name, 10, y0 + ROW_H / 2);
+      const name = p.name.length > 14 ? p.name.slice(0, 13) + "…" : p.name;
+      const note = p.activeLow ? "active low" : p.kind === "pwm-led" ? "duty %" : p.output ? "output" : "";
+      if (note) {
+        g.fillText(name, 10, y0 + ROW_H / 2 - 6);
+        g.save();
+        g.font = "10px ui-monospace, 'DejaVu Sans Mono', monospace";
+        g.fillStyle = "#7d8796";
+        g.fillText(note, 10, y0 + ROW_H / 2 + 8);
+        g.restore();
+      } else {
+        g.fillText(name, 10, y0 + ROW_H / 2);
+      }
     });
     if (parts.length === 0) {
       g.fillStyle = "#7d8796";
@@ -749,7 +776,7 @@
       for (const j of [k, k + 1]) {
         if (j < 0 || j >= list.length) continue;
         const d = Math.abs(list[j].at - t);
-        if (!best || d < best.d) best = { d, t: list[j].at, part: p, value: list[j].value, prev: j > 0 ? list[j - 1].value : null };
+        if (!best || d < best.d) best = { d, t: list[j].at, part: p, value: list[j].value, prev: j > 0 ? list[j - 1].value : (base.has(p.name) ? base.get(p.name) : null) };
       }
     }
     if (best && Math.abs(x(best.t) - x(t)) <= 12) return { t: best.t, edge: best };
@@ -787,7 +814,7 @@
     const px = e.clientX - r.left, py = e.clientY - r.top;
     if (px < LABEL_W) { marker = null; dirty = true; return; }
     const w = canvas.clientWidth;
-    const end = viewEnd, start = end - span(), plotW = w - LABEL_W - 8;
+    const [start, end] = timeWindow(displayTime()), plotW = w - LABEL_W - 8;
     const x = (t) => LABEL_W + ((t - start) / (end - start)) * plotW;
     marker = nearestEdge(start + ((px - LABEL_W) / plotW) * (end - start), py, x).t;
     dirty = true;
@@ -798,7 +825,7 @@
       // Pan through the history.
       const d = (e.shiftKey ? e.deltaY : e.deltaX) > 0 ? 1 : -1;
       const now = displayTime();
-      viewEnd = Math.min(now, (follow ? now : viewEnd) + d * span() / 8);
+      viewEnd = Math.max(Math.min(now, span()), Math.min(now, (follow ? now : viewEnd) + d * span() / 8));
       follow = viewEnd >= now;
     } else {
       spanIndex = Math.max(0, Math.min(SPANS.length - 1, spanIndex + (e.deltaY > 0 ? 1 : -1)));
@@ -826,8 +853,20 @@
     requestAnimationFrame(frame);
   }
 
+  // A fault of the page itself is shown too, and kept.
+  const faults = [];
+  window.addEventListener("error", (e) => {
+    faults.push(String(e.message));
+    showError("page error: " + e.message);
+  });
+  window.addEventListener("unhandledrejection", (e) => {
+    faults.push(String(e.reason));
+    showError("page error: " + e.reason);
+  });
+
   // For the console of the browser's developer tools, and for tests.
   window.boardPage = {
+    faults: () => faults.slice(),
     post,
     time: () => displayTime(),
     parts: () => parts.map((p) => Object.assign({}, p)),
