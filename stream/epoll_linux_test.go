@@ -135,7 +135,13 @@ func TestLoopSleepsInEpoll(t *testing.T) {
 		if took[0] < time.Millisecond {
 			t.Errorf("a 1 ms sleep took %v", took[0])
 		}
-		if med := took[n/2]; med > 1800*time.Microsecond {
+		// The fastest shows what the wait itself adds (a millisecond more
+		// in every sleep would be a rounding error); the others what a
+		// loaded machine adds.
+		if took[0] > 1500*time.Microsecond {
+			t.Errorf("1 ms sleeps took at least %v; want about 1 ms", took[0])
+		}
+		if med := took[n/2]; med > 5*time.Millisecond {
 			t.Errorf("1 ms sleeps took %v (median); want about 1 ms", med)
 		}
 		if w := r.ep.waits - waits; w > 3*n {
