@@ -356,6 +356,39 @@ func TestBrowserHoldTheButton(t *testing.T) {
 	mouse(t, tab, input.DispatchMouseEventTypeMouseMoved, x+200, y)
 	waitPage(t, tab, "the button let go on leaving", pressedJS, "button=up,released")
 	mouse(t, tab, input.DispatchMouseEventTypeMouseReleased, x+200, y)
+
+	// A double click is two presses and two releases, in order.
+	before := len(s.State().Changes)
+	if err := chromedp.Do(tab,
+		chromedp.MouseClickXY(x, y, chromedp.ClickCount(1)),
+		chromedp.MouseClickXY(x, y, chromedp.ClickCount(2)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	st := waitState(t, s, "the double click's four changes", func(st view.State) bool { return len(st.Changes) >= before+4 })
+	var levels []string
+	for _, c := range st.Changes[before:] {
+		levels = append(levels, fmt.Sprintf("%s=%d", c.Name, c.Value))
+	}
+	if got := strings.Join(levels, " "); got != "button=0 button=1 button=0 button=1" {
+		t.Errorf("a double click gave %s, want the button down, up, down, up", got)
+	}
+
+	// A finger holds it too.
+	touch := func(typ input.DispatchTouchEventType) {
+		t.Helper()
+		p := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+		if typ == input.DispatchTouchEventTypeTouchStart {
+			p.TouchPoints = append(p.TouchPoints, &input.TouchPoint{X: x, Y: y})
+		}
+		if _, err := chromedp.Call(tab, input.DispatchTouchEvent, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	touch(input.DispatchTouchEventTypeTouchStart)
+	waitPage(t, tab, "the button held by a finger", pressedJS, "button=down,pressed")
+	touch(input.DispatchTouchEventTypeTouchEnd)
+	waitPage(t, tab, "the button let go by the finger", pressedJS, "button=up,released")
 }
 
 // A line typed in the console reaches the program: the button lab presses
@@ -495,6 +528,27 @@ func TestBrowserTwoTabs(t *testing.T) {
 		waitPage(t, tab, fmt.Sprintf("tab %d's time", i+1), timeJS, "0.000 s")
 		waitPage(t, tab, fmt.Sprintf("tab %d's LEDs", i+1), ledsJS, states["0.000"])
 	}
+}
+
+// When its connection drops, the page connects again and shows the board
+// as it is then.
+func TestBrowserReconnects(t *testing.T) {
+	tab := newBrowser(t)
+	s := startPaused(t, blinkPkg)
+	ts := serve(t, s)
+	load(t, tab, ts.URL)
+	_, states := goldenStates(t)
+	waitPage(t, tab, "the LEDs at 0", ledsJS, states["0.000"])
+
+	ts.CloseClientConnections()
+	waitPage(t, tab, "the page disconnected", `document.querySelector('#status').dataset.state`, "connecting")
+	// While it is away, the clock moves on.
+	if err := s.Step(); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, tab, "the page back", `document.querySelector('#status').dataset.state`, "paused")
+	waitPage(t, tab, "the time after the step", timeJS, "0.250 s")
+	waitPage(t, tab, "the LEDs after the step", ledsJS, states["0.250"])
 }
 
 // A PWM LED is drawn dimmed and its duty as a bus in the diagram; an
