@@ -92,7 +92,7 @@ func newTab(t *testing.T, ctx context.Context) context.Context {
 	return tab
 }
 
-// page serves the page of s for the test, opens it in tab and waits until
+// openPage serves the page of s for the test, opens it in tab and waits until
 // it shows the lab's board.
 func openPage(t *testing.T, tab context.Context, s *view.Session) string {
 	t.Helper()
