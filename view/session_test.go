@@ -12,6 +12,7 @@ import (
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/internal/testenv"
 	"github.com/goasyncio/asyncio/view"
+	"github.com/goasyncio/asyncio/view/viewtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
@@ -32,34 +33,6 @@ func start(t *testing.T, cfg view.Config) *view.Session {
 	return s
 }
 
-// waitFor waits until ok holds for the Session's state, or fails the test
-// after a minute (a bound on a broken run, not a timing assertion).
-func waitFor(t *testing.T, s *view.Session, what string, ok func(view.State) bool) view.State {
-	t.Helper()
-	updates, cancel := s.Subscribe(64)
-	defer cancel()
-	deadline := time.After(time.Minute)
-	for {
-		if st := s.State(); ok(st) {
-			return st
-		}
-		select {
-		case <-updates:
-		case <-deadline:
-			t.Fatalf("waiting for %s; state: %+v", what, s.State())
-		}
-	}
-}
-
-func part(st view.State, name string) view.PartState {
-	for _, p := range st.Parts {
-		if p.Name == name {
-			return p
-		}
-	}
-	return view.PartState{}
-}
-
 func lit(st view.State) string {
 	var b strings.Builder
 	for _, p := range st.Parts {
@@ -75,13 +48,13 @@ func TestSteppingTheBlinkLab(t *testing.T) {
 	// -virtual: the lab's loop runs on the virtual clock from its start,
 	// so its times are the lab's own, 0.250 and not 0.252.
 	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, blinkPkg), "-virtual"}, Paused: true})
-	st := waitFor(t, s, "both LEDs lit at 0", func(st view.State) bool {
-		return lit(st) == "red=on green=on" && part(st, "button").Kind == "button"
+	st := viewtest.WaitState(t, s, "both LEDs lit at 0", func(st view.State) bool {
+		return lit(st) == "red=on green=on" && viewtest.Part(st, "button").Kind == "button"
 	})
 	if st.Board != "lab" || st.Time != 0 || !st.Paused || !st.Running || st.Run != 1 {
 		t.Fatalf("at the start: board %q time %v paused %v running %v run %d", st.Board, st.Time, st.Paused, st.Running, st.Run)
 	}
-	if p := part(st, "red"); p.Colour != "red" || !p.ActiveLow || p.Level != 0 || p.Brightness != 100 {
+	if p := viewtest.Part(st, "red"); p.Colour != "red" || !p.ActiveLow || p.Level != 0 || p.Brightness != 100 {
 		t.Errorf("red: %+v", p)
 	}
 	// Each step is the lab's next deadline, with the lab's changes.
@@ -97,9 +70,9 @@ func TestSteppingTheBlinkLab(t *testing.T) {
 		if err := s.Step(); err != nil {
 			t.Fatal(err)
 		}
-		st = waitFor(t, s, want.lit+" at "+want.at.String(), func(st view.State) bool { return st.Time == want.at && lit(st) == want.lit })
+		st = viewtest.WaitState(t, s, want.lit+" at "+want.at.String(), func(st view.State) bool { return st.Time == want.at && lit(st) == want.lit })
 	}
-	waitFor(t, s, "the lab's output in the console", func(st view.State) bool {
+	viewtest.WaitState(t, s, "the lab's output in the console", func(st view.State) bool {
 		return strings.Contains(consoleText(st), "out: 1.000 red off\n")
 	})
 	if got := s.Now(); got != time.Second {
@@ -121,7 +94,7 @@ func TestSteppingTheBlinkLab(t *testing.T) {
 	if err := s.Resume(); err != nil {
 		t.Fatal(err)
 	}
-	st = waitFor(t, s, "the end of the run", func(st view.State) bool { return !st.Running })
+	st = viewtest.WaitState(t, s, "the end of the run", func(st view.State) bool { return !st.Running })
 	if st.Exit != "exited with status 0" || st.Time != 10*time.Second {
 		t.Errorf("ended %q at %v, want status 0 at 10s", st.Exit, st.Time)
 	}
@@ -138,7 +111,7 @@ func TestSteppingTheBlinkLab(t *testing.T) {
 	if err := s.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	st = waitFor(t, s, "the second run", func(st view.State) bool { return st.Run == 2 && lit(st) == "red=on green=on" })
+	st = viewtest.WaitState(t, s, "the second run", func(st view.State) bool { return st.Run == 2 && lit(st) == "red=on green=on" })
 	if !st.Paused || st.Speed != 1000 || st.Time != 0 {
 		t.Errorf("second run: paused %v speed %v time %v", st.Paused, st.Speed, st.Time)
 	}
@@ -161,19 +134,19 @@ func TestButtonLabPressAndInput(t *testing.T) {
 	for _, how := range []string{"press", "enter"} {
 		t.Run(how, func(t *testing.T) {
 			s := start(t, view.Config{Program: []string{bin, "-virtual"}})
-			waitFor(t, s, "the button", func(st view.State) bool { return part(st, "button").Kind == "button" })
+			viewtest.WaitState(t, s, "the button", func(st view.State) bool { return viewtest.Part(st, "button").Kind == "button" })
 			switch how {
 			case "press":
 				if err := s.Press("button"); err != nil {
 					t.Fatal(err)
 				}
-				waitFor(t, s, "the button held", func(st view.State) bool { return part(st, "button").Pressed })
+				viewtest.WaitState(t, s, "the button held", func(st view.State) bool { return viewtest.Part(st, "button").Pressed })
 			case "enter":
 				if err := s.Input("x"); err != nil {
 					t.Fatal(err)
 				}
 			}
-			st := waitFor(t, s, "red lit", func(st view.State) bool { return part(st, "red").Lit() })
+			st := viewtest.WaitState(t, s, "red lit", func(st view.State) bool { return viewtest.Part(st, "red").Lit() })
 			if how == "enter" && !strings.Contains(consoleText(st), "in: x\n") {
 				t.Errorf("the typed line is not in the console:\n%s", consoleText(st))
 			}
@@ -183,7 +156,7 @@ func TestButtonLabPressAndInput(t *testing.T) {
 
 func TestBadCommandsAreRefused(t *testing.T) {
 	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, buttonPkg)}, Paused: true})
-	waitFor(t, s, "the parts", func(st view.State) bool { return part(st, "button").Kind == "button" })
+	viewtest.WaitState(t, s, "the parts", func(st view.State) bool { return viewtest.Part(st, "button").Kind == "button" })
 	if err := s.Press("nose"); !errors.Is(err, view.ErrNoPart) || !strings.Contains(err.Error(), "nose") {
 		t.Errorf("Press(nose) = %v", err)
 	}

@@ -9,35 +9,8 @@ import (
 
 	"github.com/goasyncio/asyncio/internal/testenv"
 	"github.com/goasyncio/asyncio/view"
+	"github.com/goasyncio/asyncio/view/viewtest"
 )
-
-// waitState waits until ok holds for the Session's state, or fails the
-// test after a minute (a bound on a broken run, not a timing assertion).
-func waitState(t *testing.T, s *view.Session, what string, ok func(view.State) bool) view.State {
-	t.Helper()
-	updates, cancel := s.Subscribe(64)
-	defer cancel()
-	deadline := time.After(time.Minute)
-	for {
-		if st := s.State(); ok(st) {
-			return st
-		}
-		select {
-		case <-updates:
-		case <-deadline:
-			t.Fatalf("waiting for %s; state: %+v", what, s.State())
-		}
-	}
-}
-
-func partOf(st view.State, name string) view.PartState {
-	for _, p := range st.Parts {
-		if p.Name == name {
-			return p
-		}
-	}
-	return view.PartState{}
-}
 
 // catchUp brings the model up to date with the Session, as the update it is
 // waiting for would.
@@ -52,16 +25,16 @@ func TestKeysReachASession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	waitState(t, s, "the button", func(st view.State) bool { return partOf(st, "button").Kind == "button" })
+	viewtest.WaitState(t, s, "the button", func(st view.State) bool { return viewtest.Part(st, "button").Kind == "button" })
 	m := newModel(s, config{width: 80, height: 24})
 	defer m.unsubscribe()
 	line(t, screen(m), "[1] button up")
 
 	typeKeys(m, "1")
-	waitState(t, s, "the button held", func(st view.State) bool { return partOf(st, "button").Pressed })
+	viewtest.WaitState(t, s, "the button held", func(st view.State) bool { return viewtest.Part(st, "button").Pressed })
 	typeKeys(m, ".")
-	waitState(t, s, "red lit at 20 ms", func(st view.State) bool {
-		return st.Time == 20*time.Millisecond && partOf(st, "red").Lit()
+	viewtest.WaitState(t, s, "red lit at 20 ms", func(st view.State) bool {
+		return st.Time == 20*time.Millisecond && viewtest.Part(st, "red").Lit()
 	})
 	catchUp(m)
 	lines := screen(m)
@@ -72,11 +45,11 @@ func TestKeysReachASession(t *testing.T) {
 	}
 
 	typeKeys(m, "1", "+", "+")
-	waitState(t, s, "the button up at speed 5", func(st view.State) bool {
-		return !partOf(st, "button").Pressed && st.Speed == 5
+	viewtest.WaitState(t, s, "the button up at speed 5", func(st view.State) bool {
+		return !viewtest.Part(st, "button").Pressed && st.Speed == 5
 	})
 	typeKeys(m, "i", "x", "y", "enter", "esc")
-	waitState(t, s, "the line in the console", func(st view.State) bool {
+	viewtest.WaitState(t, s, "the line in the console", func(st view.State) bool {
 		return len(st.Console) > 0 && st.Console[len(st.Console)-1] == view.ConsoleLine{Stream: view.Stdin, Text: "xy"}
 	})
 	catchUp(m)
@@ -88,13 +61,13 @@ func TestKeysReachASession(t *testing.T) {
 	line(t, screen(m), "drive red: view: part is not an input")
 
 	typeKeys(m, "space")
-	waitState(t, s, "the clock running", func(st view.State) bool { return !st.Paused })
+	viewtest.WaitState(t, s, "the clock running", func(st view.State) bool { return !st.Paused })
 	catchUp(m)
 	if cmd := m.startFrames(); cmd != nil || !m.framing {
 		t.Error("no frames while the clock runs")
 	}
 	typeKeys(m, "space")
-	waitState(t, s, "the clock paused", func(st view.State) bool { return st.Paused })
+	viewtest.WaitState(t, s, "the clock paused", func(st view.State) bool { return st.Paused })
 
 	cmd := typeKeys(m, "r")
 	msg := cmd()
@@ -102,7 +75,7 @@ func TestKeysReachASession(t *testing.T) {
 		t.Fatalf("restart: %#v", msg)
 	}
 	m.Update(msg)
-	waitState(t, s, "the second run", func(st view.State) bool { return st.Run == 2 && partOf(st, "button").Kind == "button" })
+	viewtest.WaitState(t, s, "the second run", func(st view.State) bool { return st.Run == 2 && viewtest.Part(st, "button").Kind == "button" })
 	catchUp(m)
 	line(t, screen(m), "run 2")
 	if len(m.held) != 0 {

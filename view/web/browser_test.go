@@ -21,6 +21,7 @@ import (
 
 	"github.com/goasyncio/asyncio/internal/testenv"
 	"github.com/goasyncio/asyncio/view"
+	"github.com/goasyncio/asyncio/view/viewtest"
 )
 
 // partsPkg is a board program with a PWM LED, an input pin and an output
@@ -365,7 +366,7 @@ func TestBrowserHoldTheButton(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	st := waitState(t, s, "the double click's four changes", func(st view.State) bool { return len(st.Changes) >= before+4 })
+	st := viewtest.WaitState(t, s, "the double click's four changes", func(st view.State) bool { return len(st.Changes) >= before+4 })
 	var levels []string
 	for _, c := range st.Changes[before:] {
 		levels = append(levels, fmt.Sprintf("%s=%d", c.Name, c.Value))

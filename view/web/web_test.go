@@ -20,6 +20,7 @@ import (
 
 	"github.com/goasyncio/asyncio/internal/testenv"
 	"github.com/goasyncio/asyncio/view"
+	"github.com/goasyncio/asyncio/view/viewtest"
 	"github.com/goasyncio/asyncio/view/web"
 )
 
@@ -64,36 +65,8 @@ func startLab(t *testing.T, pkg string, args ...string) *view.Session {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	waitState(t, s, "the board to connect", func(st view.State) bool { return len(st.Parts) == 3 })
+	viewtest.WaitState(t, s, "the board to connect", func(st view.State) bool { return len(st.Parts) == 3 })
 	return s
-}
-
-// waitState waits until ok holds for the Session's state, or fails the test
-// after a minute (a bound on a broken run, not a timing assertion).
-func waitState(t *testing.T, s *view.Session, what string, ok func(view.State) bool) view.State {
-	t.Helper()
-	updates, cancel := s.Subscribe(64)
-	defer cancel()
-	deadline := time.After(time.Minute)
-	for {
-		if st := s.State(); ok(st) {
-			return st
-		}
-		select {
-		case <-updates:
-		case <-deadline:
-			t.Fatalf("waiting for %s; state: %+v", what, s.State())
-		}
-	}
-}
-
-func partOf(st view.State, name string) view.PartState {
-	for _, p := range st.Parts {
-		if p.Name == name {
-			return p
-		}
-	}
-	return view.PartState{}
 }
 
 // serve serves the page of s on a test server, closed when the test ends
@@ -278,21 +251,21 @@ func TestCommandsReachTheSession(t *testing.T) {
 			t.Fatalf("%s %s: %d %s", c.command, c.body, code, msg)
 		}
 	}
-	st := waitState(t, s, "the button pressed", func(st view.State) bool { return partOf(st, "button").Pressed })
+	st := viewtest.WaitState(t, s, "the button pressed", func(st view.State) bool { return viewtest.Part(st, "button").Pressed })
 	if st.Speed != 0.5 {
 		t.Errorf("speed %v, want 0.5", st.Speed)
 	}
 	// The lab polls every 20 ms: one step and red is lit.
 	post(t, ts.URL, "step", "{}")
-	waitState(t, s, "red lit", func(st view.State) bool { return partOf(st, "red").Lit() })
+	viewtest.WaitState(t, s, "red lit", func(st view.State) bool { return viewtest.Part(st, "red").Lit() })
 
 	post(t, ts.URL, "release", `{"name":"button"}`)
-	waitState(t, s, "the button released", func(st view.State) bool { return !partOf(st, "button").Pressed })
+	viewtest.WaitState(t, s, "the button released", func(st view.State) bool { return !viewtest.Part(st, "button").Pressed })
 
 	if code, msg := post(t, ts.URL, "input", `{"line":"hello"}`); code != http.StatusNoContent {
 		t.Fatalf("input: %d %s", code, msg)
 	}
-	waitState(t, s, "the line echoed", func(st view.State) bool {
+	viewtest.WaitState(t, s, "the line echoed", func(st view.State) bool {
 		for _, l := range st.Console {
 			if l.Stream == view.Stdin && l.Text == "hello" {
 				return true
@@ -302,12 +275,12 @@ func TestCommandsReachTheSession(t *testing.T) {
 	})
 
 	post(t, ts.URL, "resume", "")
-	waitState(t, s, "the clock running", func(st view.State) bool { return !st.Paused })
+	viewtest.WaitState(t, s, "the clock running", func(st view.State) bool { return !st.Paused })
 	post(t, ts.URL, "pause", "")
-	waitState(t, s, "the clock paused", func(st view.State) bool { return st.Paused })
+	viewtest.WaitState(t, s, "the clock paused", func(st view.State) bool { return st.Paused })
 
 	post(t, ts.URL, "restart", "")
-	waitState(t, s, "the second run's board", func(st view.State) bool { return st.Run == 2 && len(st.Parts) == 3 })
+	viewtest.WaitState(t, s, "the second run's board", func(st view.State) bool { return st.Run == 2 && len(st.Parts) == 3 })
 }
 
 func TestBadCommands(t *testing.T) {
@@ -364,7 +337,7 @@ func TestBadCommands(t *testing.T) {
 	if code, msg := post(t, ts.URL, "step", ""); code != http.StatusNoContent {
 		t.Fatalf("step after the bad ones: %d %s", code, msg)
 	}
-	waitState(t, s, "green out", func(st view.State) bool { return !partOf(st, "green").Lit() })
+	viewtest.WaitState(t, s, "green out", func(st view.State) bool { return !viewtest.Part(st, "green").Lit() })
 }
 
 func TestCommandsAfterTheEnd(t *testing.T) {
@@ -373,7 +346,7 @@ func TestCommandsAfterTheEnd(t *testing.T) {
 
 	post(t, ts.URL, "speed", `{"speed":100}`)
 	post(t, ts.URL, "resume", "")
-	waitState(t, s, "the program to end", func(st view.State) bool { return !st.Running })
+	viewtest.WaitState(t, s, "the program to end", func(st view.State) bool { return !st.Running })
 	if code, msg := post(t, ts.URL, "press", `{"name":"button"}`); code != http.StatusConflict || !strings.Contains(msg, "not running") {
 		t.Errorf("press after the end: %d %q, want 409 and not running", code, msg)
 	}
@@ -411,7 +384,7 @@ func TestVCDDownload(t *testing.T) {
 	for range 4 {
 		post(t, ts.URL, "step", "")
 	}
-	waitState(t, s, "the clock at 1 s", func(st view.State) bool { return st.Time == time.Second })
+	viewtest.WaitState(t, s, "the clock at 1 s", func(st view.State) bool { return st.Time == time.Second })
 
 	resp, err := http.Get(ts.URL + "/board.vcd")
 	if err != nil {
@@ -573,8 +546,8 @@ func TestRestartSendsTheNewState(t *testing.T) {
 		m.apply(t, es.next())
 	}
 	post(t, ts.URL, "restart", "")
-	st := waitState(t, s, "the second run's LEDs lit", func(st view.State) bool {
-		return st.Run == 2 && partOf(st, "red").Lit() && partOf(st, "green").Lit()
+	st := viewtest.WaitState(t, s, "the second run's LEDs lit", func(st view.State) bool {
+		return st.Run == 2 && viewtest.Part(st, "red").Lit() && viewtest.Part(st, "green").Lit()
 	})
 	// The page's copy comes to be the Session's state.
 	for m.run != 2 || fmt.Sprint(m.parts) != fmt.Sprint(st.Parts) {
