@@ -69,3 +69,15 @@ func ExampleLoop_OnClose() {
 	// worker done
 	// released
 }
+
+// CallSoon queues a callback behind the work already ready, on the loop.
+func ExampleLoop_CallSoon() {
+	asyncio.Run(func(ctx *asyncio.Ctx) error {
+		ctx.Loop().CallSoon(func() { fmt.Println("callback") })
+		fmt.Println("main goes on first")
+		return asyncio.Sleep(ctx, 0)
+	})
+	// Output:
+	// main goes on first
+	// callback
+}
