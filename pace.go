@@ -23,9 +23,8 @@ var ErrBadSpeed = errors.New("asyncio: pace speed must be a positive finite numb
 // interface) runs at the time it arrived, between deadlines. Tasks that keep
 // the loop busy for 20 ms of real time without a pause (polling with
 // Sleep(0)) let the clock catch up with real time all the same, so the
-// tasks that sleep still wake. While paused
-// the clock stands still; each Step lets it jump to its next deadline and
-// run everything due then.
+// tasks that sleep still wake. While paused the clock stands still; each
+// Step lets it jump to its next deadline and run everything due then.
 //
 // Any goroutine may call a Pace's methods; a user interface calls them while
 // the loop runs. A Pace serves one loop. The zero Pace runs at speed 1.
@@ -44,7 +43,7 @@ type Pace struct {
 // ran. A user interface reads it to show the time; any goroutine may call it.
 func (p *Pace) Time() time.Duration { return time.Duration(p.now.Load()) }
 
-// moved records the loop's clock for Time.
+// paceMoved records the loop's clock for Pace.Time.
 func (l *Loop) paceMoved() { l.pace.now.Store(l.vnow) }
 
 // NewPace returns a pace at the given speed, running (not paused). It panics
@@ -57,9 +56,13 @@ func NewPace(speed float64) *Pace {
 	return p
 }
 
-// PacedClock makes the loop run on a virtual clock paced by p (see Pace).
+// PacedClock makes the loop run on a virtual clock paced by p (see Pace),
+// from time 0.
 func PacedClock(p *Pace) Option {
-	return func(l *Loop) { l.virtual, l.pace = true, p }
+	return func(l *Loop) {
+		l.virtual = true // so SetPace continues from 0
+		l.SetPace(p)
+	}
 }
 
 // SetPace makes the loop's clock a virtual clock paced by p from now on,
@@ -169,7 +172,6 @@ func (l *Loop) pacedTime() (int64, bool) {
 	p.mu.Lock()
 	if p.epoch+1 != l.paceEpoch {
 		l.paceEpoch, l.anchorReal, l.anchorVirt = p.epoch+1, time.Now(), l.vnow
-		p.wake = l.signal
 	}
 	paused, speed := p.paused, p.speedLocked()
 	p.mu.Unlock()
@@ -208,33 +210,23 @@ func (l *Loop) pacedBusy() {
 // pacedWait is idle's decision on a paced loop whose next deadline is when:
 // jump to it now (true), or wait for real time d (d < 0: until signalled).
 func (l *Loop) pacedWait(when int64) (jump bool, d time.Duration) {
+	l.pacedTime() // re-anchors after a change of the pace
 	p := l.pace
-	now, running := l.pacedTime()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.paused {
 		if p.steps == 0 {
+			p.mu.Unlock()
 			return false, -1
 		}
 		p.steps--
-		l.vnow = max(l.vnow, when)
-		l.paceMoved()
-		return true, 0
+	} else if d = time.Until(l.anchorReal.Add(scaleVirtual(when-l.anchorVirt, p.speedLocked()))); d > 0 {
+		p.mu.Unlock()
+		return false, d
 	}
-	if running && now >= when {
-		l.vnow = max(l.vnow, when)
-		l.paceMoved()
-		return true, 0
-	}
-	// Real time until the clock reaches when, from the anchor.
-	target := l.anchorReal.Add(scaleVirtual(when-l.anchorVirt, p.speedLocked()))
-	d = time.Until(target)
-	if d <= 0 {
-		l.vnow = max(l.vnow, when)
-		l.paceMoved()
-		return true, 0
-	}
-	return false, d
+	p.mu.Unlock()
+	l.vnow = max(l.vnow, when)
+	l.paceMoved()
+	return true, 0
 }
 
 // scaleDuration turns real time into virtual time at speed.
