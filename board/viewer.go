@@ -18,13 +18,6 @@ import (
 	"github.com/goasyncio/asyncio/board/wire"
 )
 
-// Environment variables a viewer sets, besides wire.EnvAddr, for the clock
-// the program starts with.
-const (
-	envSpeed  = "ASYNCIO_BOARD_SPEED"  // a positive number, 1 for real time
-	envPaused = "ASYNCIO_BOARD_PAUSED" // "1" to start paused
-)
-
 // clockEvery is how often a running clock's time goes to the viewer.
 const clockEvery = 50 * time.Millisecond
 
@@ -83,16 +76,16 @@ type viewer struct {
 
 func newViewer(s *Sim, conn net.Conn) *viewer {
 	pace := asyncio.NewPace(1)
-	if sp := os.Getenv(envSpeed); sp != "" {
+	if sp := os.Getenv(wire.EnvSpeed); sp != "" {
 		f, err := strconv.ParseFloat(sp, 64)
 		if err == nil {
 			err = pace.SetSpeed(f)
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "board: %s=%q: %v; using 1\n", envSpeed, sp, err)
+			fmt.Fprintf(os.Stderr, "board: %s=%q: %v; using 1\n", wire.EnvSpeed, sp, err)
 		}
 	}
-	if os.Getenv(envPaused) == "1" {
+	if os.Getenv(wire.EnvPaused) == "1" {
 		pace.Pause()
 	}
 	v := &viewer{sim: s, loop: s.loop, pace: pace, conn: conn, kick: make(chan struct{}, 1)}
@@ -136,19 +129,18 @@ func (v *viewer) hello() {
 // it is told how many it lost and gets every part's level afresh.
 func (v *viewer) level(c wave.Change) {
 	v.mu.Lock()
-	n, dropped := len(v.queue), v.dropped
+	n, lost := len(v.queue), 0
 	if n >= maxQueue {
 		v.dropped++
-	}
-	v.mu.Unlock()
-	if n >= maxQueue {
+		v.mu.Unlock()
 		return
 	}
-	if dropped > 0 && n < maxQueue/2 {
-		v.mu.Lock()
-		v.dropped = 0
-		v.mu.Unlock()
-		v.send(wire.Message{Type: wire.Error, Text: fmt.Sprintf("board: the viewer fell behind; %d level changes were not sent", dropped)})
+	if v.dropped > 0 && n < maxQueue/2 {
+		lost, v.dropped = v.dropped, 0
+	}
+	v.mu.Unlock()
+	if lost > 0 {
+		v.send(wire.Message{Type: wire.Error, Text: fmt.Sprintf("board: the viewer fell behind; %d level changes were not sent", lost)})
 		for _, name := range v.sim.order {
 			v.part(name)
 		}

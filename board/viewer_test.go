@@ -29,7 +29,7 @@ func TestViewerProtocol(t *testing.T) {
 	}
 	defer ln.Close()
 	t.Setenv(wire.EnvAddr, ln.Addr().String())
-	t.Setenv("ASYNCIO_BOARD_PAUSED", "1")
+	t.Setenv(wire.EnvPaused, "1")
 
 	done := make(chan error, 1)
 	var pressedAt time.Duration = -1
@@ -151,7 +151,7 @@ func TestSlowViewerLosesLevelsNotMemory(t *testing.T) {
 	}
 	defer ln.Close()
 	t.Setenv(wire.EnvAddr, ln.Addr().String())
-	t.Setenv("ASYNCIO_BOARD_SPEED", "1000")
+	t.Setenv(wire.EnvSpeed, "1000")
 
 	defer board.SetViewerLimits(256, 4096)()
 	const burst = 1 << 15 // more than the queue and the sockets hold

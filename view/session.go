@@ -93,8 +93,8 @@ func (s *Session) startRun() error {
 	s.mu.Unlock()
 	cmd.Env = append(cmd.Env,
 		wire.EnvAddr+"="+s.ln.Addr().String(),
-		"ASYNCIO_BOARD_SPEED="+strconv.FormatFloat(speed, 'g', -1, 64),
-		"ASYNCIO_BOARD_PAUSED="+map[bool]string{true: "1", false: "0"}[paused],
+		wire.EnvSpeed+"="+strconv.FormatFloat(speed, 'g', -1, 64),
+		wire.EnvPaused+"="+map[bool]string{true: "1", false: "0"}[paused],
 	)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -33,6 +33,13 @@ import (
 // board where its viewer listens ("127.0.0.1:port").
 const EnvAddr = "ASYNCIO_BOARD_VIEW"
 
+// The clock a viewer starts the program with: EnvSpeed is a positive
+// number, 1 for real time; EnvPaused is "1" to start paused.
+const (
+	EnvSpeed  = "ASYNCIO_BOARD_SPEED"
+	EnvPaused = "ASYNCIO_BOARD_PAUSED"
+)
+
 // Version is the protocol version a Hello carries.
 const Version = 1
 
