@@ -108,11 +108,16 @@ func (s *Session) Input(line string) error {
 // matching asyncio.ErrBadSpeed for a speed that is not a positive finite
 // number.
 func (s *Session) SetSpeed(speed float64) error {
-	if err := asyncio.NewPace(1).SetSpeed(speed); err != nil {
+	if err := checkSpeed(speed); err != nil {
 		return err
 	}
 	return s.pace(wire.Message{Type: wire.Speed, Speed: speed}, func(st *State) { st.Speed = speed })
 }
+
+// checkSpeed returns the error asyncio.Pace.SetSpeed gives for speed, if
+// any, so that the session applies the pace's own rule before the program
+// hears of it.
+func checkSpeed(speed float64) error { return new(asyncio.Pace).SetSpeed(speed) }
 
 // Pause stops the program's clock.
 func (s *Session) Pause() error {

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board/wire"
 )
 
@@ -57,7 +56,7 @@ func Start(cfg Config) (*Session, error) {
 	if cfg.Speed == 0 {
 		cfg.Speed = 1
 	}
-	if err := asyncio.NewPace(1).SetSpeed(cfg.Speed); err != nil {
+	if err := checkSpeed(cfg.Speed); err != nil {
 		return nil, fmt.Errorf("view: Config.Speed: %w", err)
 	}
 	if cfg.History <= 0 {
