@@ -92,8 +92,15 @@ func load(addr string, spec loadSpec) (result, error) {
 				}
 				t1 := time.Now()
 				if t0.After(measureFrom) && !stopped.Load() {
+					// Connections race to the limit: only the first
+					// spec.requests round trips count.
+					n := measured.Add(1)
+					if n > spec.requests {
+						stop()
+						break
+					}
 					mine = append(mine, t1.Sub(t0))
-					if measured.Add(1) >= spec.requests {
+					if n == spec.requests {
 						stop()
 					}
 				}
