@@ -1,8 +1,11 @@
 package main
 
 import (
-	"github.com/goasyncio/asyncio/internal/testenv"
+	"os"
+	"runtime"
 	"strings"
+
+	"github.com/goasyncio/asyncio/internal/testenv"
 	"testing"
 	"time"
 
@@ -28,13 +31,19 @@ func TestServersUnderLoad(t *testing.T) {
 			case err := <-done:
 				t.Fatal(err)
 			}
-			res, err := load(addr, loadSpec{conns: 3, size: 64, warmup: 20 * time.Millisecond, duration: 100 * time.Millisecond, requests: 1000})
+			_, cpuOK := procCPU(os.Getpid())
+			// The server is in this process: its CPU time is the client's too.
+			cpu := func() (cpuTime, bool) { return procCPU(os.Getpid()) }
+			res, err := load(addr, loadSpec{conns: 3, size: 64, warmup: 20 * time.Millisecond, duration: 100 * time.Millisecond, requests: 1000, cpu: cpu})
 			close(stop)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.requests == 0 || res.requests > 1000 || res.p50 <= 0 || res.p99 < res.p50 || res.perSecond() <= 0 {
 				t.Errorf("result %+v", res)
+			}
+			if cpuOK && (res.cpu == cpuTime{} || res.client == cpuTime{}) {
+				t.Errorf("CPU time per round trip: server %+v, client %+v", res.cpu, res.client)
 			}
 			if err := <-done; err != nil {
 				t.Error(err)
@@ -48,7 +57,8 @@ func TestReport(t *testing.T) {
 	r.na[cpython] = "python3 not found"
 	for s := range nServers {
 		for range r.levels {
-			r.results[s] = append(r.results[s], result{requests: int64(900 + 100*s), elapsed: time.Second, p50: 50 * time.Microsecond, p99: 2 * time.Millisecond})
+			r.results[s] = append(r.results[s], result{requests: int64(900 + 100*s), elapsed: time.Second, p50: 50 * time.Microsecond, p99: 2 * time.Millisecond,
+				cpu: cpuTime{user: time.Duration(s+1) * 1500 * time.Nanosecond, sys: 10 * time.Microsecond}, client: cpuTime{user: 4 * time.Microsecond, sys: 9 * time.Microsecond}})
 		}
 	}
 	body := r.body()
@@ -57,6 +67,7 @@ func TestReport(t *testing.T) {
 		"50 µs / 2.00 ms",
 		"**PASS** at 1 connections, at least 80% of the goroutine-per-connection server's throughput: 82% (91% with GOMAXPROCS=1)",
 		"- CPython asyncio: n/a, python3 not found.",
+		"| 1 | 1.5 + 10.0 µs | 3.0 + 10.0 µs | 4.5 + 10.0 µs | n/a | 4.0 + 9.0 µs | n/a |",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("report lacks %q:\n%s", want, body)
@@ -67,5 +78,48 @@ func TestReport(t *testing.T) {
 	}
 	if thousands(1234567) != "1,234,567" || thousands(12) != "12" {
 		t.Error("thousands")
+	}
+}
+
+// procCPU sees this process's CPU time grow as it computes.
+func TestProcCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc/PID/stat is Linux's")
+	}
+	before, ok := procCPU(os.Getpid())
+	if !ok {
+		t.Fatal("procCPU of this process failed")
+	}
+	x := 1
+	for start := time.Now(); time.Since(start) < 100*time.Millisecond; {
+		x = x*31 + 7
+	}
+	after, ok := procCPU(os.Getpid())
+	if !ok {
+		t.Fatal("procCPU of this process failed")
+	}
+	if got := (after.user + after.sys) - (before.user + before.sys); got < 50*time.Millisecond {
+		t.Errorf("100 ms of computing counted %v of CPU time (x=%d)", got, x)
+	}
+	if _, ok := procCPU(-1); ok {
+		t.Error("procCPU(-1) succeeded")
+	}
+}
+
+// The CPU table compares the user-space time per round trip with CPython's.
+func TestReportCPU(t *testing.T) {
+	r := &report{reps: 1, levels: []int{100}, spec: loadSpec{size: 64, duration: time.Second, requests: 100}, python: "Python 3.11.7"}
+	for s := range nServers {
+		r.results[s] = []result{{requests: 1000, elapsed: time.Second, p50: time.Millisecond, p99: time.Millisecond,
+			cpu: cpuTime{user: time.Duration(2+4*(s/cpython)) * time.Microsecond, sys: 10 * time.Microsecond}}}
+	}
+	body := r.body()
+	for _, want := range []string{
+		"| 100 | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 6.0 + 10.0 µs | n/a | 3.0× |",
+		"CPU time in user space per round trip, CPython's / ours: 3.0×",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("report lacks %q:\n%s", want, body)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,9 @@ type loadSpec struct {
 	warmup   time.Duration
 	duration time.Duration
 	requests int64
+	// cpu, if set, reads the server's CPU time, at the start and at the
+	// end of the measured time.
+	cpu func() (cpuTime, bool)
 }
 
 // result is what a measurement gives.
@@ -27,6 +31,8 @@ type result struct {
 	requests int64         // round trips measured
 	elapsed  time.Duration // over which they were measured
 	p50, p99 time.Duration // round-trip latency
+	cpu      cpuTime       // server CPU time per round trip; zero if unknown
+	client   cpuTime       // the load client's (this process's), likewise
 }
 
 func (r result) perSecond() float64 { return float64(r.requests) / r.elapsed.Seconds() }
@@ -62,7 +68,30 @@ func load(addr string, spec loadSpec) (result, error) {
 	)
 	start := time.Now()
 	measureFrom := start.Add(spec.warmup)
-	stop := func() { stopOnce.Do(func() { stopAt = time.Now(); stopped.Store(true) }) }
+	var (
+		cpuMu          sync.Mutex
+		cpu0, cpu1     [2]cpuTime // server, client
+		cpuOK0, cpuOK1 bool
+	)
+	sampleCPU := func(t *[2]cpuTime, ok *bool) {
+		if spec.cpu != nil {
+			cpuMu.Lock()
+			var ok1 bool
+			t[0], *ok = spec.cpu()
+			t[1], ok1 = procCPU(os.Getpid())
+			*ok = *ok && ok1
+			cpuMu.Unlock()
+		}
+	}
+	stop := func() {
+		stopOnce.Do(func() {
+			stopAt = time.Now()
+			stopped.Store(true)
+			sampleCPU(&cpu1, &cpuOK1)
+		})
+	}
+	cpuTimer := time.AfterFunc(spec.warmup, func() { sampleCPU(&cpu0, &cpuOK0) })
+	defer cpuTimer.Stop()
 	timer := time.AfterFunc(spec.warmup+spec.duration, stop)
 	defer timer.Stop()
 	for _, c := range conns {
@@ -118,12 +147,22 @@ func load(addr string, spec loadSpec) (result, error) {
 		return result{}, fmt.Errorf("no round trip measured")
 	}
 	slices.Sort(lats)
-	return result{
+	res := result{
 		requests: int64(len(lats)),
 		elapsed:  stopAt.Sub(measureFrom),
 		p50:      lats[len(lats)/2],
 		p99:      lats[len(lats)*99/100],
-	}, nil
+	}
+	cpuMu.Lock()
+	if cpuOK0 && cpuOK1 {
+		n := time.Duration(res.requests)
+		per := func(i int) cpuTime {
+			return cpuTime{user: (cpu1[i].user - cpu0[i].user) / n, sys: (cpu1[i].sys - cpu0[i].sys) / n}
+		}
+		res.cpu, res.client = per(0), per(1)
+	}
+	cpuMu.Unlock()
+	return res, nil
 }
 
 func cmpOr(a, b error) error {

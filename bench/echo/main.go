@@ -161,6 +161,10 @@ func measure(levels []int, spec loadSpec, reps int, python string) *report {
 					continue
 				}
 				fmt.Fprintf(os.Stderr, "%s, %d connections, run %d of %d...\n", serverTitles[s], conns, rep+1, reps)
+				spec := spec
+				if pid := children[s].pid(); pid > 0 {
+					spec.cpu = func() (cpuTime, bool) { return procCPU(pid) }
+				}
 				res, err := load(children[s].addr, spec)
 				if err != nil {
 					r.failures = append(r.failures, fmt.Sprintf("%s at %d connections: %v", serverTitles[s], conns, err))
@@ -198,6 +202,14 @@ func median(rs []result) result {
 		elapsed:  time.Duration(float64(time.Second) * pick(func(x result) float64 { return float64(x.requests) }) / rate),
 		p50:      time.Duration(pick(func(x result) float64 { return float64(x.p50) })),
 		p99:      time.Duration(pick(func(x result) float64 { return float64(x.p99) })),
+		cpu: cpuTime{
+			user: time.Duration(pick(func(x result) float64 { return float64(x.cpu.user) })),
+			sys:  time.Duration(pick(func(x result) float64 { return float64(x.cpu.sys) })),
+		},
+		client: cpuTime{
+			user: time.Duration(pick(func(x result) float64 { return float64(x.client.user) })),
+			sys:  time.Duration(pick(func(x result) float64 { return float64(x.client.sys) })),
+		},
 	}
 }
 
@@ -236,6 +248,20 @@ func (r *report) body() string {
 		}
 		b.WriteString("\n")
 	}
+	if r.hasCPU() {
+		b.WriteString("\nServer CPU time per round trip, in user space + in the kernel (lower is better):\n\n| connections |")
+		for s := range nServers {
+			fmt.Fprintf(&b, " %s |", r.title(s))
+		}
+		b.WriteString(" load client, against this library | CPython / ours, user space |\n|--:|--:|--:|--:|--:|--:|--:|\n")
+		for li, conns := range r.levels {
+			fmt.Fprintf(&b, "| %s |", thousands(float64(conns)))
+			for s := range nServers {
+				fmt.Fprintf(&b, " %s |", r.cell(s, li, func(x result) string { return cpuCell(x.cpu) }))
+			}
+			fmt.Fprintf(&b, " %s | %s |\n", r.cell(ours, li, func(x result) string { return cpuCell(x.client) }), r.cpuRatio(li))
+		}
+	}
 	b.WriteString("\nTargets:\n\n")
 	for li, conns := range r.levels {
 		if r.has(ours, li) && r.has(floor, li) {
@@ -251,8 +277,12 @@ func (r *report) body() string {
 	for li, conns := range r.levels {
 		if r.has(ours, li) && r.has(cpython, li) {
 			q := r.results[ours][li].perSecond() / r.results[cpython][li].perSecond()
-			fmt.Fprintf(&b, "- %s at %s connections, well ahead of CPython (at least 2×): %.1f×\n",
+			fmt.Fprintf(&b, "- %s at %s connections, well ahead of CPython (at least 2×): %.1f×",
 				passFail(q >= 2), thousands(float64(conns)), q)
+			if c := r.cpuRatio(li); c != "n/a" {
+				fmt.Fprintf(&b, "; CPU time in user space per round trip, CPython's / ours: %s", c)
+			}
+			b.WriteString("\n")
 		}
 	}
 	b.WriteString("\nNotes:\n\n")
@@ -261,6 +291,9 @@ func (r *report) body() string {
 	b.WriteString("- On a small, shared virtual machine, figures vary a lot from run to run (more than the differences between the Go servers); compare the columns of one run, whose servers take turns under the same conditions.\n")
 	b.WriteString("- Every server runs in a child process of its own on 127.0.0.1 and reads up to 16 KiB at a time; the load client (one goroutine per connection, blocking round trips) runs in the benchmark's process, on the same machine, so client and server share its CPUs.\n")
 	b.WriteString("- This library: `stream.StartServer`, a task per connection doing `ReadInto`, `Write`, `Drain`; the same server again with GOMAXPROCS=1. Goroutines: `net.Listen`, a goroutine per connection doing `Read`, `Write`. CPython: `asyncio.start_server`, `reader.read`, `writer.write`, `await writer.drain()` (bench/echo/echo_cpython.py).\n")
+	if r.hasCPU() {
+		b.WriteString("- CPU time: the server process's user and system time from /proc/PID/stat (10 ms ticks), read at the start and at the end of each measured run and divided by its round trips; the load client's the same way, from its own process. Most of a round trip's CPU time is the kernel's TCP loopback path, much the same for every server (a write on loopback also carries the segment through the receiving socket's stack); the time in user space is the server's own code. With client and server on one machine, the throughput is bounded by their CPU time per round trip together, so at 100 and 1,000 connections, where the servers are busy, the throughput ratio to CPython stays far below the ratio of the servers' own (user-space) costs; at 1 connection, where a round trip is mostly waiting, it shows the difference in latency.\n")
+	}
 	b.WriteString("- How this library's server does I/O (Linux): the loop's goroutine waits in epoll itself (a Poller installed by the stream package), reads and writes the sockets with non-blocking system calls and accepts on the loop, so a request involves no goroutine but the loop's and no hand-off between goroutines (see the stream package documentation); in process (`go test -bench EchoRoundTrip ./stream`) its round trip is shorter than the goroutine server's, with no allocation. What is left of the gap here is the machine's: at 1,000 connections the server is one busy thread where the goroutine server has two, and with the load client in the same 2-CPU machine the kernel gives the single thread a smaller share of the CPUs (profiles: about the same CPU time per request, less CPU in all); at 1 connection, a bare Go program that waits in epoll_wait on one goroutine, without this library, trails the goroutine server by as much, and varies as much from run to run: on this virtual machine a goroutine blocked in epoll_wait itself is woken more slowly than one parked in Go's own network poller, for reasons in the runtime or the hypervisor that we have not pinned down (busy-polling before the wait did not help).\n")
 	for s := range nServers {
 		if r.na[s] != "" {
@@ -289,6 +322,39 @@ func (r *report) ratio(a, b, li int) string {
 		return fmt.Sprintf("%.2f×", q)
 	}
 	return fmt.Sprintf("%.1f×", q)
+}
+
+// hasCPU says whether any server's CPU time was measured.
+func (r *report) hasCPU() bool {
+	for s := range nServers {
+		for li := range r.levels {
+			if r.has(s, li) && r.results[s][li].cpu != (cpuTime{}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cpuRatio is CPython's user-space CPU time per round trip over ours.
+func (r *report) cpuRatio(li int) string {
+	if !r.has(ours, li) || !r.has(cpython, li) {
+		return "n/a"
+	}
+	a, b := r.results[cpython][li].cpu.user, r.results[ours][li].cpu.user
+	if a <= 0 || b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f×", float64(a)/float64(b))
+}
+
+// cpuCell formats a CPU time per round trip, user + system, in µs.
+func cpuCell(t cpuTime) string {
+	if t == (cpuTime{}) {
+		return "n/a"
+	}
+	us := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Microsecond)) }
+	return us(t.user) + " + " + us(t.sys) + " µs"
 }
 
 func (r *report) header() string {

@@ -137,6 +137,14 @@ type child struct {
 	stdin io.WriteCloser
 }
 
+// pid returns the server process's id, or 0 if it did not start.
+func (c *child) pid() int {
+	if c.NA != "" || c.cmd == nil || c.cmd.Process == nil {
+		return 0
+	}
+	return c.cmd.Process.Pid
+}
+
 // startChild starts cmd, a server that prints "listening ADDR" once it
 // listens and exits when its standard input ends.
 func startChild(name string, cmd *exec.Cmd) *child {
