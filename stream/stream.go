@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"math"
 	"net"
@@ -461,114 +462,77 @@ func (s *Stream) readErr() error {
 // before it are read. If n < 0 it reads until the end of the stream and
 // returns everything (MicroPython's read(-1)); the stream's read limit does
 // not bound that. Read(ctx, 0) returns an empty slice at once.
-func (s *Stream) Read(ctx *asyncio.Ctx, n int) ([]byte, error) {
+func (s *Stream) Read(ctx *asyncio.Ctx, n int) (p []byte, err error) {
 	if n < 0 {
 		return s.readAll(ctx)
 	}
-	if err := s.begin(ctx); err != nil {
-		return nil, err
-	}
-	waited := false
-	defer func() { s.end(waited) }()
-	if n == 0 {
-		return []byte{}, nil
-	}
 	in := &s.in
-	in.mu.Lock()
-	for {
-		if s.skip() {
-			if a := in.avail(); len(a) > 0 {
-				p := bytes.Clone(a[:min(n, len(a))])
-				s.consume(len(p))
-				in.mu.Unlock()
-				return p, nil
-			}
+	werr := s.read(ctx, func() (bool, int, int) {
+		switch {
+		case n == 0:
+			p = []byte{}
+		case s.skip() && len(in.avail()) > 0:
+			a := in.avail()
+			p = bytes.Clone(a[:min(n, len(a))])
+			s.consume(len(p))
+		case in.err != nil: // the end, possibly while skipping a long line
+			err = s.readErr()
+		default:
+			return false, 1, 0
 		}
-		if in.err != nil { // the end, possibly while skipping a long line
-			in.mu.Unlock()
-			return nil, s.readErr()
-		}
-		paused, err := s.wait(ctx, 1, 0)
-		waited = waited || paused
-		if err != nil {
-			return nil, err
-		}
-		in.mu.Lock()
-	}
+		return true, 0, 0
+	})
+	return p, cmp.Or(werr, err)
 }
 
-func (s *Stream) readAll(ctx *asyncio.Ctx) ([]byte, error) {
-	if err := s.begin(ctx); err != nil {
-		return nil, err
-	}
-	waited := false
-	defer func() { s.end(waited) }()
+func (s *Stream) readAll(ctx *asyncio.Ctx) (p []byte, err error) {
 	in := &s.in
-	in.mu.Lock()
-	for {
+	werr := s.read(ctx, func() (bool, int, int) {
 		s.skip()
-		if in.err != nil {
-			p := bytes.Clone(in.avail())
-			s.consume(len(p))
-			err := s.readErr()
-			in.mu.Unlock()
-			if err == io.EOF {
-				err = nil
-			}
-			return p, err
+		if in.err == nil {
+			return false, len(in.avail()) + 1, math.MaxInt
 		}
-		paused, err := s.wait(ctx, len(in.avail())+1, math.MaxInt)
-		waited = waited || paused
-		if err != nil {
-			return nil, err
+		p = bytes.Clone(in.avail())
+		s.consume(len(p))
+		if err = s.readErr(); err == io.EOF {
+			err = nil
 		}
-		in.mu.Lock()
+		return true, 0, 0
+	})
+	if werr != nil {
+		return nil, werr
 	}
+	return p, err
 }
 
 // ReadInto reads up to len(buf) bytes into buf, pausing the task until at
 // least one is there, and returns how many it read (MicroPython's
 // readinto). At the end of the stream it returns 0 and io.EOF. A buf of
 // length 0 returns 0 at once.
-func (s *Stream) ReadInto(ctx *asyncio.Ctx, buf []byte) (int, error) {
-	if err := s.begin(ctx); err != nil {
-		return 0, err
-	}
-	waited := false
-	defer func() { s.end(waited) }()
-	if len(buf) == 0 {
-		return 0, nil
-	}
+func (s *Stream) ReadInto(ctx *asyncio.Ctx, buf []byte) (n int, err error) {
 	in := &s.in
-	in.mu.Lock()
-	for {
-		if s.skip() {
-			if a := in.avail(); len(a) > 0 {
-				n := copy(buf, a)
+	werr := s.read(ctx, func() (bool, int, int) {
+		for {
+			switch {
+			case len(buf) == 0:
+			case s.skip() && len(in.avail()) > 0:
+				n = copy(buf, in.avail())
 				s.consume(n)
-				in.mu.Unlock()
-				return n, nil
+			case in.err != nil:
+				err = s.readErr()
+			case s.pl != nil && s.readable && !s.skipLine:
+				// Nothing buffered: read the socket straight into buf.
+				var ok bool
+				if n, ok = s.pullInto(buf); !ok {
+					continue // the end of the stream, an error, or nothing there
+				}
+			default:
+				return false, 1, 0
 			}
+			return true, 0, 0
 		}
-		if in.err != nil {
-			in.mu.Unlock()
-			return 0, s.readErr()
-		}
-		if s.pl != nil && s.readable && !s.skipLine {
-			// Nothing buffered: read the socket straight into buf.
-			if n, ok := s.pullInto(buf); ok {
-				in.mu.Unlock()
-				return n, nil
-			}
-			continue // the end of the stream, an error, or nothing there
-		}
-		paused, err := s.wait(ctx, 1, 0)
-		waited = waited || paused
-		if err != nil {
-			return 0, err
-		}
-		in.mu.Lock()
-	}
+	})
+	return n, cmp.Or(werr, err)
 }
 
 // ReadExactly returns exactly n bytes, pausing the task until they have all
@@ -577,47 +541,33 @@ func (s *Stream) ReadInto(ctx *asyncio.Ctx, buf []byte) (int, error) {
 // io.ErrUnexpectedEOF; if it ends before the first, io.EOF. Until all n
 // bytes are there nothing is taken, so a cancelled ReadExactly leaves them
 // for the next read. A large n allocates as the bytes arrive, not up front.
-func (s *Stream) ReadExactly(ctx *asyncio.Ctx, n int) ([]byte, error) {
-	if err := s.begin(ctx); err != nil {
-		return nil, err
-	}
-	waited := false
-	defer func() { s.end(waited) }()
-	if n <= 0 {
-		return []byte{}, nil
-	}
+func (s *Stream) ReadExactly(ctx *asyncio.Ctx, n int) (p []byte, err error) {
 	in := &s.in
-	in.mu.Lock()
-	for {
-		if s.skip() {
-			a := in.avail()
-			if len(a) >= n {
-				p := bytes.Clone(a[:n])
-				s.consume(n)
-				in.mu.Unlock()
-				return p, nil
-			}
-		}
-		if in.err != nil {
-			p := bytes.Clone(in.avail())
+	werr := s.read(ctx, func() (bool, int, int) {
+		switch {
+		case n <= 0:
+			p = []byte{}
+		case s.skip() && len(in.avail()) >= n:
+			p = bytes.Clone(in.avail()[:n])
+			s.consume(n)
+		case in.err != nil:
+			p = bytes.Clone(in.avail())
 			s.consume(len(p))
-			err := s.readErr()
-			in.mu.Unlock()
-			switch {
+			switch err = s.readErr(); {
 			case len(p) == 0:
-				return nil, err
-			case err != io.EOF:
-				return p, err
+				p = nil
+			case err == io.EOF:
+				err = &ShortReadError{Got: p, Want: n}
 			}
-			return p, &ShortReadError{Got: p, Want: n}
+		default:
+			return false, n, n
 		}
-		paused, err := s.wait(ctx, n, n)
-		waited = waited || paused
-		if err != nil {
-			return nil, err
-		}
-		in.mu.Lock()
+		return true, 0, 0
+	})
+	if werr != nil {
+		return nil, werr
 	}
+	return p, err
 }
 
 // ReadLine returns the next line, its '\n' included (MicroPython's
@@ -631,61 +581,75 @@ func (s *Stream) ReadExactly(ctx *asyncio.Ctx, n int) ([]byte, error) {
 // kind, so the stream stays usable: the next ReadLine returns the next
 // line. Until a whole line is there nothing is taken, so a cancelled
 // ReadLine leaves it for the next read.
-func (s *Stream) ReadLine(ctx *asyncio.Ctx) ([]byte, error) {
-	if err := s.begin(ctx); err != nil {
-		return nil, err
-	}
-	waited := false
-	defer func() { s.end(waited) }()
+func (s *Stream) ReadLine(ctx *asyncio.Ctx) (p []byte, err error) {
 	in := &s.in
-	in.mu.Lock()
 	scanned := 0 // bytes of avail known to hold no '\n'
-	for {
+	werr := s.read(ctx, func() (bool, int, int) {
 		if !s.skip() {
 			scanned = 0
 			if in.err != nil { // the end, while skipping a long line
-				in.mu.Unlock()
-				return nil, s.readErr()
+				err = s.readErr()
+				return true, 0, 0
 			}
-		} else {
-			a := in.avail()
-			window := a[:min(len(a), s.maxLine)]
-			if i := bytes.IndexByte(window[scanned:], '\n'); i >= 0 {
-				p := bytes.Clone(window[:scanned+i+1])
-				s.consume(len(p))
-				in.mu.Unlock()
-				return p, nil
-			}
-			scanned = len(window)
-			// No '\n' in the first max bytes: too long once a byte more
-			// is there, and a last line (at EOF) of max bytes otherwise.
-			if len(a) > s.maxLine {
-				p := bytes.Clone(window)
-				s.consume(len(p))
-				s.skipLine = true
-				in.mu.Unlock()
-				return p, ErrLineTooLong
-			}
-			if in.err != nil {
-				p := bytes.Clone(a)
-				s.consume(len(p))
-				err := s.readErr()
-				in.mu.Unlock()
-				if len(p) > 0 && err == io.EOF {
-					return p, nil
-				}
-				if len(p) == 0 {
-					p = nil
-				}
-				return p, err
-			}
+			return false, len(in.avail()) + 1, s.maxLine + 1
 		}
-		paused, err := s.wait(ctx, len(in.avail())+1, s.maxLine+1)
+		a := in.avail()
+		window := a[:min(len(a), s.maxLine)]
+		if i := bytes.IndexByte(window[scanned:], '\n'); i >= 0 {
+			p = bytes.Clone(window[:scanned+i+1])
+			s.consume(len(p))
+			return true, 0, 0
+		}
+		scanned = len(window)
+		switch {
+		case len(a) > s.maxLine:
+			// No '\n' in the first max bytes and a byte more there:
+			// too long (a last line, at the end, of max bytes is not).
+			p, err = bytes.Clone(window), ErrLineTooLong
+			s.consume(len(p))
+			s.skipLine = true
+		case in.err != nil:
+			p = bytes.Clone(a)
+			s.consume(len(p))
+			if err = s.readErr(); len(p) == 0 {
+				p = nil
+			} else if err == io.EOF {
+				err = nil
+			}
+		default:
+			return false, len(a) + 1, s.maxLine + 1
+		}
+		return true, 0, 0
+	})
+	if werr != nil {
+		return nil, werr
+	}
+	return p, err
+}
+
+// read runs a read: after begin, it calls try with s.in.mu held until try
+// reports done, and in between waits for more input, need bytes and want
+// of them at once (see wait). It returns begin's or the wait's error (a
+// cancelled or closed read); try sets the read's own results.
+func (s *Stream) read(ctx *asyncio.Ctx, try func() (done bool, need, want int)) error {
+	if err := s.begin(ctx); err != nil {
+		return err
+	}
+	waited := false
+	defer func() { s.end(waited) }()
+	s.in.mu.Lock()
+	for {
+		done, need, want := try()
+		if done {
+			s.in.mu.Unlock()
+			return nil
+		}
+		paused, err := s.wait(ctx, need, want)
 		waited = waited || paused
 		if err != nil {
-			return nil, err
+			return err
 		}
-		in.mu.Lock()
+		s.in.mu.Lock()
 	}
 }
 
