@@ -199,6 +199,15 @@ func (p *epoller) waitFor(timeout time.Duration, pwait2 bool) int {
 		}
 		return int(n)
 	}
+	if timeout == 0 {
+		// A poll that does not wait returns at once: no need to tell the
+		// scheduler of a system call (see rawReader.tryRead).
+		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(evs), uintptr(len(p.events)), 0, 0, 0)
+		if errno != 0 {
+			return -1
+		}
+		return int(n)
+	}
 	ms := -1
 	if timeout >= 0 {
 		ms = int(min((timeout+time.Millisecond-1)/time.Millisecond, 1<<30))
@@ -335,6 +344,7 @@ func (p *epoller) add(s *Stream) bool {
 	i, ok := p.register(s, s.tr.raw, syscall.EPOLLIN|syscall.EPOLLOUT|syscall.EPOLLRDHUP|epollET)
 	if ok {
 		s.pslot = i
+		s.tr.raw.Control(func(fd uintptr) { s.rr.fd, s.fw.fd = int(fd), int(fd) })
 	}
 	return ok
 }
@@ -344,6 +354,7 @@ func (p *epoller) remove(s *Stream) {
 	if s.pslot >= 0 {
 		p.unregister(s.pslot, s.tr.raw)
 		s.pslot = -1
+		s.rr.fd, s.fw.fd = -1, -1
 	}
 }
 
@@ -477,6 +488,7 @@ func (srv *Server) resumeAccept() {
 // It is built once per stream so that a read allocates nothing.
 type rawReader struct {
 	rc  syscall.RawConn
+	fd  int // the socket while it is in the loop's epoll set, or -1
 	p   []byte
 	n   int
 	err error
@@ -484,7 +496,7 @@ type rawReader struct {
 }
 
 func newRawReader(rc syscall.RawConn) *rawReader {
-	r := &rawReader{rc: rc}
+	r := &rawReader{rc: rc, fd: -1}
 	r.fn = r.read
 	return r
 }
@@ -504,6 +516,25 @@ func (r *rawReader) read(fd uintptr) bool {
 // or n == 0 and a nil error at the end of the stream, or wouldBlock when
 // the socket has nothing now.
 func (r *rawReader) tryRead(p []byte) (n int, wouldBlock bool, err error) {
+	if r.fd >= 0 && len(p) > 0 {
+		// The socket is the loop's: only the loop reads it and closes
+		// it (after taking it out of the epoll set, which sets fd to
+		// -1), so the descriptor cannot change under the read. A
+		// non-blocking read returns at once: no need to tell the
+		// scheduler of a system call.
+		for {
+			r1, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(r.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			switch errno {
+			case 0:
+				return int(r1), false, nil
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return 0, true, nil
+			}
+			return 0, false, errno
+		}
+	}
 	r.p = p
 	if err := r.rc.Read(r.fn); err != nil {
 		r.p = nil

@@ -5,6 +5,7 @@ package stream
 import (
 	"net"
 	"syscall"
+	"unsafe"
 )
 
 // rawConn returns the connection's raw socket for non-blocking writes from
@@ -36,6 +37,7 @@ func rawConn(c net.Conn) syscall.RawConn {
 // nothing.
 type fastWriter struct {
 	rc  syscall.RawConn
+	fd  int // the socket while it is in the loop's epoll set, or -1
 	p   []byte
 	n   int
 	err error
@@ -43,7 +45,7 @@ type fastWriter struct {
 }
 
 func newFastWriter(rc syscall.RawConn) *fastWriter {
-	w := &fastWriter{rc: rc}
+	w := &fastWriter{rc: rc, fd: -1}
 	w.fn = w.write
 	return w
 }
@@ -68,6 +70,21 @@ func (w *fastWriter) write(fd uintptr) bool {
 // tryWrite writes as much of p as the kernel takes now and returns how much
 // that was; n < len(p) with a nil error means the rest must wait.
 func (w *fastWriter) tryWrite(p []byte) (int, error) {
+	if w.fd >= 0 && len(p) > 0 {
+		// As rawReader.tryRead: the loop's own socket, never waited on.
+		for {
+			r1, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(w.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			switch errno {
+			case 0:
+				return int(r1), nil
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return 0, nil
+			}
+			return 0, errno
+		}
+	}
 	w.p, w.n, w.err = p, 0, nil
 	if err := w.rc.Write(w.fn); err != nil {
 		w.p = nil
