@@ -29,7 +29,7 @@
 //	go run ./examples/traffic-light -virtual -press 1s,20s -for 1m
 //	go run ./examples/traffic-light -virtual -script examples/traffic-light/testdata/night.txt -for 40s
 //	go run ./examples/traffic-light -virtual -vcd out.vcd    # and the waveform, for GTKWave
-//	go run ./examples/traffic-light -gpio board.json         # on Linux GPIO lines (see -gpio)
+//	go run ./examples/traffic-light -gpio examples/traffic-light/gpio-board.json   # on Linux GPIO lines
 //
 // -press takes a comma-separated list of Go durations, the times at which
 // the button is clicked (each click holds it -hold, 500 ms); -script takes a
@@ -333,6 +333,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "traffic-light: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
+		return 2
+	}
+	if c.run <= 0 {
+		fmt.Fprintf(stderr, "traffic-light: -for %v: want a positive duration, such as 30s\n", c.run)
 		return 2
 	}
 	var err error

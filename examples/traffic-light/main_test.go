@@ -235,10 +235,10 @@ func TestREADMEPicture(t *testing.T) {
 	}
 	want, err := os.ReadFile(picture)
 	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
+		t.Fatalf("%v (go test ./examples/traffic-light -update writes it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s is out of date: go test -update ./examples/traffic-light rewrites it", picture)
+		t.Errorf("%s is out of date: go test ./examples/traffic-light -update rewrites it", picture)
 	}
 	for _, s := range []string{"<svg", "red", "amber", "green", "button"} {
 		if !bytes.Contains(got, []byte(s)) {
@@ -295,14 +295,18 @@ func TestBoardFile(t *testing.T) {
 	}
 }
 
+// The board file shipped for GPIO runs the crossing on the simulated board
+// too (which ignores chips and lines), as the default board does.
+func TestShippedGPIOBoardFile(t *testing.T) {
+	got := runVirtual(t, "-board", "gpio-board.json", "-press", "6s", "-for", "9s")
+	if want := runVirtual(t, "-press", "6s", "-for", "9s"); got != want || got == "" {
+		t.Errorf("on gpio-board.json: %q; on the default board: %q", got, want)
+	}
+}
+
 func TestGPIO(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "pi.json")
-	os.WriteFile(file, []byte(`{"parts": [
-		{"name": "red", "kind": "led", "chip": "gpiochip0", "line": 17},
-		{"name": "amber", "kind": "led", "chip": "gpiochip0", "line": 27},
-		{"name": "green", "kind": "led", "chip": "gpiochip0", "line": 22},
-		{"name": "button", "kind": "button", "chip": "gpiochip0", "line": 23}]}`), 0o644)
+	file := "gpio-board.json"
 	if chips, _ := filepath.Glob("/dev/gpiochip*"); len(chips) > 0 {
 		t.Skip("this machine has GPIO chips: not driving lines whose wiring is unknown")
 	}
@@ -342,6 +346,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"-press", "soon"}, 2, "-press:"},
 		{[]string{"-press", "-1s"}, 2, "negative press time"},
+		{[]string{"-virtual", "-for", "-5s"}, 2, "-for -5s: want a positive duration"},
+		{[]string{"-virtual", "-for", "0"}, 2, "-for 0s: want a positive duration"},
 		{[]string{"-virtual", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"-script", "testdata/none.txt"}, 2, "open testdata/none.txt"},
 		{[]string{"-board", "testdata/none.json"}, 2, "open testdata/none.json"},

@@ -1,5 +1,6 @@
 // Package golden compares test output with files under testdata, for the
-// examples' trace tests; `go test -update` rewrites the files.
+// examples' trace tests; the -update flag (go test ./examples/blink -update)
+// rewrites the files.
 package golden
 
 import (
@@ -24,9 +25,9 @@ func Check(t testing.TB, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+		t.Fatalf("%v (go test with -update after the package creates it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
+		t.Errorf("output differs from %s (go test with -update after the package rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
