@@ -206,6 +206,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	switch {
+	case c.run <= 0:
+		fmt.Fprintf(stderr, "button-debounced: -for %v: want a positive duration, such as 10s\n", c.run)
+		return 2
+	case c.press >= c.run:
+		fmt.Fprintf(stderr, "button-debounced: note: -press %v comes when the run, which lasts %v (-for), is over: nothing will see it\n", c.press, c.run)
+	}
 	c.bounce = board.Bounce{Duration: bounce, Seed: seed}
 	if scriptFile != "" {
 		sc, err := board.ReadScriptFile(scriptFile)

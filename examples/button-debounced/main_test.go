@@ -145,6 +145,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"-virtual", "-press", "3"}, 2, `invalid value "3" for flag -press`},
 		{[]string{"-virtual", "-press", "-1s"}, 2, "must not be negative"},
 		{[]string{"-virtual", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"-virtual", "-press", "20s"}, 0, "note: -press 20s comes when the run, which lasts 10s (-for), is over"},
+		{[]string{"-virtual", "-for", "0s"}, 2, "-for 0s: want a positive duration"},
 		{[]string{"-virtual", "-script", "testdata/none.txt"}, 2, "open testdata/none.txt"},
 		{[]string{"-virtual", "-script", "main.go"}, 2, "main.go: board: script line"},
 		{[]string{"-virtual", "-vcd", "/nonexistent/dir/out.vcd"}, 1, "button-debounced:"},

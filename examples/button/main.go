@@ -78,8 +78,11 @@ func blink(ctx *asyncio.Ctx, led board.LED, btn board.Button) error {
 func asyncMain(ctx *asyncio.Ctx, b *board.Lab) error {
 	ledRed, btn := b.Red, b.Button
 	asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error { return blink(ctx, ledRed, btn) }, asyncio.Named("blink"))
-	return asyncio.Sleep(ctx, 10*time.Second)
+	return asyncio.Sleep(ctx, runTime)
 }
+
+// runTime is how long the lab runs (the lecture's sleep(10)).
+const runTime = 10 * time.Second
 
 // config is what the command line asks for.
 type config struct {
@@ -182,6 +185,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Each line read presses the button, on either clock: on the virtual
 	// board's viewer (cmd/board) the console's input line is the program's
 	// standard input.
+	if c.press >= runTime {
+		fmt.Fprintf(stderr, "button: note: -press %v comes when the run, which lasts %v, is over: nothing will see it\n", c.press, runTime)
+	}
 	c.enter = stdin
 	if !c.virtual {
 		fmt.Fprintln(stderr, "button: press Enter to press the button; the run lasts 10 s")

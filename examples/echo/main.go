@@ -38,7 +38,13 @@ func handle(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) error {
 	peer := s.PeerAddr()
 	fmt.Fprintf(log, "%v connected\n", peer)
 	lines := 0
-	defer func() { fmt.Fprintf(log, "%v gone after %d lines\n", peer, lines) }()
+	defer func() {
+		plural := "s"
+		if lines == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(log, "%v gone after %d line%s\n", peer, lines, plural)
+	}()
 	for {
 		line, err := s.ReadLine(ctx)
 		if errors.Is(err, stream.ErrLineTooLong) {
@@ -154,6 +160,12 @@ func splitAddr(addr string) (string, int, error) {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: echo [-server host:port | -client host:port [line ...]]\n\n"+
+			"A line echo server and client on asyncio streams. With no flag, a server\n"+
+			"and a client in one loop exchange a few lines.\n\n")
+		fs.PrintDefaults()
+	}
 	server := fs.String("server", "", "serve on `host:port` until interrupted")
 	connect := fs.String("client", "", "connect to `host:port` and send the arguments, or the lines of stdin")
 	if err := fs.Parse(args); err != nil {

@@ -94,6 +94,10 @@ func TestUsage(t *testing.T) {
 	if code := run([]string{"-nonsense"}, nil, io.Discard, io.Discard); code != 2 {
 		t.Errorf("exit code %d for a bad flag; want 2", code)
 	}
+	stderr.Reset()
+	if code := run([]string{"-h"}, nil, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "usage: echo [-server host:port") {
+		t.Errorf("-h: exit code %d, stderr %q", code, &stderr)
+	}
 }
 
 // The interrupt path: the server stops when Close is posted to its loop.

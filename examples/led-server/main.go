@@ -261,6 +261,13 @@ func serve(ctx *asyncio.Ctx, c config, started func(*device, *stream.Server)) er
 func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) int {
 	fs := flag.NewFlagSet("led-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: led-server [-addr host:port] [-trace]\n\n"+
+			"The lab board's LEDs blink while clients drive them over TCP, a line\n"+
+			"each: on LED, off LED, toggle LED, blink LED [MS], status, help, quit\n"+
+			"(LED is red or green). Try: nc 127.0.0.1 8023\n\n")
+		fs.PrintDefaults()
+	}
 	c := config{red: time.Second, green: 250 * time.Millisecond, log: stderr}
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8023", "listen on `host:port`")
 	trace := fs.Bool("trace", false, "print every LED change on standard output")

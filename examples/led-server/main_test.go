@@ -221,4 +221,14 @@ func TestRunInterrupt(t *testing.T) {
 	}
 }
 
+func TestUsage(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"-h"}, io.Discard, &stderr, nil); code != 0 || !strings.Contains(stderr.String(), "usage: led-server [-addr host:port]") {
+		t.Errorf("-h: exit code %d, stderr %q", code, &stderr)
+	}
+	if code := run([]string{"-nonsense"}, io.Discard, io.Discard, nil); code != 2 {
+		t.Errorf("exit code %d for a bad flag; want 2", code)
+	}
+}
+
 var _ board.LED = (*board.SimLED)(nil)
