@@ -30,7 +30,10 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -165,7 +168,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // built into dir, a program file is run as it is.
 func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 	if l, ok := labs[target]; ok {
-		bin, err := build(l.pkg, dir, target)
+		bin, err := buildLab(l.pkg, dir, target)
 		if err != nil {
 			fmt.Fprintf(stderr, "board: building the %s lab: %v\n", target, err)
 			return nil, 1
@@ -199,6 +202,31 @@ func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 }
 
 // build builds the main package pkg into dir with the go command.
+// buildLab builds a built-in lab: from the module's source when board runs
+// in a clone of it, else, for a board installed with go install at a
+// version, the lab of that same version.
+func buildLab(pkg, dir, name string) (string, error) {
+	bin, err := build(pkg, dir, name)
+	if err == nil {
+		return bin, nil
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Path == module && strings.HasPrefix(info.Main.Version, "v") {
+		gobin := filepath.Join(dir, "bin")
+		cmd := exec.Command("go", "install", pkg+"@"+info.Main.Version)
+		cmd.Env = append(os.Environ(), "GOBIN="+gobin)
+		out, ierr := cmd.CombinedOutput()
+		if ierr == nil {
+			exe := path.Base(pkg)
+			if runtime.GOOS == "windows" {
+				exe += ".exe"
+			}
+			return filepath.Join(gobin, exe), nil
+		}
+		return "", fmt.Errorf("go install %s@%s: %v\n%s", pkg, info.Main.Version, ierr, strings.TrimSpace(string(out)))
+	}
+	return "", fmt.Errorf("%w\n(the labs are built from the source of %s: run board in a clone of it, or name your own program's directory)", err, module)
+}
+
 func build(pkg, dir, name string) (string, error) {
 	bin := filepath.Join(dir, name)
 	cmd := exec.Command("go", "build", "-o", bin, pkg)

@@ -63,6 +63,17 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// Outside a clone of the module (and not installed at a version), a lab
+// cannot be built: the error says why and what to do.
+func TestLabOutsideTheModule(t *testing.T) {
+	testenv.SkipIfNoCommand(t, "go")
+	t.Chdir(t.TempDir())
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"blink"}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "run board in a clone of it") {
+		t.Errorf("exit %d, stderr %q", code, &stderr)
+	}
+}
+
 func TestList(t *testing.T) {
 	var stdout bytes.Buffer
 	if code := run(context.Background(), []string{"-list"}, &stdout, io.Discard); code != 0 {
