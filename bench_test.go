@@ -109,6 +109,9 @@ func BenchmarkSleep(b *testing.B) {
 // BenchmarkSleepingTasks1M parks one million tasks in Sleep and reports the
 // memory each costs. Run it with -benchtime=1x.
 func BenchmarkSleepingTasks1M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short: a million tasks need about 3 GiB")
+	}
 	const n = 1_000_000
 	for range b.N {
 		var before, after runtime.MemStats

@@ -8,9 +8,20 @@
 // each switch is a synchronisation point for the race detector, tasks share
 // plain variables without locks.
 //
+//	// blink mirrors the lecture's `async def blink(period, led)`.
+//	func blink(ctx *asyncio.Ctx, period time.Duration, led board.LED) error {
+//		for {
+//			led.Toggle()
+//			if err := asyncio.Sleep(ctx, period); err != nil {
+//				return err // cancelled
+//			}
+//		}
+//	}
+//
 //	asyncio.Run(func(ctx *asyncio.Ctx) error {
-//		asyncio.CreateTask(ctx, blink(red, time.Second))
-//		asyncio.CreateTask(ctx, blink(green, 250*time.Millisecond))
+//		b := board.NewLab(ctx.Loop())
+//		asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error { return blink(ctx, time.Second, b.Red) })
+//		asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error { return blink(ctx, 250*time.Millisecond, b.Green) })
 //		return asyncio.Sleep(ctx, 10*time.Second)
 //	})
 //

@@ -56,6 +56,7 @@ type DeadlockError struct {
 	Blocked []string
 }
 
+// Error names the blocked tasks.
 func (e *DeadlockError) Error() string {
 	return "asyncio: deadlock: no task can run again; blocked: " + strings.Join(e.Blocked, ", ")
 }
@@ -70,6 +71,7 @@ type PanicError struct {
 	Stack []byte // the goroutine stack at the panic
 }
 
+// Error gives the task, the panic value and the stack.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("asyncio: task %q panicked: %v\n%s", e.Task, e.Value, e.Stack)
 }

@@ -116,6 +116,7 @@ type ShortReadError struct {
 	Want int    // how many were asked for
 }
 
+// Error says how many bytes came of how many asked for.
 func (e *ShortReadError) Error() string {
 	return fmt.Sprintf("stream: unexpected EOF: got %d of %d bytes", len(e.Got), e.Want)
 }
