@@ -344,7 +344,7 @@ func (p *epoller) add(s *Stream) bool {
 	i, ok := p.register(s, s.tr.raw, syscall.EPOLLIN|syscall.EPOLLOUT|syscall.EPOLLRDHUP|epollET)
 	if ok {
 		s.pslot = i
-		s.tr.raw.Control(func(fd uintptr) { s.rr.fd, s.fw.fd = int(fd), int(fd) })
+		s.tr.raw.Control(func(fd uintptr) { s.tr.sysfd = int(fd) })
 	}
 	return ok
 }
@@ -354,7 +354,7 @@ func (p *epoller) remove(s *Stream) {
 	if s.pslot >= 0 {
 		p.unregister(s.pslot, s.tr.raw)
 		s.pslot = -1
-		s.rr.fd, s.fw.fd = -1, -1
+		s.tr.sysfd = -1
 	}
 }
 
@@ -488,15 +488,15 @@ func (srv *Server) resumeAccept() {
 // It is built once per stream so that a read allocates nothing.
 type rawReader struct {
 	rc  syscall.RawConn
-	fd  int // the socket while it is in the loop's epoll set, or -1
+	fd  *int // the transport's sysfd
 	p   []byte
 	n   int
 	err error
 	fn  func(fd uintptr) bool
 }
 
-func newRawReader(rc syscall.RawConn) *rawReader {
-	r := &rawReader{rc: rc, fd: -1}
+func newRawReader(rc syscall.RawConn, fd *int) *rawReader {
+	r := &rawReader{rc: rc, fd: fd}
 	r.fn = r.read
 	return r
 }
@@ -516,14 +516,13 @@ func (r *rawReader) read(fd uintptr) bool {
 // or n == 0 and a nil error at the end of the stream, or wouldBlock when
 // the socket has nothing now.
 func (r *rawReader) tryRead(p []byte) (n int, wouldBlock bool, err error) {
-	if r.fd >= 0 && len(p) > 0 {
+	if fd := *r.fd; fd >= 0 && len(p) > 0 {
 		// The socket is the loop's: only the loop reads it and closes
-		// it (after taking it out of the epoll set, which sets fd to
-		// -1), so the descriptor cannot change under the read. A
-		// non-blocking read returns at once: no need to tell the
-		// scheduler of a system call.
+		// it (which sets sysfd to -1 first), so the descriptor cannot
+		// change under the read. A non-blocking read returns at once:
+		// no need to tell the scheduler of a system call.
 		for {
-			r1, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(r.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			r1, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 			switch errno {
 			case 0:
 				return int(r1), false, nil

@@ -425,3 +425,61 @@ func testLoopCloseEndsThreadsBlockedOnStreams(t *testing.T) {
 		t.Fatal("the loop's Close hangs on a thread that waits for one of its streams")
 	}
 }
+
+// A stream whose connection was closed under it (as the loop's shutdown
+// closes them all) never reads or writes the descriptor number again: the
+// kernel may already have given it to another file.
+func TestClosedTransportDescriptorIsNotReused(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			return err
+		}
+		peer, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		defer peer.Close()
+		s := New(ctx.Loop(), c)
+		if s.pl == nil || s.tr.sysfd < 0 {
+			t.Fatal("the stream is not on the loop's epoll")
+		}
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+			return err
+		}
+		defer syscall.Close(p[0])
+		defer syscall.Close(p[1])
+		fd := s.tr.sysfd
+		s.tr.shutdown() // closed under the stream, as at the loop's shutdown
+		// The lowest free descriptor is the one just closed: the
+		// pipe's writing end takes it again.
+		w, err := syscall.Dup(p[1])
+		if err != nil {
+			return err
+		}
+		defer syscall.Close(w)
+		if w != fd {
+			t.Skipf("the duplicate got descriptor %d, not %d", w, fd)
+		}
+		if _, err := s.Write([]byte("stray")); err == nil {
+			t.Error("Write on a closed connection succeeded")
+		}
+		if n, _ := syscall.Read(p[0], make([]byte, 8)); n > 0 {
+			t.Errorf("%d bytes went to the pipe that took the descriptor", n)
+		}
+		if n, err := s.ReadInto(ctx, make([]byte, 8)); err == nil {
+			t.Errorf("ReadInto on a closed connection read %d bytes", n)
+		}
+		s.Abort()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

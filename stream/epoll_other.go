@@ -26,6 +26,6 @@ func (srv *Server) unlisten()          {}
 
 type rawReader struct{}
 
-func newRawReader(syscall.RawConn) *rawReader { return nil }
+func newRawReader(syscall.RawConn, *int) *rawReader { return nil }
 
 func (r *rawReader) tryRead(p []byte) (int, bool, error) { return 0, true, nil }

@@ -13,6 +13,6 @@ func rawConn(net.Conn) syscall.RawConn { return nil }
 
 type fastWriter struct{}
 
-func newFastWriter(syscall.RawConn) *fastWriter { return nil }
+func newFastWriter(syscall.RawConn, *int) *fastWriter { return nil }
 
 func (w *fastWriter) tryWrite(p []byte) (int, error) { return 0, nil }

@@ -37,15 +37,15 @@ func rawConn(c net.Conn) syscall.RawConn {
 // nothing.
 type fastWriter struct {
 	rc  syscall.RawConn
-	fd  int // the socket while it is in the loop's epoll set, or -1
+	fd  *int // the transport's sysfd
 	p   []byte
 	n   int
 	err error
 	fn  func(fd uintptr) bool
 }
 
-func newFastWriter(rc syscall.RawConn) *fastWriter {
-	w := &fastWriter{rc: rc, fd: -1}
+func newFastWriter(rc syscall.RawConn, fd *int) *fastWriter {
+	w := &fastWriter{rc: rc, fd: fd}
 	w.fn = w.write
 	return w
 }
@@ -70,10 +70,10 @@ func (w *fastWriter) write(fd uintptr) bool {
 // tryWrite writes as much of p as the kernel takes now and returns how much
 // that was; n < len(p) with a nil error means the rest must wait.
 func (w *fastWriter) tryWrite(p []byte) (int, error) {
-	if w.fd >= 0 && len(p) > 0 {
+	if fd := *w.fd; fd >= 0 && len(p) > 0 {
 		// As rawReader.tryRead: the loop's own socket, never waited on.
 		for {
-			r1, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(w.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			r1, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 			switch errno {
 			case 0:
 				return int(r1), nil

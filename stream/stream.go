@@ -136,7 +136,7 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream {
 	s := &Stream{loop: l, reg: reg, tr: tr, limit: o.readLimit, maxLine: o.maxLine, pslot: -1, quit: make(chan struct{})}
 	if tr.raw != nil {
-		s.fw = newFastWriter(tr.raw)
+		s.fw = newFastWriter(tr.raw, &tr.sysfd)
 	}
 	s.in.room = make(chan struct{}, 1)
 	s.onReadable = s.readEv.Set
@@ -144,7 +144,7 @@ func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream
 	s.onGone = s.setGone
 	if reg.add(tr) {
 		if tr.raw != nil && reg.ep != nil {
-			s.rr, s.readable, s.pullSize = newRawReader(tr.raw), true, minChunk
+			s.rr, s.readable, s.pullSize = newRawReader(tr.raw, &tr.sysfd), true, minChunk
 			if reg.ep.add(s) {
 				s.pl = reg.ep
 			} else {

@@ -16,12 +16,16 @@ type transport struct {
 	tls    *tls.Conn       // rw when it is TLS
 	closer io.Closer       // rw's Close for other transports; nil if it has none
 	raw    syscall.RawConn // for non-blocking writes on the loop (plain sockets only)
+	// sysfd is the socket's descriptor while the loop alone reads,
+	// writes and closes it (in the loop's epoll set), for raw system
+	// calls; -1 otherwise, and from the moment it is closed.
+	sysfd int
 
 	once sync.Once
 }
 
 func newTransport(rw io.ReadWriter) *transport {
-	t := &transport{rw: rw}
+	t := &transport{rw: rw, sysfd: -1}
 	switch c := rw.(type) {
 	case *tls.Conn:
 		t.tls, t.conn = c, c.NetConn()
@@ -51,6 +55,7 @@ func (t *transport) closesInline() bool { return t.conn != nil }
 // than once.
 func (t *transport) hardClose() {
 	t.once.Do(func() {
+		t.sysfd = -1 // before the number can be reused
 		switch {
 		case t.conn != nil:
 			t.conn.Close()
