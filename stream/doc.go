@@ -67,12 +67,15 @@
 //   - A server's listener is in the same epoll set: the loop accepts
 //     connections itself and gives each its task.
 //
-// These reads, writes and polls that never wait are raw system calls on the
-// socket's descriptor, which only the loop uses and closes: Go's scheduler
-// is not told of them, as it need not be of a call that returns at once
-// (only the waiting epoll_pwait2 is a scheduler-aware system call). So a
-// connection costs no goroutine but its task's, a request no hand-off
-// between goroutines. If the loop already has a Poller set by the
+// For the connections the package makes itself (StartServer, OpenConnection)
+// these reads and writes, and the polls that do not wait, are raw system
+// calls on the socket's descriptor, which only the loop uses and closes:
+// Go's scheduler is not told of them, as it need not be of a call that
+// returns at once (only the waiting epoll_pwait2 is a scheduler-aware
+// system call). A connection given to New, or handed out by ExtraInfo, may
+// be closed by its holder at any time: it is read and written through its
+// net.Conn instead, which knows when it is closed. So a connection costs no
+// goroutine but its task's, a request no hand-off between goroutines. If the loop already has a Poller set by the
 // user, it is left alone and the streams use goroutines, as below.
 //
 // Elsewhere, and for TLS connections and streams over other io.ReadWriters

@@ -344,7 +344,9 @@ func (p *epoller) add(s *Stream) bool {
 	i, ok := p.register(s, s.tr.raw, syscall.EPOLLIN|syscall.EPOLLOUT|syscall.EPOLLRDHUP|epollET)
 	if ok {
 		s.pslot = i
-		s.tr.raw.Control(func(fd uintptr) { s.tr.sysfd = int(fd) })
+		if s.tr.owned {
+			s.tr.raw.Control(func(fd uintptr) { s.tr.sysfd = int(fd) })
+		}
 	}
 	return ok
 }

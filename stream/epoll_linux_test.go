@@ -427,9 +427,18 @@ func testLoopCloseEndsThreadsBlockedOnStreams(t *testing.T) {
 }
 
 // A stream whose connection was closed under it (as the loop's shutdown
-// closes them all) never reads or writes the descriptor number again: the
-// kernel may already have given it to another file.
+// closes them all, or as a caller of New may close its own connection)
+// never reads or writes the descriptor number again: the kernel may already
+// have given it to another file.
 func TestClosedTransportDescriptorIsNotReused(t *testing.T) {
+	for _, owned := range []bool{true, false} {
+		t.Run(fmt.Sprintf("owned=%v", owned), func(t *testing.T) {
+			testClosedTransportDescriptorIsNotReused(t, owned)
+		})
+	}
+}
+
+func testClosedTransportDescriptorIsNotReused(t *testing.T, owned bool) {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -445,9 +454,17 @@ func TestClosedTransportDescriptorIsNotReused(t *testing.T) {
 			return err
 		}
 		defer peer.Close()
-		s := New(ctx.Loop(), c)
-		if s.pl == nil || s.tr.sysfd < 0 {
+		var s *Stream
+		if owned { // as StartServer and OpenConnection make them
+			s = newStream(ctx.Loop(), registryOf(ctx.Loop()), ownTransport(c), buildOptions(nil))
+		} else {
+			s = New(ctx.Loop(), c)
+		}
+		if s.pl == nil {
 			t.Fatal("the stream is not on the loop's epoll")
+		}
+		if (s.tr.sysfd >= 0) != owned {
+			t.Fatalf("owned %v, yet the raw descriptor is %d", owned, s.tr.sysfd)
 		}
 		var p [2]int
 		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
@@ -455,8 +472,13 @@ func TestClosedTransportDescriptorIsNotReused(t *testing.T) {
 		}
 		defer syscall.Close(p[0])
 		defer syscall.Close(p[1])
-		fd := s.tr.sysfd
-		s.tr.shutdown() // closed under the stream, as at the loop's shutdown
+		var fd int
+		s.tr.raw.Control(func(f uintptr) { fd = int(f) })
+		if owned {
+			s.tr.shutdown() // closed under the stream, as at the loop's shutdown
+		} else {
+			c.Close() // closed by its owner behind the stream's back
+		}
 		// The lowest free descriptor is the one just closed: the
 		// pipe's writing end takes it again.
 		w, err := syscall.Dup(p[1])
@@ -477,6 +499,51 @@ func TestClosedTransportDescriptorIsNotReused(t *testing.T) {
 			t.Errorf("ReadInto on a closed connection read %d bytes", n)
 		}
 		s.Abort()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Handing the connection out (ExtraInfo) stops the raw system calls: its
+// new holder may close it.
+func TestHandedOutConnectionIsNotUsedRaw(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		srv, err := StartServer(ctx, func(ctx *asyncio.Ctx, s *Stream) error {
+			if s.tr.sysfd < 0 {
+				t.Error("a server's stream does not use its descriptor directly")
+			}
+			if _, ok := s.ExtraInfo("conn").(*net.TCPConn); !ok {
+				t.Error(`ExtraInfo("conn") is not the *net.TCPConn`)
+			}
+			if s.tr.sysfd >= 0 {
+				t.Error("the descriptor is still used directly after the connection was handed out")
+			}
+			line, err := s.ReadLine(ctx) // through the connection now
+			if err != nil {
+				return err
+			}
+			s.Write(line)
+			return s.Drain(ctx)
+		}, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		c, err := OpenConnection(ctx, "127.0.0.1", srv.Addr().(*net.TCPAddr).Port)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if c.tr.sysfd < 0 {
+			t.Error("a client's stream does not use its descriptor directly")
+		}
+		c.Write([]byte("ping\n"))
+		got, err := c.ReadLine(ctx)
+		if err != nil || string(got) != "ping\n" {
+			t.Errorf("echo: %q, %v", got, err)
+		}
 		return nil
 	})
 	if err != nil {

@@ -203,9 +203,11 @@ func (s *Stream) ExtraInfo(key string) any {
 			return a
 		}
 	case "transport":
+		s.tr.handOut()
 		return s.tr.rw
 	case "conn":
 		if s.tr.conn != nil {
+			s.tr.handOut()
 			return s.tr.conn
 		}
 	case "tls":

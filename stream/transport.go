@@ -20,9 +20,26 @@ type transport struct {
 	// writes and closes it (in the loop's epoll set), for raw system
 	// calls; -1 otherwise, and from the moment it is closed.
 	sysfd int
+	// owned says that no code outside the package holds the connection
+	// (the package made it, and has not handed it out), so nothing can
+	// close it behind the loop's back: only then is sysfd used.
+	owned bool
 
 	once sync.Once
 }
+
+// ownTransport is newTransport for a connection the package made itself
+// (dialled or accepted) and holds alone.
+func ownTransport(rw io.ReadWriter) *transport {
+	t := newTransport(rw)
+	t.owned = true
+	return t
+}
+
+// handOut marks the connection as held outside the package from now on:
+// the loop no longer uses its descriptor directly, but through the
+// connection, which knows when it is closed.
+func (t *transport) handOut() { t.owned, t.sysfd = false, -1 }
 
 func newTransport(rw io.ReadWriter) *transport {
 	t := &transport{rw: rw, sysfd: -1}
