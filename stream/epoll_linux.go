@@ -523,16 +523,12 @@ func (r *rawReader) tryRead(p []byte) (n int, wouldBlock bool, err error) {
 		// it (which sets sysfd to -1 first), so the descriptor cannot
 		// change under the read. A non-blocking read returns at once:
 		// no need to tell the scheduler of a system call.
-		for {
-			r1, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			switch errno {
-			case 0:
-				return int(r1), false, nil
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return 0, true, nil
-			}
+		switch n, errno := rawCall(syscall.SYS_READ, fd, p); errno {
+		case 0:
+			return n, false, nil
+		case syscall.EAGAIN:
+			return 0, true, nil
+		default:
 			return 0, false, errno
 		}
 	}

@@ -392,20 +392,10 @@ func testLoopCloseEndsThreadsBlockedOnStreams(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			c, peer, err := tcpPair(t)
 			if err != nil {
 				return err
 			}
-			defer ln.Close()
-			c, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				return err
-			}
-			peer, err := ln.Accept()
-			if err != nil {
-				return err
-			}
-			t.Cleanup(func() { peer.Close() })
 			New(ctx.Loop(), c) // left open
 			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
 				return asyncio.ToThread(ctx, func(context.Context) error {
@@ -440,20 +430,10 @@ func TestClosedTransportDescriptorIsNotReused(t *testing.T) {
 
 func testClosedTransportDescriptorIsNotReused(t *testing.T, owned bool) {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		c, _, err := tcpPair(t)
 		if err != nil {
 			return err
 		}
-		defer ln.Close()
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			return err
-		}
-		peer, err := ln.Accept()
-		if err != nil {
-			return err
-		}
-		defer peer.Close()
 		var s *Stream
 		if owned { // as StartServer and OpenConnection make them
 			s = newStream(ctx.Loop(), registryOf(ctx.Loop()), ownTransport(c), buildOptions(nil))
@@ -549,4 +529,23 @@ func TestHandedOutConnectionIsNotUsedRaw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// tcpPair returns the two ends of a loopback TCP connection; the peer is
+// closed at the end of the test.
+func tcpPair(t *testing.T) (c, peer net.Conn, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ln.Close()
+	if c, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+		return nil, nil, err
+	}
+	if peer, err = ln.Accept(); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	t.Cleanup(func() { peer.Close() })
+	return c, peer, nil
 }

@@ -72,16 +72,12 @@ func (w *fastWriter) write(fd uintptr) bool {
 func (w *fastWriter) tryWrite(p []byte) (int, error) {
 	if fd := *w.fd; fd >= 0 && len(p) > 0 {
 		// As rawReader.tryRead: the loop's own socket, never waited on.
-		for {
-			r1, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			switch errno {
-			case 0:
-				return int(r1), nil
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return 0, nil
-			}
+		switch n, errno := rawCall(syscall.SYS_WRITE, fd, p); errno {
+		case 0:
+			return n, nil
+		case syscall.EAGAIN:
+			return 0, nil
+		default:
 			return 0, errno
 		}
 	}
@@ -92,4 +88,16 @@ func (w *fastWriter) tryWrite(p []byte) (int, error) {
 	}
 	w.p = nil
 	return w.n, w.err
+}
+
+// rawCall makes the read or write system call trap on fd with p, retrying
+// when a signal interrupts it, without telling the scheduler: only for
+// calls that cannot wait (a non-blocking socket).
+func rawCall(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
+	for {
+		r1, _, errno := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		if errno != syscall.EINTR {
+			return int(r1), errno
+		}
+	}
 }
