@@ -828,9 +828,24 @@ func (s *Stream) writeLoop() {
 		out.buf = nil
 	}
 	out.active = false
-	post := out.waiting
+	post, closeNow := s.flushed()
+	if post {
+		s.loop.CallSoonThreadsafe(s.onDrained)
+	}
+	if closeNow {
+		s.tr.gracefulClose()
+		s.transportClosed()
+	}
+}
+
+// flushed ends a flush of the output, with s.out.mu held, which it
+// releases: a half-close asked for by CloseWrite is done now, and it
+// reports whether a Drain waits to be told (post) and whether Close asked
+// for the transport to be closed (closeNow).
+func (s *Stream) flushed() (post, closeNow bool) {
+	out := &s.out
+	post, closeNow = out.waiting, out.closeAfter
 	out.waiting = false
-	closeNow := out.closeAfter
 	eofNow := out.eofAfter && out.err == nil && !closeNow
 	out.eofAfter = false
 	out.mu.Unlock()
@@ -843,13 +858,7 @@ func (s *Stream) writeLoop() {
 			out.mu.Unlock()
 		}
 	}
-	if post {
-		s.loop.CallSoonThreadsafe(s.onDrained)
-	}
-	if closeNow {
-		s.tr.gracefulClose()
-		s.transportClosed()
-	}
+	return post, closeNow
 }
 
 // pollWritable runs on the loop when its epoll says the socket takes more
@@ -880,21 +889,7 @@ func (s *Stream) pollWritable() {
 		out.buf = out.buf[:0]
 	}
 	out.off = 0
-	post := out.waiting
-	out.waiting = false
-	closeNow := out.closeAfter
-	eofNow := out.eofAfter && out.err == nil && !closeNow
-	out.eofAfter = false
-	out.mu.Unlock()
-	if eofNow {
-		if err := s.tr.closeWrite(); err != nil {
-			out.mu.Lock()
-			if out.err == nil {
-				out.err = err
-			}
-			out.mu.Unlock()
-		}
-	}
+	post, closeNow := s.flushed()
 	if post {
 		s.drainEv.Set()
 	}
