@@ -72,7 +72,9 @@ func (t *transport) closesInline() bool { return t.conn != nil }
 // than once.
 func (t *transport) hardClose() {
 	t.once.Do(func() {
-		t.sysfd = -1 // before the number can be reused
+		if t.sysfd >= 0 { // only the loop's own sockets have one, closed on the loop
+			t.sysfd = -1 // before the number can be reused
+		}
 		switch {
 		case t.conn != nil:
 			t.conn.Close()
