@@ -525,6 +525,7 @@ func (l *Loop) Close() error {
 	}
 	l.loop()
 	l.mode = notRunning
+	l.threads.Wait()       // their tasks are cancelled, so their contexts are done
 	l.timers = timerHeap{} // pending callbacks are dropped
 	l.mu.Lock()
 	l.closed = true
@@ -538,10 +539,6 @@ func (l *Loop) Close() error {
 	for i := len(fns) - 1; i >= 0; i-- {
 		l.callback(fns[i])
 	}
-	// The goroutines of ToThread last: their tasks are cancelled, so their
-	// contexts are done, and what they may be blocked on that belongs to
-	// the loop (a stream, say) was released by the OnClose functions.
-	l.threads.Wait()
 	err := errors.Join(l.unwound...)
 	l.unwound = nil
 	return err

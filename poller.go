@@ -52,9 +52,6 @@ func (l *Loop) Poller() Poller {
 // released exactly when nothing can use them any more. Functions run in the
 // reverse order of their registration, on the goroutine that calls Close; a
 // panic in one goes to the exception handler and the others still run.
-// Goroutines started by ToThread, whose tasks are cancelled, may still be
-// finishing: Close waits for them after the OnClose functions, so that one
-// of these can release what they are blocked on (a connection, say).
 // OnClose on a closed loop runs fn at once.
 func (l *Loop) OnClose(fn func()) {
 	l.init()

@@ -1,7 +1,6 @@
 package asyncio_test
 
 import (
-	"context"
 	"slices"
 	"sync"
 	"testing"
@@ -178,38 +177,5 @@ func TestCallSoonRunsInOrder(t *testing.T) {
 	}
 	if !slices.Equal(got, []int{0, 1, 2}) {
 		t.Errorf("got %v", got)
-	}
-}
-
-// Close runs the OnClose functions before it waits for the goroutines of
-// ToThread, so one of them can release what such a goroutine is blocked on.
-func TestOnCloseRunsBeforeCloseWaitsForThreads(t *testing.T) {
-	loop := asyncio.NewLoop()
-	unblock := make(chan struct{})
-	loop.OnClose(func() { close(unblock) })
-	started := make(chan struct{})
-	loop.CreateTask(func(ctx *asyncio.Ctx) error {
-		return asyncio.ToThread(ctx, func(context.Context) error {
-			close(started)
-			<-unblock // deaf to its context, as a blocking read is
-			return nil
-		})
-	})
-	main := loop.CreateTask(func(ctx *asyncio.Ctx) error {
-		<-started // blocks the loop a moment: fine here
-		return nil
-	})
-	if err := loop.RunUntilComplete(main); err != nil {
-		t.Fatal(err)
-	}
-	closed := make(chan error, 1)
-	go func() { closed <- loop.Close() }()
-	select {
-	case err := <-closed:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Close waits for a ToThread goroutine that only an OnClose function can release")
 	}
 }
