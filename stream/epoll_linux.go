@@ -546,3 +546,18 @@ func (r *rawReader) tryRead(p []byte) (n int, wouldBlock bool, err error) {
 	}
 	return r.n, false, nil
 }
+
+// rawWrite is a raw write(2) of p to fd (see rawCall).
+func rawWrite(fd int, p []byte) (int, syscall.Errno) { return rawCall(syscall.SYS_WRITE, fd, p) }
+
+// rawCall makes the read or write system call trap on fd with p, retrying
+// when a signal interrupts it, without telling the scheduler: only for
+// calls that cannot wait (a non-blocking socket).
+func rawCall(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
+	for {
+		r1, _, errno := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		if errno != syscall.EINTR {
+			return int(r1), errno
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"runtime"
@@ -538,4 +539,30 @@ func tcpPair(t *testing.T) (c, peer net.Conn, err error) {
 	}
 	t.Cleanup(func() { peer.Close() })
 	return c, peer, nil
+}
+
+// Handing out the connection of a stream whose writer goroutine is closing
+// it races with nothing (run with -race).
+func TestHandOutWhileTheWriterCloses(t *testing.T) {
+	defer SetLoopIO(false)()
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		c, peer, err := tcpPair(t)
+		if err != nil {
+			return err
+		}
+		s := New(ctx.Loop(), c)
+		s.Write(make([]byte, 8<<20)) // more than the kernel takes at once
+		s.Close()                    // left to the writer goroutine
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		if _, ok := s.ExtraInfo("conn").(*net.TCPConn); !ok {
+			t.Error(`ExtraInfo("conn") is not the *net.TCPConn`)
+		}
+		go io.Copy(io.Discard, peer) // now the writer can finish, and close
+		return s.WaitClosed(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

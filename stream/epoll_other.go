@@ -29,3 +29,6 @@ type rawReader struct{}
 func newRawReader(syscall.RawConn, *int) *rawReader { return nil }
 
 func (r *rawReader) tryRead(p []byte) (int, bool, error) { return 0, true, nil }
+
+// rawWrite is never reached without epoll: no transport has a sysfd.
+func rawWrite(int, []byte) (int, syscall.Errno) { return 0, syscall.ENOSYS }

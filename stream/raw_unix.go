@@ -5,7 +5,6 @@ package stream
 import (
 	"net"
 	"syscall"
-	"unsafe"
 )
 
 // rawConn returns the connection's raw socket for non-blocking writes from
@@ -72,7 +71,7 @@ func (w *fastWriter) write(fd uintptr) bool {
 func (w *fastWriter) tryWrite(p []byte) (int, error) {
 	if fd := *w.fd; fd >= 0 && len(p) > 0 {
 		// As rawReader.tryRead: the loop's own socket, never waited on.
-		switch n, errno := rawCall(syscall.SYS_WRITE, fd, p); errno {
+		switch n, errno := rawWrite(fd, p); errno {
 		case 0:
 			return n, nil
 		case syscall.EAGAIN:
@@ -88,16 +87,4 @@ func (w *fastWriter) tryWrite(p []byte) (int, error) {
 	}
 	w.p = nil
 	return w.n, w.err
-}
-
-// rawCall makes the read or write system call trap on fd with p, retrying
-// when a signal interrupts it, without telling the scheduler: only for
-// calls that cannot wait (a non-blocking socket).
-func rawCall(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
-	for {
-		r1, _, errno := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		if errno != syscall.EINTR {
-			return int(r1), errno
-		}
-	}
 }

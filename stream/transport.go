@@ -39,7 +39,12 @@ func ownTransport(rw io.ReadWriter) *transport {
 // handOut marks the connection as held outside the package from now on:
 // the loop no longer uses its descriptor directly, but through the
 // connection, which knows when it is closed.
-func (t *transport) handOut() { t.owned, t.sysfd = false, -1 }
+func (t *transport) handOut() {
+	t.owned = false
+	if t.sysfd >= 0 { // only the loop's own sockets have one, closed on the loop
+		t.sysfd = -1
+	}
+}
 
 func newTransport(rw io.ReadWriter) *transport {
 	t := &transport{rw: rw, sysfd: -1}
