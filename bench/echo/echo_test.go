@@ -36,15 +36,25 @@ func TestServersUnderLoad(t *testing.T) {
 			cpuOK = cpuOK && testenv.Emulator() == ""
 			// The server is in this process: its CPU time is the client's too.
 			cpu := func() (cpuTime, bool) { return procCPU(os.Getpid()) }
-			res, err := load(addr, loadSpec{conns: 3, size: 64, warmup: 20 * time.Millisecond, duration: 100 * time.Millisecond, requests: 1000, cpu: cpu})
+			// Bounded by the number of round trips...
+			res, err := load(addr, loadSpec{conns: 3, size: 64, warmup: 20 * time.Millisecond, duration: 100 * time.Millisecond, requests: 1000})
+			if err != nil {
+				close(stop)
+				t.Fatal(err)
+			}
+			if res.requests == 0 || res.requests > 1000 || res.p50 <= 0 || res.p99 < res.p50 || res.perSecond() <= 0 || res.cpu != (cpuTime{}) {
+				t.Errorf("result %+v", res)
+			}
+			// ... and by time, long enough for CPU time in 10 ms ticks.
+			res, err = load(addr, loadSpec{conns: 3, size: 64, warmup: 20 * time.Millisecond, duration: 200 * time.Millisecond, requests: 1 << 40, cpu: cpu})
 			close(stop)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.requests == 0 || res.requests > 1000 || res.p50 <= 0 || res.p99 < res.p50 || res.perSecond() <= 0 {
+			if res.elapsed < 190*time.Millisecond || res.requests == 0 {
 				t.Errorf("result %+v", res)
 			}
-			if cpuOK && (res.cpu == cpuTime{} || res.client == cpuTime{}) {
+			if c, cl := res.cpu, res.client; cpuOK && (c.user < 0 || c.sys < 0 || c.user+c.sys == 0 || cl.user+cl.sys == 0) {
 				t.Errorf("CPU time per round trip: server %+v, client %+v", res.cpu, res.client)
 			}
 			if err := <-done; err != nil {

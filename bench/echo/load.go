@@ -66,8 +66,10 @@ func load(addr string, spec loadSpec) (result, error) {
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	start := time.Now()
-	measureFrom := start.Add(spec.warmup)
+	var (
+		measuring   atomic.Bool // the warm-up is over
+		measureFrom time.Time   // when it ended; read after measuring is seen
+	)
 	var (
 		cpuMu          sync.Mutex
 		cpu0, cpu1     [2]cpuTime // server, client
@@ -90,8 +92,14 @@ func load(addr string, spec loadSpec) (result, error) {
 			sampleCPU(&cpu1, &cpuOK1)
 		})
 	}
-	cpuTimer := time.AfterFunc(spec.warmup, func() { sampleCPU(&cpu0, &cpuOK0) })
-	defer cpuTimer.Stop()
+	// The measured time and the CPU time begin together: no round trip
+	// counts before the CPU time is read.
+	startTimer := time.AfterFunc(spec.warmup, func() {
+		sampleCPU(&cpu0, &cpuOK0)
+		measureFrom = time.Now()
+		measuring.Store(true)
+	})
+	defer startTimer.Stop()
 	timer := time.AfterFunc(spec.warmup+spec.duration, stop)
 	defer timer.Stop()
 	for _, c := range conns {
@@ -104,6 +112,7 @@ func load(addr string, spec loadSpec) (result, error) {
 			deadline := time.Now().Add(spec.warmup + spec.duration + 30*time.Second)
 			c.SetDeadline(deadline)
 			for !stopped.Load() {
+				counts := measuring.Load() // the round trip starts after the warm-up
 				t0 := time.Now()
 				if _, err := c.Write(msg); err != nil {
 					mu.Lock()
@@ -120,7 +129,7 @@ func load(addr string, spec loadSpec) (result, error) {
 					break
 				}
 				t1 := time.Now()
-				if t0.After(measureFrom) && !stopped.Load() {
+				if counts && !stopped.Load() {
 					// Connections race to the limit: only the first
 					// spec.requests round trips count.
 					n := measured.Add(1)
