@@ -224,43 +224,23 @@ func (r *report) title(s int) string {
 
 func (r *report) body() string {
 	var b strings.Builder
-	b.WriteString("Round trips per second (higher is better):\n\n| connections |")
-	for s := range nServers {
-		fmt.Fprintf(&b, " %s |", r.title(s))
-	}
-	b.WriteString(" ours / goroutines | ours (GOMAXPROCS=1) / goroutines | ours / CPython |\n|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	for li, conns := range r.levels {
-		fmt.Fprintf(&b, "| %s |", thousands(float64(conns)))
-		for s := range nServers {
-			fmt.Fprintf(&b, " %s |", r.cell(s, li, func(x result) string { return thousands(x.perSecond()) }))
-		}
-		fmt.Fprintf(&b, " %s | %s | %s |\n", r.ratio(ours, floor, li), r.ratio(ours1P, floor, li), r.ratio(ours, cpython, li))
-	}
-	b.WriteString("\nRound-trip latency, p50 / p99 (lower is better):\n\n| connections |")
-	for s := range nServers {
-		fmt.Fprintf(&b, " %s |", r.title(s))
-	}
-	b.WriteString("\n|--:|--:|--:|--:|--:|\n")
-	for li, conns := range r.levels {
-		fmt.Fprintf(&b, "| %s |", thousands(float64(conns)))
-		for s := range nServers {
-			fmt.Fprintf(&b, " %s |", r.cell(s, li, func(x result) string { return latency(x.p50) + " / " + latency(x.p99) }))
-		}
-		b.WriteString("\n")
-	}
+	r.table(&b, "Round trips per second (higher is better)",
+		func(x result) string { return thousands(x.perSecond()) },
+		[]string{"ours / goroutines", "ours (GOMAXPROCS=1) / goroutines", "ours / CPython"},
+		func(li int) []string {
+			return []string{r.ratio(ours, floor, li), r.ratio(ours1P, floor, li), r.ratio(ours, cpython, li)}
+		})
+	b.WriteString("\n")
+	r.table(&b, "Round-trip latency, p50 / p99 (lower is better)",
+		func(x result) string { return latency(x.p50) + " / " + latency(x.p99) }, nil, nil)
 	if r.hasCPU() {
-		b.WriteString("\nServer CPU time per round trip, in user space + in the kernel (lower is better):\n\n| connections |")
-		for s := range nServers {
-			fmt.Fprintf(&b, " %s |", r.title(s))
-		}
-		b.WriteString(" load client, against this library | CPython / ours, user space |\n|--:|--:|--:|--:|--:|--:|--:|\n")
-		for li, conns := range r.levels {
-			fmt.Fprintf(&b, "| %s |", thousands(float64(conns)))
-			for s := range nServers {
-				fmt.Fprintf(&b, " %s |", r.cell(s, li, func(x result) string { return cpuCell(x.cpu) }))
-			}
-			fmt.Fprintf(&b, " %s | %s |\n", r.cell(ours, li, func(x result) string { return cpuCell(x.client) }), r.cpuRatio(li))
-		}
+		b.WriteString("\n")
+		r.table(&b, "Server CPU time per round trip, in user space + in the kernel (lower is better)",
+			func(x result) string { return cpuCell(x.cpu) },
+			[]string{"load client, against this library", "CPython / ours, user space"},
+			func(li int) []string {
+				return []string{r.cell(ours, li, func(x result) string { return cpuCell(x.client) }), r.cpuRatio(li)}
+			})
 	}
 	b.WriteString("\nTargets:\n\n")
 	for li, conns := range r.levels {
@@ -304,6 +284,32 @@ func (r *report) body() string {
 		fmt.Fprintf(&b, "- Failed: %s.\n", f)
 	}
 	return b.String()
+}
+
+// table writes a Markdown table under title: a row per connection count, a
+// column per server with cell's figure, then the columns named extra, whose
+// cells extraCells gives for each row.
+func (r *report) table(b *strings.Builder, title string, cell func(result) string, extra []string, extraCells func(li int) []string) {
+	fmt.Fprintf(b, "%s:\n\n| connections |", title)
+	for s := range nServers {
+		fmt.Fprintf(b, " %s |", r.title(s))
+	}
+	for _, h := range extra {
+		fmt.Fprintf(b, " %s |", h)
+	}
+	b.WriteString("\n|--:|" + strings.Repeat("--:|", int(nServers)+len(extra)) + "\n")
+	for li, conns := range r.levels {
+		fmt.Fprintf(b, "| %s |", thousands(float64(conns)))
+		for s := range nServers {
+			fmt.Fprintf(b, " %s |", r.cell(s, li, cell))
+		}
+		if extraCells != nil {
+			for _, c := range extraCells(li) {
+				fmt.Fprintf(b, " %s |", c)
+			}
+		}
+		b.WriteString("\n")
+	}
 }
 
 func (r *report) cell(s, li int, f func(result) string) string {
