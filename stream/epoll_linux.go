@@ -201,7 +201,7 @@ func (p *epoller) waitFor(timeout time.Duration, pwait2 bool) int {
 	}
 	if timeout == 0 {
 		// A poll that does not wait returns at once: no need to tell the
-		// scheduler of a system call (see rawReader.tryRead).
+		// scheduler of a system call (see sockIO.do).
 		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(evs), uintptr(len(p.events)), 0, 0, 0)
 		if errno != 0 {
 			return -1
@@ -486,74 +486,14 @@ func (srv *Server) resumeAccept() {
 	}
 }
 
-// rawReader reads a non-blocking socket on the loop without ever waiting.
-// It is built once per stream so that a read allocates nothing.
-type rawReader struct {
-	rc  syscall.RawConn
-	fd  *int // the transport's sysfd
-	p   []byte
-	n   int
-	err error
-	fn  func(fd uintptr) bool
-}
-
-func newRawReader(rc syscall.RawConn, fd *int) *rawReader {
-	r := &rawReader{rc: rc, fd: fd}
-	r.fn = r.read
-	return r
-}
-
-func (r *rawReader) read(fd uintptr) bool {
-	for {
-		n, err := syscall.Read(int(fd), r.p)
-		if err == syscall.EINTR {
-			continue
-		}
-		r.n, r.err = n, err
-		return true // never wait: the loop must not block
+// rawIO makes a read(2), or a write(2) if write, of p on fd without
+// telling the scheduler, retrying when a signal interrupts it: only for a
+// call that cannot wait (a non-blocking socket).
+func rawIO(write bool, fd int, p []byte) (int, syscall.Errno) {
+	trap := uintptr(syscall.SYS_READ)
+	if write {
+		trap = syscall.SYS_WRITE
 	}
-}
-
-// tryRead reads what the socket has into p, without waiting: n > 0 bytes,
-// or n == 0 and a nil error at the end of the stream, or wouldBlock when
-// the socket has nothing now.
-func (r *rawReader) tryRead(p []byte) (n int, wouldBlock bool, err error) {
-	if fd := *r.fd; fd >= 0 && len(p) > 0 {
-		// The socket is the loop's: only the loop reads it and closes
-		// it (which sets sysfd to -1 first), so the descriptor cannot
-		// change under the read. A non-blocking read returns at once:
-		// no need to tell the scheduler of a system call.
-		switch n, errno := rawCall(syscall.SYS_READ, fd, p); errno {
-		case 0:
-			return n, false, nil
-		case syscall.EAGAIN:
-			return 0, true, nil
-		default:
-			return 0, false, errno
-		}
-	}
-	r.p = p
-	if err := r.rc.Read(r.fn); err != nil {
-		r.p = nil
-		return 0, false, err
-	}
-	r.p = nil
-	switch {
-	case r.err == syscall.EAGAIN:
-		return 0, true, nil
-	case r.err != nil:
-		return 0, false, r.err
-	}
-	return r.n, false, nil
-}
-
-// rawWrite is a raw write(2) of p to fd (see rawCall).
-func rawWrite(fd int, p []byte) (int, syscall.Errno) { return rawCall(syscall.SYS_WRITE, fd, p) }
-
-// rawCall makes the read or write system call trap on fd with p, retrying
-// when a signal interrupts it, without telling the scheduler: only for
-// calls that cannot wait (a non-blocking socket).
-func rawCall(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
 	for {
 		r1, _, errno := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 		if errno != syscall.EINTR {

@@ -24,11 +24,5 @@ func (p *epoller) remove(s *Stream)   {}
 func (srv *Server) listenOnLoop() bool { return false }
 func (srv *Server) unlisten()          {}
 
-type rawReader struct{}
-
-func newRawReader(syscall.RawConn, *int) *rawReader { return nil }
-
-func (r *rawReader) tryRead(p []byte) (int, bool, error) { return 0, true, nil }
-
-// rawWrite is never reached without epoll: no transport has a sysfd.
-func rawWrite(int, []byte) (int, syscall.Errno) { return 0, syscall.ENOSYS }
+// rawIO is never reached without epoll: no transport has a sysfd.
+func rawIO(bool, int, []byte) (int, syscall.Errno) { return 0, syscall.ENOSYS }

@@ -11,8 +11,9 @@ import (
 // through the stream's writer goroutine.
 func rawConn(net.Conn) syscall.RawConn { return nil }
 
-type fastWriter struct{}
+type sockIO struct{}
 
-func newFastWriter(syscall.RawConn, *int) *fastWriter { return nil }
+func newSockIO(syscall.RawConn, *int) *sockIO { return nil }
 
-func (w *fastWriter) tryWrite(p []byte) (int, error) { return 0, nil }
+func (s *sockIO) tryRead(p []byte) (int, bool, error) { return 0, true, nil }
+func (s *sockIO) tryWrite(p []byte) (int, error)      { return 0, nil }

@@ -30,61 +30,93 @@ func rawConn(c net.Conn) syscall.RawConn {
 	return rc
 }
 
-// fastWriter writes to a non-blocking socket without ever waiting: the loop
-// calls it, and it takes what the kernel takes now (MicroPython's Stream.write
-// does the same). It is built once per stream so that a write allocates
-// nothing.
-type fastWriter struct {
-	rc  syscall.RawConn
-	fd  *int // the transport's sysfd
-	p   []byte
-	n   int
-	err error
-	fn  func(fd uintptr) bool
+// sockIO reads and writes a non-blocking socket on the loop without ever
+// waiting: it takes what the kernel has, or gives what it takes, now
+// (MicroPython's Stream.write does the same). While the transport's sysfd
+// is set (the loop's own socket, on its epoll) it makes raw system calls on
+// it; otherwise it goes through the connection's RawConn, which knows when
+// the connection is closed. It is built once per stream so that I/O
+// allocates nothing.
+type sockIO struct {
+	rc      syscall.RawConn
+	fd      *int // the transport's sysfd
+	p       []byte
+	n       int
+	err     error
+	readFn  func(fd uintptr) bool
+	writeFn func(fd uintptr) bool
 }
 
-func newFastWriter(rc syscall.RawConn, fd *int) *fastWriter {
-	w := &fastWriter{rc: rc, fd: fd}
-	w.fn = w.write
-	return w
-}
-
-func (w *fastWriter) write(fd uintptr) bool {
-	for {
-		n, err := syscall.Write(int(fd), w.p)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err == syscall.EAGAIN {
-			n, err = 0, nil // the kernel's buffer is full: nothing taken
-		}
-		if n < 0 {
-			n = 0
-		}
-		w.n, w.err = n, err
-		return true // never wait for the socket: the loop must not block
+func newSockIO(rc syscall.RawConn, fd *int) *sockIO {
+	s := &sockIO{rc: rc, fd: fd}
+	s.readFn = func(fd uintptr) bool {
+		s.n, s.err = retryEINTR(syscall.Read, int(fd), s.p)
+		return true // never wait: the loop must not block
 	}
+	s.writeFn = func(fd uintptr) bool {
+		s.n, s.err = retryEINTR(syscall.Write, int(fd), s.p)
+		return true
+	}
+	return s
+}
+
+// tryRead reads what the socket has into p, without waiting: n > 0 bytes,
+// or n == 0 and a nil error at the end of the stream, or wouldBlock when
+// the socket has nothing now.
+func (s *sockIO) tryRead(p []byte) (n int, wouldBlock bool, err error) {
+	n, err = s.do(p, false)
+	if err == syscall.EAGAIN {
+		return 0, true, nil
+	}
+	return n, false, err
 }
 
 // tryWrite writes as much of p as the kernel takes now and returns how much
 // that was; n < len(p) with a nil error means the rest must wait.
-func (w *fastWriter) tryWrite(p []byte) (int, error) {
-	if fd := *w.fd; fd >= 0 && len(p) > 0 {
-		// As rawReader.tryRead: the loop's own socket, never waited on.
-		switch n, errno := rawWrite(fd, p); errno {
-		case 0:
-			return n, nil
-		case syscall.EAGAIN:
-			return 0, nil
-		default:
+func (s *sockIO) tryWrite(p []byte) (int, error) {
+	n, err := s.do(p, true)
+	if err == syscall.EAGAIN {
+		return 0, nil // the kernel's buffer is full: nothing taken
+	}
+	return n, err
+}
+
+// do is one read or write of p.
+func (s *sockIO) do(p []byte, write bool) (int, error) {
+	if fd := *s.fd; fd >= 0 && len(p) > 0 {
+		// The loop's own socket: only the loop uses it and closes it
+		// (which sets sysfd to -1 first), so the descriptor cannot change
+		// under the call, and a non-blocking call returns at once: no need
+		// to tell the scheduler of a system call.
+		n, errno := rawIO(write, fd, p)
+		if errno != 0 {
 			return 0, errno
 		}
+		return n, nil
 	}
-	w.p, w.n, w.err = p, 0, nil
-	if err := w.rc.Write(w.fn); err != nil {
-		w.p = nil
+	s.p, s.n, s.err = p, 0, nil
+	var err error
+	if write {
+		err = s.rc.Write(s.writeFn)
+	} else {
+		err = s.rc.Read(s.readFn)
+	}
+	s.p = nil
+	switch {
+	case err != nil:
 		return 0, err
+	case s.err != nil:
+		return 0, s.err
 	}
-	w.p = nil
-	return w.n, w.err
+	return s.n, nil
+}
+
+// retryEINTR calls op until a signal does not interrupt it.
+func retryEINTR(op func(int, []byte) (int, error), fd int, p []byte) (int, error) {
+	for {
+		n, err := op(fd, p)
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
 }

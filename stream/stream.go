@@ -33,10 +33,9 @@ type Stream struct {
 	loop    *asyncio.Loop
 	reg     *registry
 	tr      *transport
-	fw      *fastWriter // non-blocking writes on the loop, nil if unavailable
-	pl      *epoller    // reads and writes on the loop, told by its epoll; nil: goroutines
-	rr      *rawReader  // with pl: non-blocking reads on the loop
-	pslot   int32       // with pl: the stream's slot in it
+	sock    *sockIO  // non-blocking I/O on the loop (reads: with pl), nil if unavailable
+	pl      *epoller // reads and writes on the loop, told by its epoll; nil: goroutines
+	pslot   int32    // with pl: the stream's slot in it
 	limit   int
 	maxLine int
 
@@ -136,7 +135,7 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream {
 	s := &Stream{loop: l, reg: reg, tr: tr, limit: o.readLimit, maxLine: o.maxLine, pslot: -1, quit: make(chan struct{})}
 	if tr.raw != nil {
-		s.fw = newFastWriter(tr.raw, &tr.sysfd)
+		s.sock = newSockIO(tr.raw, &tr.sysfd)
 	}
 	s.in.room = make(chan struct{}, 1)
 	s.onReadable = s.readEv.Set
@@ -144,11 +143,9 @@ func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream
 	s.onGone = s.setGone
 	if reg.add(tr) {
 		if tr.raw != nil && reg.ep != nil {
-			s.rr, s.readable, s.pullSize = newRawReader(tr.raw, &tr.sysfd), true, minChunk
+			s.readable, s.pullSize = true, minChunk
 			if reg.ep.add(s) {
 				s.pl = reg.ep
-			} else {
-				s.rr = nil
 			}
 		}
 	} else {
@@ -338,7 +335,7 @@ func (s *Stream) pull(need int) bool {
 		}
 	}
 	l := len(in.buf)
-	n, wouldBlock, err := s.rr.tryRead(in.buf[l : l+space])
+	n, wouldBlock, err := s.sock.tryRead(in.buf[l : l+space])
 	switch {
 	case wouldBlock:
 		s.readable, s.pullSize = false, minChunk
@@ -366,7 +363,7 @@ func (s *Stream) pull(need int) bool {
 // not, the socket had nothing (it is no longer readable) or the stream
 // ended (s.in.err says how). s.in.mu must be held.
 func (s *Stream) pullInto(buf []byte) (int, bool) {
-	n, wouldBlock, err := s.rr.tryRead(buf)
+	n, wouldBlock, err := s.sock.tryRead(buf)
 	switch {
 	case wouldBlock:
 		s.readable, s.pullSize = false, minChunk
@@ -759,12 +756,12 @@ func (s *Stream) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	rest := p
-	if s.fw != nil && !out.active && len(out.buf) == out.off {
+	if s.sock != nil && !out.active && len(out.buf) == out.off {
 		// Nothing waits before p, and no goroutine writes: try the
 		// socket now, without waiting, until it takes no more.
 		out.mu.Unlock()
 		for len(rest) > 0 {
-			n, err := s.fw.tryWrite(rest)
+			n, err := s.sock.tryWrite(rest)
 			if err != nil {
 				out.mu.Lock()
 				out.err = err
@@ -871,7 +868,7 @@ func (s *Stream) pollWritable() {
 		return
 	}
 	for out.off < len(out.buf) {
-		n, err := s.fw.tryWrite(out.buf[out.off:])
+		n, err := s.sock.tryWrite(out.buf[out.off:])
 		if err != nil {
 			out.err = err
 			break
