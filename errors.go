@@ -43,6 +43,18 @@ var (
 	// returns for a task it had to unwind because it kept awaiting after its
 	// cancellation.
 	ErrIgnoredCancel = errors.New("asyncio: task ignored its cancellation and was unwound")
+	// ErrZeroTask is returned when a Task that was not made by a loop (a
+	// zero Task) is cancelled or awaited.
+	ErrZeroTask = errors.New("asyncio: zero Task: not made by CreateTask or Loop.CreateTask")
+	// ErrGoexit is matched by the error of a task whose function called
+	// runtime.Goexit (as testing.T.FailNow does): the task ends, the loop
+	// goes on.
+	ErrGoexit = errors.New("asyncio: task called runtime.Goexit")
+	// ErrWrongGoroutine is matched by the error of a call made from a
+	// goroutine that may not make it: a loop's methods from outside the
+	// loop while it runs, a task's Ctx from a goroutine the task started.
+	// The loop checks it in debug mode (see Debug).
+	ErrWrongGoroutine = errors.New("asyncio: called from the wrong goroutine")
 	// ErrDeadlock is matched (with errors.Is) by a *DeadlockError.
 	ErrDeadlock = errors.New("asyncio: deadlock")
 )

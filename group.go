@@ -13,12 +13,13 @@ var ErrGroupClosed = errors.New("asyncio: task group is closed")
 // nursery): see WithTaskGroup.
 type TaskGroup struct {
 	parent   *Task
+	scope    cancelScope
 	children []*Task
 	running  int
 	errs     []error
 	failed   bool // a child failed, so the group is cancelling
 	inBody   bool
-	injected bool // the group cancelled the parent during the body
+	injected bool // the group's cancel is on its way to the parent itself
 	closed   bool
 	done     watch
 }
@@ -39,6 +40,10 @@ func (groupWait) describe() string { return "waiting for its task group" }
 // errors.Join, body's first, in the order they happened; a cancellation of
 // the calling task from outside makes it include ErrCancelled. It returns nil
 // when everything succeeded.
+//
+// body gets the group's Ctx: as a context.Context it is done once a task of
+// the group has failed, once the calling task is cancelled, and once
+// WithTaskGroup returns; the calling task's own Ctx is not touched.
 func WithTaskGroup(ctx *Ctx, body func(ctx *Ctx, g *TaskGroup) error) error {
 	cur, err := ctx.running()
 	if err != nil {
@@ -49,8 +54,11 @@ func WithTaskGroup(ctx *Ctx, body func(ctx *Ctx, g *TaskGroup) error) error {
 	}
 	g := &TaskGroup{parent: cur, inBody: true}
 	g.done.fn = g.childDone
-	outside, berr := g.runBody(ctx, body)
-	cancelled := outside && !g.parent.cancelled // delivered inside the body
+	cur.openScope(&g.scope, -1)
+	defer cur.closeScope(&g.scope)
+	berr := g.runBody(body)
+	outside := g.scope.outer
+	cancelled := outside && cur.deliver == deliverNone // delivered inside the body
 	switch {
 	case berr == nil:
 	case errors.Is(berr, ErrCancelled):
@@ -73,21 +81,16 @@ func WithTaskGroup(ctx *Ctx, body func(ctx *Ctx, g *TaskGroup) error) error {
 	return errors.Join(g.errs...)
 }
 
-// runBody runs the body; it reports whether the calling task was also
-// cancelled from outside while the body ran (see scope for the counting).
-func (g *TaskGroup) runBody(ctx *Ctx, body func(*Ctx, *TaskGroup) error) (outside bool, err error) {
-	before := g.parent.cancels
+// runBody runs the body; a cancellation the group sent to the calling task
+// that was never delivered is withdrawn, unless one from outside came too.
+func (g *TaskGroup) runBody(body func(*Ctx, *TaskGroup) error) error {
 	defer func() {
 		g.inBody = false
-		if g.injected {
-			g.parent.cancels-- // ours is handled here: outer scopes must not count it
-		}
-		outside = g.parent.cancels-before > 0
-		if !outside && g.injected && g.parent.cancelled {
-			g.parent.cancelled = false // ours, never delivered: it must not leak out
+		if !g.scope.outer && g.injected && g.parent.deliver == deliverOnce {
+			g.parent.deliver = deliverNone // ours, never delivered: it must not leak out
 		}
 	}()
-	return false, body(ctx, g)
+	return body(&g.scope.ctx, g)
 }
 
 // Go starts fn as a task of the group and returns it. The task starts at the
@@ -128,10 +131,9 @@ func (g *TaskGroup) childDone(t *Task) {
 		if !g.failed {
 			g.failed = true
 			g.cancel()
-			if g.inBody && !g.parent.cancelled && g.parent.state != taskDone {
-				g.parent.Cancel()
-				g.injected = g.parent.cancelled
-			}
+			// The body's context is done; the body itself is cancelled only
+			// while it runs.
+			g.injected = g.scope.cancel(ctxCancelled, g.inBody && g.parent.state != taskDone)
 		}
 	}
 	if g.running == 0 && !g.inBody && g.parent.blocker != nil {

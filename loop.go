@@ -46,6 +46,8 @@ type Loop struct {
 	ctxMu   sync.Mutex     // guards the Done channels of the tasks' contexts
 	threads sync.WaitGroup // goroutines started by ToThread
 
+	debug     bool             // Debug: goroutine checks
+	dbg       debugState       // Debug: who runs the loop and its task
 	slow      time.Duration    // DebugSlowTasks threshold, 0 when off
 	resumedAt map[*Task]string // DebugSlowTasks: where each task last paused
 	posted    []func()
@@ -87,6 +89,7 @@ func WithExceptionHandler(h ExceptionHandler) Option { return func(l *Loop) { l.
 // NewLoop returns a new loop with the given options.
 func NewLoop(opts ...Option) *Loop {
 	l := &Loop{}
+	l.debug = debugFromEnv()
 	for _, o := range opts {
 		o(l)
 	}
@@ -131,24 +134,37 @@ func (l *Loop) deadline(d time.Duration) int64 {
 }
 
 // CreateTask schedules fn as a new task of the loop, to start when the loop
-// runs. Inside a task use the package function CreateTask.
+// runs. Inside a task use the package function CreateTask. On a closed loop
+// the task is returned already done, its Err matching ErrLoopClosed.
 func (l *Loop) CreateTask(fn func(*Ctx) error, opts ...TaskOption) *Task {
 	l.init()
+	if err := l.checkGoroutine("Loop.CreateTask"); err != nil {
+		panic(err.Error())
+	}
 	return l.newTask(&Task{}, fn, opts)
 }
 
 func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	l.ids++
 	t.id, t.loop, t.fn = l.ids, l, fn
-	t.ctx.t = t
+	t.ctx = Ctx{t: t, s: &t.root}
+	t.root.task, t.root.when, t.scope = t, -1, &t.root
 	t.timer.task = t
 	for _, o := range opts {
 		o(t)
 	}
+	if l.closed {
+		// Nothing will ever run it: it is born failed.
+		t.err = fmt.Errorf("%w: %v created after Close", ErrLoopClosed, t)
+		t.state, t.fn, t.retrieved = taskDone, nil, true
+		t.root.end(ctxEnded)
+		return t
+	}
 	l.live.add(t)
 	l.ready.push(t)
 	if l.mode == draining {
-		t.cancelled = true // created during shutdown: it never starts
+		t.deliver = deliverAlways // created during shutdown: it never starts
+		t.root.cancel(ctxCancelled, false)
 	}
 	return t
 }
@@ -180,9 +196,14 @@ func (l *Loop) RunForever() error {
 }
 
 // Stop makes RunForever return after the tasks that are ready now have had
-// their turn; RunUntilComplete then returns ErrLoopStopped. Any goroutine may
-// call it.
+// their turn; RunUntilComplete then returns ErrLoopStopped. A Stop made while
+// the loop is not running is kept for its next run, which then runs one pass
+// and returns (CPython's rule), so `go l.RunForever(); l.Stop()` always ends.
+// Any goroutine may call it; on a nil Loop it does nothing.
 func (l *Loop) Stop() {
+	if l == nil {
+		return
+	}
 	l.stopReq.Store(true)
 	l.signal()
 }
@@ -196,8 +217,11 @@ func (l *Loop) run(mode runMode, until *Task) error {
 		return ErrLoopRunning
 	}
 	l.mode, l.until, l.halt = mode, until, until != nil && until.state == taskDone
-	l.stopReq.Store(false)
-	defer func() { l.mode, l.until = notRunning, nil }()
+	l.debugEnter()
+	defer func() {
+		l.debugLeave()
+		l.mode, l.until = notRunning, nil
+	}()
 	return l.loop()
 }
 
@@ -207,10 +231,6 @@ func (l *Loop) loop() error {
 	for !l.halt {
 		if l.hasPosted.Load() {
 			l.runPosted()
-		}
-		if l.stopReq.Load() && l.mode != draining {
-			l.stopReq.Store(false)
-			return nil
 		}
 		if l.ready.len() == 0 {
 			if done, err := l.idle(); done || err != nil {
@@ -237,6 +257,10 @@ func (l *Loop) loop() error {
 				l.callback(it.fn)
 			}
 		}
+		if l.stopReq.Load() && l.mode != draining {
+			l.stopReq.Store(false) // after one pass, even if Stop came before the run
+			return nil
+		}
 	}
 	return nil
 }
@@ -251,7 +275,7 @@ func (l *Loop) step(t *Task) {
 		return
 	}
 	if t.state == taskNew {
-		if t.cancelled || t.fn == nil {
+		if t.deliver != deliverNone || t.fn == nil {
 			t.err = ErrCancelled
 			if t.fn == nil {
 				t.err = fmt.Errorf("%w: %v", ErrNilFunc, t)
@@ -260,17 +284,20 @@ func (l *Loop) step(t *Task) {
 			return
 		}
 		t.state = taskStarted
-		t.next, _ = iter.Pull(t.body)
+		t.next, t.stop = iter.Pull(t.body)
 	}
 	l.current = t
 	var running bool
-	if l.slow > 0 {
+	switch {
+	case l.debug:
+		running = l.stepDebug(t)
+	case l.slow > 0:
 		running = l.stepTimed(t)
-	} else {
+	default:
 		_, running = t.next()
 	}
 	l.current = nil
-	if !running {
+	if !running || t.exiting != exitNone {
 		l.finish(t)
 	}
 }
@@ -279,10 +306,16 @@ func (l *Loop) step(t *Task) {
 // error nobody awaited (MicroPython waits one turn before reporting, so a
 // task may still await t meanwhile).
 func (l *Loop) finish(t *Task) {
+	if t.exiting != exitNone {
+		endCoroutine(t.stop) // it called runtime.Goexit and waits in its body
+	}
 	t.state = taskDone
-	t.fn, t.next, t.yield = nil, nil, nil
+	t.fn, t.next, t.yield, t.stop = nil, nil, nil, nil
 	l.live.remove(t)
-	t.endContext(ctxFinished)
+	for s := t.scope; s != nil; s = s.parent {
+		s.end(ctxEnded) // scopes left open by a Goexit included
+	}
+	t.scope = &t.root
 	if len(t.waiters.list) > 0 {
 		t.retrieved = true
 		t.waiters.finished(t)
@@ -306,15 +339,23 @@ func (h *timerHeap) remove(t *Task) { h.disarm(&t.timer) }
 
 func (h *timerHeap) describe() string { return "sleeping" }
 
-// cancel delivers a cancellation to t, which is not running.
-func (l *Loop) cancel(t *Task) {
-	t.cancelled = true
-	t.cancels++
-	t.endContext(ctxCancelled)
-	if t.blocker != nil {
-		t.blocker.remove(t)
-		l.wake(t)
-	}
+// cancel cancels t's own scope, which delivers a cancellation to t (not
+// running); see cancelScope.cancel.
+func (l *Loop) cancel(t *Task) { t.root.cancel(ctxCancelled, true) }
+
+// endCoroutine stops the coroutine of a task that called runtime.Goexit:
+// its body waits in a deferred call and ends with a panic that iter.Pull
+// hands back here, instead of the Goexit it would otherwise pass on to the
+// loop's goroutine.
+func endCoroutine(stop func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(goexitDone); !ok {
+				panic(r)
+			}
+		}
+	}()
+	stop()
 }
 
 func (l *Loop) fire(t *timer) {
@@ -344,6 +385,9 @@ func (l *Loop) idle() (done bool, err error) {
 		}
 		when, timed := l.timers.peek()
 		if timed && l.virtual {
+			if l.pollBeforeJump() {
+				continue // ready I/O and posted work come before a jump in time
+			}
 			if l.pace == nil {
 				l.vnow = max(l.vnow, when)
 				return false, nil
@@ -376,6 +420,16 @@ func (l *Loop) idle() (done bool, err error) {
 		}
 	}
 	return false, nil
+}
+
+// pollBeforeJump looks, without waiting, for I/O that is ready and work
+// posted by other goroutines, so that a virtual clock never jumps past them.
+// It reports whether any was found.
+func (l *Loop) pollBeforeJump() bool {
+	if b := l.poller.Load(); b != nil {
+		b.p.Poll(0)
+	}
+	return l.ready.len() > 0 || l.hasPosted.Load()
 }
 
 func (l *Loop) deadlock() error {
@@ -469,8 +523,18 @@ func (l *Loop) callback(fn func()) {
 
 // Handle is a callback scheduled with CallLater or CallAt.
 type Handle struct {
-	l *Loop
-	t timer
+	l   *Loop
+	t   timer
+	err error
+}
+
+// Err returns ErrLoopClosed if the callback was scheduled on a closed loop,
+// and so will never run; nil otherwise.
+func (h *Handle) Err() error {
+	if h == nil {
+		return nil
+	}
+	return h.err
 }
 
 // Cancel stops the callback from running, if it has not run yet.
@@ -484,10 +548,18 @@ func (l *Loop) CallLater(d time.Duration, fn func()) *Handle {
 }
 
 // CallAt arranges for fn to run on the loop, outside any task, when the
-// loop's clock (see Time) reaches at.
+// loop's clock (see Time) reaches at. On a closed loop fn never runs, and
+// the Handle's Err says so.
 func (l *Loop) CallAt(at time.Duration, fn func()) *Handle {
 	l.init()
 	h := &Handle{l: l, t: timer{fn: fn}}
+	if err := l.checkGoroutine("Loop.CallAt"); err != nil {
+		panic(err.Error())
+	}
+	if l.closed {
+		h.err = ErrLoopClosed
+		return h
+	}
 	l.timers.arm(&h.t, int64(at))
 	return h
 }
@@ -506,12 +578,20 @@ const shutdownAwaits = 16
 // it reaches returns ErrCancelled at once, after letting the other tasks run,
 // so its clean-up code (deferred calls, or code after the error) runs to its
 // end but cannot wait. A task that passes 16 await points this way, which
-// only a loop that ignores the errors does, is unwound: its await point
-// panics through its deferred calls, and Close returns an error matching
-// ErrIgnoredCancel that names it. So Close always returns, unless a task
-// loops without ever reaching an await point.
+// only a loop that ignores the errors does, is unwound: its await point ends
+// it with runtime.Goexit, which runs its deferred calls (where every await
+// returns ErrCancelled at once) and which no recover can stop, and Close
+// returns an error matching ErrIgnoredCancel that names it, once. So Close
+// always returns, unless a task loops without ever reaching an await point.
+//
+// Close must be called on the goroutine that runs the loop, or while it is
+// not running (then from any goroutine); it returns ErrLoopRunning if the
+// loop runs.
 func (l *Loop) Close() error {
 	l.init()
+	if err := l.checkGoroutine("Loop.Close"); err != nil {
+		return err
+	}
 	if l.mode != notRunning {
 		return ErrLoopRunning
 	}
@@ -521,6 +601,7 @@ func (l *Loop) Close() error {
 	l.mode, l.halt = draining, false
 	for t := l.live.head; t != nil; t = t.nextLive {
 		t.awaiting = nil // cancel each task itself, not what it awaits
+		t.deliver = deliverAlways
 		l.cancel(t)
 	}
 	l.loop()
@@ -542,21 +623,6 @@ func (l *Loop) Close() error {
 	err := errors.Join(l.unwound...)
 	l.unwound = nil
 	return err
-}
-
-// shutdownAwait is every await point of a task once Close has cancelled it:
-// it returns ErrCancelled after one turn, and unwinds a task that keeps on.
-func (t *Task) shutdownAwait(q waitQueue) error {
-	if q != nil {
-		q.remove(t)
-	}
-	if t.shutdownAwaits++; t.shutdownAwaits > shutdownAwaits {
-		t.loop.unwound = append(t.loop.unwound, fmt.Errorf("%w: %v", ErrIgnoredCancel, t))
-		panic(unwind{})
-	}
-	t.loop.ready.push(t)
-	t.suspend()
-	return ErrCancelled
 }
 
 // ExceptionContext describes an error that no task retrieved.

@@ -102,8 +102,16 @@ func (l *Loop) wait(d time.Duration) {
 // CallSoon arranges for fn to run on the loop, outside any task, after the
 // tasks and callbacks already ready. It must be called on the loop's
 // goroutine (a task, a callback, a Poller's Poll); other goroutines use
-// CallSoonThreadsafe. A panic in fn goes to the exception handler.
-func (l *Loop) CallSoon(fn func()) {
+// CallSoonThreadsafe. A panic in fn goes to the exception handler. It
+// returns ErrLoopClosed, and drops fn, once the loop is closed.
+func (l *Loop) CallSoon(fn func()) error {
 	l.init()
+	if err := l.checkGoroutine("Loop.CallSoon"); err != nil {
+		return err
+	}
+	if l.closed {
+		return ErrLoopClosed
+	}
 	l.ready.pushItem(runItem{fn: fn})
+	return nil
 }

@@ -4,17 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"sync/atomic"
 )
 
 // Ctx is a running task's view of its loop: every function that may pause
 // (Sleep, Task.Await, ...) takes the Ctx its task was started with. It is only
 // valid inside that task, while that task runs; used anywhere else those
 // functions return ErrNotInTask.
-type Ctx struct{ t *Task }
+type Ctx struct {
+	t *Task
+	s *cancelScope // the scope the Ctx belongs to (see scope.go)
+}
 
 // Task returns the task this Ctx belongs to.
 func (c *Ctx) Task() *Task { return c.t }
@@ -24,7 +27,13 @@ func (c *Ctx) Loop() *Loop { return c.t.loop }
 
 // running returns the task if c is the Ctx of the task running now.
 func (c *Ctx) running() (*Task, error) {
-	if c == nil || c.t == nil || c.t.loop == nil || c.t.loop.current != c.t {
+	if c == nil || c.t == nil || c.t.loop == nil {
+		return nil, ErrNotInTask
+	}
+	if err := c.t.loop.checkGoroutine("a task's Ctx"); err != nil {
+		return nil, err // before reading the loop's state, which another goroutine would race on
+	}
+	if c.t.loop.current != c.t {
 		return nil, ErrNotInTask
 	}
 	return c.t, nil
@@ -96,12 +105,13 @@ type Task struct {
 	next           func() (struct{}, bool) // resumes the coroutine
 	yield          func(struct{}) bool     // pauses it; used from inside
 	state          taskState
-	cancelled      bool          // a cancel waits to be delivered at the next await point
-	shutdownAwaits uint8         // await points passed since Close cancelled it
-	retrieved      bool          // its result was or will be seen by someone
-	id             uint32        // for the default name
-	ctxState       atomic.Uint32 // see context.go
-	cancels        uint32        // cancel requests made to this task, for scopes
+	deliver        uint8        // a cancellation to deliver at await points: deliverNone, Once, Always
+	shutdownAwaits uint8        // await points passed since Close cancelled it
+	retrieved      bool         // its result was or will be seen by someone
+	exiting        taskExit     // how the coroutine ended other than by returning
+	id             uint32       // for the default name
+	scope          *cancelScope // the innermost open scope, &root outside any
+	goid           int64        // its coroutine's goroutine, in debug mode
 
 	blocker  waitQueue // where the task is parked, nil when ready or running
 	timer    timer     // its sleep wake-up
@@ -112,8 +122,19 @@ type Task struct {
 	err      error // the task's result once done
 
 	prevLive, nextLive *Task
-	ctxDone            chan struct{} // closed when the task's context is done; under loop.ctxMu
+	stop               func() // ends the coroutine; kept for a task that called runtime.Goexit
+	root               cancelScope
 }
+
+// taskExit says how a task's coroutine ended when its function did not
+// return.
+type taskExit uint8
+
+const (
+	exitNone    taskExit = iota
+	exitUnwound          // unwound by Close after ignoring its cancellation
+	exitGoexit           // its function called runtime.Goexit
+)
 
 // TaskOption configures a task at creation.
 type TaskOption func(*Task)
@@ -189,7 +210,12 @@ func (t *Task) Loop() *Loop { return t.loop }
 // Context returns the task's Ctx as a context.Context: it is done once the
 // task is cancelled or has returned, so it can stop Go code that works for
 // the task. Any goroutine may use it.
-func (t *Task) Context() context.Context { return &t.ctx }
+func (t *Task) Context() context.Context {
+	if t == nil {
+		return (*Ctx)(nil)
+	}
+	return &t.ctx
+}
 
 // Done reports whether the task has finished.
 func (t *Task) Done() bool { return t.state == taskDone }
@@ -215,25 +241,39 @@ func (t *Task) Cancelled() bool { return t.state == taskDone && errors.Is(t.err,
 //
 // The cancellation is delivered once. A task that ignores the ErrCancelled
 // and goes on is not cancelled again: its later awaits behave normally and
-// its result is whatever it returns, as in MicroPython. (Shutdown differs:
-// once Loop.Close, or the end of Run, has cancelled a task, every later await
-// point of that task returns ErrCancelled; see Loop.Close.)
+// its result is whatever it returns, as in MicroPython. Its own Ctx, as a
+// context.Context, stays done. (Shutdown differs: once Loop.Close, or the end
+// of Run, has cancelled a task, every later await point of that task returns
+// ErrCancelled; see Loop.Close.)
 //
 // Cancel returns nil when the request was made, ErrTaskDone when the task had
-// already finished, and ErrCancelSelf when called on the running task. It
-// must be called on the loop's goroutine (from a task or loop callback).
+// already finished, ErrCancelSelf when called on the running task, and
+// ErrZeroTask on a Task that was not made by the loop. It must be called on
+// the loop's goroutine (from a task or loop callback).
 func (t *Task) Cancel() error {
+	if t == nil || t.loop == nil {
+		return ErrZeroTask
+	}
+	if err := t.loop.checkGoroutine("Task.Cancel"); err != nil {
+		return err
+	}
 	if t.state == taskDone {
 		return ErrTaskDone
 	}
 	if t == t.loop.current {
 		return ErrCancelSelf
 	}
+	t.loop.cancel(t.innermostAwaited())
+	return nil
+}
+
+// innermostAwaited follows the chain of tasks awaiting each other from t to
+// the last one that is not done.
+func (t *Task) innermostAwaited() *Task {
 	for t.awaiting != nil && t.awaiting.state != taskDone {
 		t = t.awaiting
 	}
-	t.loop.cancel(t)
-	return nil
+	return t
 }
 
 // Await pauses the calling task until t finishes and returns t's error. If t
@@ -266,6 +306,8 @@ func (cur *Task) checkAwait(t *Task) error {
 	switch {
 	case t == nil:
 		return errors.New("asyncio: Await on a nil task")
+	case t.loop == nil:
+		return ErrZeroTask
 	case t.loop != cur.loop:
 		return fmt.Errorf("%w: %v awaited from %v", ErrOtherLoop, t, cur)
 	}
@@ -290,12 +332,9 @@ func (t *TaskOf[T]) Result() (T, error) { return t.value, t.err }
 // recording where it waits. It returns ErrCancelled if the task was
 // cancelled, whether before parking or while parked.
 func (t *Task) park(q waitQueue) error {
-	if t.loop.mode == draining {
-		return t.shutdownAwait(q)
-	}
-	if t.cancelled {
-		// A cancel reached the running task (forwarded through an await
-		// chain): deliver it after one turn, as at any await point.
+	if t.deliver != deliverNone {
+		// A cancel is waiting (forwarded through an await chain, or the
+		// shutdown): deliver it after one turn, as at any await point.
 		q.remove(t)
 		return t.yieldNow()
 	}
@@ -305,42 +344,76 @@ func (t *Task) park(q waitQueue) error {
 
 // yieldNow puts the running task at the back of the run queue and pauses it.
 func (t *Task) yieldNow() error {
-	if t.loop.mode == draining {
-		return t.shutdownAwait(nil)
-	}
 	t.loop.ready.push(t)
 	return t.suspend()
 }
 
-// unwind is the panic that ends a task which ignores its cancellation
-// during Loop.Close.
-type unwind struct{}
-
+// suspend pauses the task; when it resumes, it delivers a pending
+// cancellation.
 func (t *Task) suspend() error {
+	if t.exiting != exitNone {
+		// The task is being unwound or is exiting (runtime.Goexit): its
+		// deferred calls may not wait any more.
+		return ErrCancelled
+	}
 	if t.loop.slow > 0 {
 		t.loop.noteAwait(t)
 	}
-	if !t.yield(struct{}{}) {
-		panic(unwind{})
-	}
-	if t.cancelled {
-		t.cancelled = false
+	t.yield(struct{}{})
+	switch t.deliver {
+	case deliverNone:
+		return nil
+	case deliverOnce:
+		t.deliver = deliverNone
 		return ErrCancelled
 	}
-	return nil
+	return t.shutdownAwait()
+}
+
+// shutdownAwait is every await point of a task once Close has cancelled it:
+// it returns ErrCancelled, and after shutdownAwaits of them it ends the task
+// with runtime.Goexit, which runs the task's deferred calls and which no
+// recover can stop, so that Close always ends. Awaits in those deferred
+// calls return ErrCancelled at once.
+func (t *Task) shutdownAwait() error {
+	if t.shutdownAwaits <= shutdownAwaits { // the await it was paused at, then 16 more
+		t.shutdownAwaits++
+		return ErrCancelled
+	}
+	t.loop.unwound = append(t.loop.unwound, fmt.Errorf("%w: %v", ErrIgnoredCancel, t))
+	t.exiting = exitUnwound
+	runtime.Goexit()
+	return ErrCancelled
 }
 
 // body is the coroutine of a started task.
 func (t *Task) body(yield func(struct{}) bool) {
 	t.yield = yield
+	t.debugStart()
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(unwind); ok {
-				t.err = ErrCancelled
+		r := recover()
+		switch {
+		case r != nil:
+			t.err = &PanicError{Task: t.Name(), Value: r, Stack: debug.Stack()}
+		case !returned:
+			// runtime.Goexit (t.FailNow in a test does it): it must not
+			// reach the loop's goroutine, which iter.Pull would end too.
+			// Hand control back to the loop as if the task paused; the loop
+			// finishes the task and stops the coroutine, which ends here.
+			if t.exiting == exitNone { // not Close's unwinding
+				t.exiting = exitGoexit
+				t.err = fmt.Errorf("%w: %v", ErrGoexit, t)
 			} else {
-				t.err = &PanicError{Task: t.Name(), Value: r, Stack: debug.Stack()}
+				t.err = ErrCancelled
 			}
+			yield(struct{}{})
+			panic(goexitDone{}) // turns the rest of the Goexit into a panic stop recovers
 		}
 	}()
 	t.err = t.fn(&t.ctx)
+	returned = true
 }
+
+// goexitDone ends the coroutine of a task that called runtime.Goexit.
+type goexitDone struct{}

@@ -15,6 +15,12 @@ import (
 // deadline as a timeout. If the task was also cancelled from elsewhere while
 // the deadline passed, that cancellation wins and Timeout returns
 // ErrCancelled, as CPython does.
+//
+// body gets the scope's Ctx: as a context.Context it is done once the
+// deadline has passed (its Err is then ErrTimeout) and once body has
+// returned, and it has the deadline when the loop runs on the real clock.
+// The calling task's own Ctx is not touched: after the scope, Go code can be
+// handed the task's Ctx again.
 func Timeout(ctx *Ctx, d time.Duration, body func(*Ctx) error) error {
 	cur, err := ctx.running()
 	if err != nil {
@@ -36,7 +42,8 @@ func TimeoutAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) error {
 // the deadline passes, body's cancellation is absorbed and MoveOnAfter
 // returns expired true and a nil error. A body error other than the
 // cancellation is returned as it is, and so is a cancellation that came from
-// elsewhere at the same time as the deadline.
+// elsewhere at the same time as the deadline. body gets the scope's Ctx, as
+// with Timeout.
 func MoveOnAfter(ctx *Ctx, d time.Duration, body func(*Ctx) error) (expired bool, err error) {
 	cur, err := ctx.running()
 	if err != nil {
@@ -57,13 +64,14 @@ func MoveOnAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, 
 // scopeResult says how a timeout scope ended.
 type scopeResult struct {
 	expired bool // the deadline passed while body ran
-	merged  bool // another cancel request was delivered inside as the same ErrCancelled
+	merged  bool // a cancel from outside was delivered inside as the same ErrCancelled
 }
 
-// scope runs body with a callback at the deadline that cancels the task.
-// Cancel requests are counted so that a cancel from elsewhere, made while
-// the scope runs, is neither withdrawn nor mistaken for the scope's own (as
-// CPython counts them with Task.cancelling and uncancel).
+// scope runs body in a cancel scope that a callback at the deadline cancels.
+// The scope tells its own cancellation from one made from outside while it
+// was open (cancelScope.outer), so that an outside cancel is neither
+// withdrawn nor mistaken for the deadline, as CPython's Task.cancelling and
+// uncancel do.
 func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (r scopeResult, err error) {
 	cur, err := ctx.running()
 	if err != nil {
@@ -72,30 +80,27 @@ func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (r scopeResult, er
 	if body == nil {
 		return r, ErrNilFunc
 	}
-	inside, injected, before := true, false, cur.cancels
+	s := &cancelScope{}
+	cur.openScope(s, max(int64(at), 0))
+	inside := true
+	injected := false // the deadline's cancel is on its way to the task itself
 	h := cur.loop.CallAt(at, func() {
 		if !inside {
-			return
+			return // fired, but queued behind the task that left the scope
 		}
 		r.expired = true
-		if !cur.cancelled {
-			cur.Cancel()
-			injected = cur.cancelled // false if the cancel went to an awaited task
-		}
+		injected = s.cancel(ctxExpired, true)
 	})
 	defer func() {
 		inside = false
 		h.Cancel()
-		if injected {
-			cur.cancels-- // ours is handled here: outer scopes must not count it
-		}
-		others := cur.cancels - before
+		cur.closeScope(s)
 		switch {
-		case others > 0 && !cur.cancelled:
+		case s.outer && cur.deliver == deliverNone:
 			r.merged = true // delivered inside the scope: report it
-		case others == 0 && injected && cur.cancelled:
-			cur.cancelled = false // ours, never delivered: it must not leak out
+		case !s.outer && injected && cur.deliver == deliverOnce:
+			cur.deliver = deliverNone // ours, never delivered: it must not leak out
 		}
 	}()
-	return r, body(ctx)
+	return r, body(&s.ctx)
 }
