@@ -17,8 +17,12 @@ func (*threadWait) describe() string { return "waiting for a goroutine (ToThread
 // loop, until fn returns; it returns fn's error (CPython's to_thread). Use it
 // for blocking Go code: file and device I/O, cgo calls, heavy computation.
 //
-// fn gets the task's Ctx as its context.Context: it is done when the task is
-// cancelled. If the task is cancelled while fn runs, ToThread returns
+// fn gets ctx as its context.Context: it is done when the task is cancelled
+// or, for the Ctx a Timeout, MoveOnAfter or WithTaskGroup gave its body,
+// when that scope is. On a virtual clock, time does not jump while fn runs:
+// its result is work still to come, as a goroutine's in a syscall keeps
+// testing/synctest's clock still. If the task is cancelled while fn runs,
+// ToThread returns
 // ErrCancelled at once and fn's result is dropped; fn should return soon,
 // because Loop.Close (and so Run) waits for every goroutine ToThread started.
 // A panic in fn becomes a *PanicError.
@@ -43,6 +47,7 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 	here := &threadWait{}
 	l.hold()
 	l.threads.Add(1)
+	l.threadsBusy.Add(1)
 	go func() {
 		defer l.threads.Done()
 		v, err := callGuarded(cur, ctx, fn)
@@ -53,6 +58,7 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 				l.wake(cur)
 			}
 		})
+		l.threadsBusy.Add(-1) // after posting: a virtual clock waits for the result
 	}()
 	err = cur.park(here)
 	if !finished {

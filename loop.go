@@ -45,6 +45,9 @@ type Loop struct {
 	mu      sync.Mutex
 	ctxMu   sync.Mutex     // guards the Done channels of the tasks' contexts
 	threads sync.WaitGroup // goroutines started by ToThread
+	// ToThread goroutines that have not posted their result yet: a virtual
+	// clock does not jump while one runs, since its result is work to come.
+	threadsBusy atomic.Int32
 
 	debug     bool             // Debug: goroutine checks
 	dbg       debugState       // Debug: who runs the loop and its task
@@ -387,6 +390,10 @@ func (l *Loop) idle() (done bool, err error) {
 		if timed && l.virtual {
 			if l.pollBeforeJump() {
 				continue // ready I/O and posted work come before a jump in time
+			}
+			if l.threadsBusy.Load() > 0 {
+				l.wait(-1) // and so does the result of a ToThread on its way
+				continue
 			}
 			if l.pace == nil {
 				l.vnow = max(l.vnow, when)

@@ -117,8 +117,12 @@
 //
 // # Virtual time
 //
-// Streams work on a loop with asyncio.VirtualClock, but the virtual clock
-// jumps to the next timer whenever every task waits, I/O included: sleeps
-// and timeouts then expire at once while a task waits for the network.
-// Test network code on the real clock, with bounded timeouts.
+// Streams work on a loop with asyncio.VirtualClock. Before the virtual clock
+// jumps to the next timer, the loop polls its sockets, and it does not jump
+// while a connection is being made or a TLS handshake done (those run on
+// goroutines, asyncio.ToThread), so ready I/O is always served first and a
+// round trip on loopback takes no virtual time. A task that waits for a peer
+// that has not answered yet does not hold the clock: its sleeps and timeouts
+// expire as soon as every task waits. Test network timeouts on the real
+// clock, with bounded times.
 package stream

@@ -1,0 +1,298 @@
+package asyncio_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goasyncio/asyncio"
+)
+
+// A scope's cancellation stays in the scope: after MoveOnAfter, Timeout or a
+// failed TaskGroup, the task's own Ctx is not done and Go code handed it
+// works again.
+func TestScopeCancelDoesNotLeakIntoTaskContext(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		var inner *asyncio.Ctx
+		expired, err := asyncio.MoveOnAfter(ctx, 5*time.Millisecond, func(c *asyncio.Ctx) error {
+			inner = c
+			return asyncio.Sleep(c, time.Second)
+		})
+		if !expired || err != nil {
+			t.Fatalf("MoveOnAfter = %v, %v", expired, err)
+		}
+		if !errors.Is(inner.Err(), asyncio.ErrTimeout) || !errors.Is(inner.Err(), context.DeadlineExceeded) {
+			t.Errorf("the scope's Ctx after its deadline: Err = %v, want ErrTimeout", inner.Err())
+		}
+		select {
+		case <-inner.Done():
+		default:
+			t.Error("the scope's Ctx is not done after its deadline")
+		}
+		if err := ctx.Err(); err != nil {
+			t.Errorf("after MoveOnAfter moved on, the task's Ctx.Err = %v, want nil", err)
+		}
+		if err := asyncio.Timeout(ctx, time.Millisecond, func(c *asyncio.Ctx) error { return asyncio.Sleep(c, time.Second) }); !errors.Is(err, asyncio.ErrTimeout) {
+			t.Errorf("Timeout = %v", err)
+		}
+		if err := ctx.Err(); err != nil {
+			t.Errorf("after Timeout expired, the task's Ctx.Err = %v, want nil", err)
+		}
+		boom := errors.New("boom")
+		if err := asyncio.WithTaskGroup(ctx, func(c *asyncio.Ctx, g *asyncio.TaskGroup) error {
+			g.Go(func(*asyncio.Ctx) error { return boom })
+			err := asyncio.Sleep(c, time.Second)
+			if c.Err() == nil {
+				t.Error("the group's Ctx is not done after a task of the group failed")
+			}
+			return err
+		}); !errors.Is(err, boom) {
+			t.Errorf("WithTaskGroup = %v", err)
+		}
+		if err := ctx.Err(); err != nil {
+			t.Errorf("after a failed TaskGroup, the task's Ctx.Err = %v, want nil", err)
+		}
+		select {
+		case <-ctx.Done():
+			t.Error("the task's Ctx is done")
+		default:
+		}
+		// Go code handed the task's Ctx runs normally again.
+		return asyncio.ToThread(ctx, func(c context.Context) error { return c.Err() })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The scope's Ctx given to the body is done when a scope around it is
+// cancelled, like a child context, and has the deadline on the real clock.
+func TestScopeContextIsAChildContext(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		return asyncio.Timeout(ctx, time.Hour, func(outer *asyncio.Ctx) error {
+			if d, ok := outer.Deadline(); !ok || time.Until(d) < 59*time.Minute || time.Until(d) > time.Hour {
+				t.Errorf("Deadline = %v, %v; want about an hour from now", d, ok)
+			}
+			expired, err := asyncio.MoveOnAfter(outer, time.Millisecond, func(inner *asyncio.Ctx) error {
+				if d, _ := inner.Deadline(); time.Until(d) > time.Second {
+					t.Errorf("the inner deadline %v is not the earlier one", d)
+				}
+				return asyncio.Sleep(inner, time.Second)
+			})
+			if !expired || err != nil || outer.Err() != nil {
+				t.Errorf("inner scope: %v %v; outer Err %v", expired, err, outer.Err())
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A task that calls runtime.Goexit (t.FailNow does) fails with ErrGoexit;
+// its deferred calls run, the loop goes on and Run returns.
+func TestGoexitEndsTheTaskNotTheLoop(t *testing.T) {
+	deferred, after := false, false
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		task := asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error {
+			defer func() { deferred = true }()
+			asyncio.Sleep(c, 0)
+			runtime.Goexit()
+			return nil
+		}, asyncio.Named("quitter"))
+		err := task.Await(ctx)
+		if !errors.Is(err, asyncio.ErrGoexit) || !strings.Contains(err.Error(), `"quitter"`) {
+			t.Errorf("Await = %v, want ErrGoexit naming the task", err)
+		}
+		after = true
+		return asyncio.Sleep(ctx, 0)
+	}, asyncio.VirtualClock())
+	if err != nil || !deferred || !after {
+		t.Fatalf("Run = %v, deferred %v, main went on %v", err, deferred, after)
+	}
+}
+
+// A Stop made before RunForever starts is not lost: the loop runs one pass
+// and returns, as in CPython.
+func TestStopBeforeRunForever(t *testing.T) {
+	for range 200 {
+		l := asyncio.NewLoop()
+		release := l.KeepAlive() // without Stop, the loop would wait for ever
+		ran := false
+		l.CreateTask(func(*asyncio.Ctx) error { ran = true; return nil })
+		done := make(chan error)
+		go func() { done <- l.RunForever() }()
+		l.Stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("RunForever did not return after Stop")
+		}
+		if !ran {
+			t.Fatal("the ready task did not have its pass")
+		}
+		release()
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A task that recovers from Close's unwinding and keeps awaiting cannot hang
+// Close or make it grow a list without bound: it is reported once.
+func TestCloseEndsTaskThatRecoversFromUnwinding(t *testing.T) {
+	awaits := 0
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error {
+			for {
+				func() {
+					defer func() { recover() }()
+					for {
+						asyncio.Sleep(c, 0)
+						if awaits++; awaits > 1_000_000 {
+							panic("not ended")
+						}
+					}
+				}()
+			}
+		}, asyncio.Named("stubborn"))
+		return asyncio.Sleep(ctx, 0)
+	}, asyncio.VirtualClock())
+	if !errors.Is(err, asyncio.ErrIgnoredCancel) || strings.Count(err.Error(), "stubborn") != 1 {
+		t.Fatalf("Run = %v, want one ErrIgnoredCancel naming the task", err)
+	}
+	if awaits > 100 {
+		t.Fatalf("the task passed %d await points before it was ended", awaits)
+	}
+}
+
+// A closed loop refuses new work with ErrLoopClosed instead of accepting it
+// silently.
+func TestClosedLoopRefusesWork(t *testing.T) {
+	l := asyncio.NewLoop(asyncio.VirtualClock())
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	task := l.CreateTask(func(*asyncio.Ctx) error { t.Error("a task of a closed loop ran"); return nil })
+	if !task.Done() || !errors.Is(task.Err(), asyncio.ErrLoopClosed) {
+		t.Errorf("CreateTask on a closed loop: done %v, err %v", task.Done(), task.Err())
+	}
+	if err := l.CallSoon(func() {}); !errors.Is(err, asyncio.ErrLoopClosed) {
+		t.Errorf("CallSoon = %v", err)
+	}
+	if h := l.CallLater(time.Second, func() {}); !errors.Is(h.Err(), asyncio.ErrLoopClosed) {
+		t.Errorf("CallLater's Handle.Err = %v", h.Err())
+	}
+	if err := l.RunForever(); !errors.Is(err, asyncio.ErrLoopClosed) {
+		t.Errorf("RunForever = %v", err)
+	}
+}
+
+// Zero and nil values give clear errors, not nil dereferences.
+func TestZeroValues(t *testing.T) {
+	var zero asyncio.Task
+	if err := zero.Cancel(); !errors.Is(err, asyncio.ErrZeroTask) {
+		t.Errorf("Task{}.Cancel = %v", err)
+	}
+	c := zero.Context()
+	select {
+	case <-c.Done():
+	default:
+		t.Error("Task{}.Context() is not done")
+	}
+	if c.Err() == nil {
+		t.Error("Task{}.Context().Err() is nil")
+	}
+	var nilLoop *asyncio.Loop
+	nilLoop.Stop()
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		if err := zero.Await(ctx); !errors.Is(err, asyncio.ErrZeroTask) {
+			t.Errorf("Await of a zero Task = %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// In debug mode a goroutine started by a task that uses the task's Ctx gets
+// ErrWrongGoroutine, instead of running beside the loop's tasks.
+func TestDebugCatchesCtxUsedFromAnotherGoroutine(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		var wg sync.WaitGroup
+		var sleepErr error
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sleepErr = asyncio.Sleep(ctx, time.Millisecond)
+		}()
+		wg.Wait() // the task is running all along
+		if !errors.Is(sleepErr, asyncio.ErrWrongGoroutine) {
+			t.Errorf("Sleep from a goroutine the task started = %v, want ErrWrongGoroutine", sleepErr)
+		}
+		return nil
+	}, asyncio.Debug())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// In debug mode a task of one loop cancelling a task of another loop, or
+// another goroutine closing a running loop, gets ErrWrongGoroutine.
+func TestDebugCatchesCallsFromOutsideTheLoop(t *testing.T) {
+	other := asyncio.NewLoop(asyncio.Debug())
+	started := make(chan *asyncio.Task)
+	release := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			task := asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error { return asyncio.Sleep(c, time.Hour) })
+			started <- task
+			<-release // the loop stays inside this task meanwhile
+			return task.Cancel()
+		}, asyncio.Debug())
+	}()
+	foreign := <-started
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		if err := foreign.Cancel(); !errors.Is(err, asyncio.ErrWrongGoroutine) {
+			t.Errorf("Cancel of another loop's task = %v, want ErrWrongGoroutine", err)
+		}
+		return nil
+	}, asyncio.Debug())
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+
+	l := asyncio.NewLoop(asyncio.Debug())
+	inside := make(chan struct{})
+	proceed := make(chan struct{})
+	l.CreateTask(func(c *asyncio.Ctx) error {
+		close(inside)
+		<-proceed
+		return nil
+	})
+	go func() { done <- l.RunForever() }()
+	<-inside
+	if err := l.Close(); !errors.Is(err, asyncio.ErrWrongGoroutine) {
+		t.Errorf("Close while the loop runs elsewhere = %v, want ErrWrongGoroutine", err)
+	}
+	close(proceed)
+	<-done
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
