@@ -36,11 +36,7 @@ var realClock = map[string]bool{"sleep_fair": true}
 // prints because of a known bug in the asyncio package, with the reason.
 // Such a scenario is skipped with its diff logged; once it passes, the test
 // fails until it is removed from here.
-var knownFailures = map[string]string{
-	"wait_for_cancel_race": "WaitFor returns one scheduling round earlier than MicroPython's wait_for, which is woken " +
-		"through a runner task: cancelled four turns after it started, MicroPython's wait_for is still waiting and raises " +
-		"CancelledError, while WaitFor has already returned the inner task's result",
-}
+var knownFailures = map[string]string{}
 
 // scenario is one scenarios/NAME.py with what its header says.
 type scenario struct {
@@ -53,7 +49,12 @@ type scenario struct {
 	reference    string // "Reference": why MicroPython's output is kept in NAME.exp
 	cpythonSkip  string // "CPython: skip (why)": not valid CPython asyncio
 	cpythonNotes string // "CPython differs": why CPython's output differs
+	goNotes      string // "Go differs": why this package deliberately prints NAME.go.exp instead
 }
+
+// goExpPath is where a scenario that Go deliberately runs differently keeps
+// the Go twin's expected output.
+func (s *scenario) goExpPath() string { return strings.TrimSuffix(s.path, ".py") + ".go.exp" }
 
 // usesExp reports whether MicroPython's output is kept in NAME.exp because
 // the npm build cannot run the scenario.
@@ -122,6 +123,8 @@ func readScenario(path string) (*scenario, error) {
 			s.cpythonSkip = strings.Trim(strings.TrimPrefix(value, "skip"), " ()")
 		case key == "CPython differs":
 			s.cpythonNotes = value
+		case key == "Go differs":
+			s.goNotes = value
 		}
 	}
 	var problems []string
@@ -137,6 +140,9 @@ func readScenario(path string) (*scenario, error) {
 	case !s.usesExp() && !strings.HasSuffix(string(src), "\nasyncio.run(main())\n"):
 		// The npm build's command line runs asyncio.run only then.
 		problems = append(problems, "it must end with exactly `asyncio.run(main())` and a newline")
+	}
+	if _, err := os.Stat(s.goExpPath()); (err == nil) != (s.goNotes != "") {
+		problems = append(problems, "a '# Go differs: ...' line and "+filepath.Base(s.goExpPath())+" go together")
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("scenario %s: %s", path, strings.Join(problems, "; "))
@@ -364,6 +370,10 @@ func TestConformance(t *testing.T) {
 			if s.usesExp() {
 				source = filepath.Base(s.expPath())
 			}
+			if s.goNotes != "" {
+				checkDeliberateDifference(t, s, fn)
+				return
+			}
 			reason, known := knownFailures[s.name]
 			want, got := micropythonOutput(s), runTwin(fn)
 			var d string
@@ -405,6 +415,31 @@ func TestConformance(t *testing.T) {
 				t.Errorf("Go twin's output differs from %s's (%s); - %s, + Go twin:\n%s", source, s.path, source, d)
 			}
 		})
+	}
+}
+
+// checkDeliberateDifference checks a scenario where this package chose to
+// differ from MicroPython: the twin prints NAME.go.exp, and MicroPython still
+// prints something else (else the difference is gone and the scenario should
+// be an ordinary one).
+func checkDeliberateDifference(t *testing.T, s *scenario, fn twin) {
+	b, err := os.ReadFile(s.goExpPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	goWant, got := splitLines(string(b)), runTwin(fn)
+	if got.err != nil {
+		t.Fatalf("Go twin returned an error: %v\noutput so far:\n%s", got.err, got.stdout)
+	}
+	if d, same := diff(goWant, got.lines()); !same {
+		t.Errorf("Go twin's output differs from %s; - expected, + Go twin:\n%s", filepath.Base(s.goExpPath()), d)
+	}
+	mp := micropythonOutput(s)
+	if mp.err != nil || mp.stderr != "" {
+		t.Fatalf("MicroPython failed on %s: %v\n%s", s.path, mp.err, mp.stderr)
+	}
+	if _, same := diff(goWant, mp.lines()); same {
+		t.Errorf("MicroPython now prints %s: drop the 'Go differs' line and the file", filepath.Base(s.goExpPath()))
 	}
 }
 
