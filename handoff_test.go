@@ -1,0 +1,60 @@
+package asyncio_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/goasyncio/asyncio"
+)
+
+// The tests in this file release, put or notify again while a primitive is
+// handing something to a woken task that has not resumed yet: the second
+// call must not break the primitive's invariant.
+
+// TestLockReleaseDuringHandOff: once Release has handed the lock to a
+// waiter, the lock is that waiter's, so a second Release from the old holder
+// fails (MicroPython and CPython raise "Lock not acquired") instead of
+// handing the lock to a second waiter as well.
+func TestLockReleaseDuringHandOff(t *testing.T) {
+	runSync(t, func(ctx *asyncio.Ctx) error {
+		var l asyncio.Lock
+		holders, most := 0, 0
+		worker := func(ctx *asyncio.Ctx) error {
+			if err := l.Acquire(ctx); err != nil {
+				return err
+			}
+			holders++
+			most = max(most, holders)
+			asyncio.Sleep(ctx, 0)
+			holders--
+			return l.Release()
+		}
+		if err := l.Acquire(ctx); err != nil {
+			return err
+		}
+		b := asyncio.CreateTask(ctx, worker)
+		c := asyncio.CreateTask(ctx, worker)
+		asyncio.Sleep(ctx, 0) // b and c queue for the lock
+		if err := l.Release(); err != nil {
+			t.Errorf("release: %v", err)
+		}
+		if l.Locked() {
+			t.Error("Locked during the hand-off, want false as in MicroPython")
+		}
+		if err := l.Release(); !errors.Is(err, asyncio.ErrLockNotAcquired) {
+			t.Errorf("second release during the hand-off: %v, want ErrLockNotAcquired", err)
+		}
+		for _, w := range []*asyncio.Task{b, c} {
+			if err := w.Await(ctx); err != nil {
+				t.Errorf("%v: %v", w, err)
+			}
+		}
+		if most != 1 {
+			t.Errorf("%d tasks held the lock at once", most)
+		}
+		if l.Locked() {
+			t.Error("locked after every holder released it")
+		}
+		return nil
+	})
+}
