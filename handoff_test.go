@@ -58,3 +58,34 @@ func TestLockReleaseDuringHandOff(t *testing.T) {
 		return nil
 	})
 }
+
+// TestBoundedSemaphoreReleaseDuringHandOff: a unit handed to a waiter that
+// has not resumed is not free, and not yet acquired either, so a second
+// Release fails. Before, it was accepted, and when the waiter was then
+// cancelled and passed its unit back the value rose above the bound.
+func TestBoundedSemaphoreReleaseDuringHandOff(t *testing.T) {
+	runSync(t, func(ctx *asyncio.Ctx) error {
+		s := asyncio.NewBoundedSemaphore(1)
+		s.Acquire(ctx)
+		w := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error { return s.Acquire(ctx) })
+		asyncio.Sleep(ctx, 0) // w waits
+		if err := s.Release(); err != nil {
+			t.Errorf("release: %v", err)
+		}
+		if err := s.Release(); !errors.Is(err, asyncio.ErrSemaphoreReleased) {
+			t.Errorf("second release during the hand-off: %v, want ErrSemaphoreReleased", err)
+		}
+		w.Cancel() // before it resumes: it passes its unit back
+		if err := w.Await(ctx); !errors.Is(err, asyncio.ErrCancelled) {
+			t.Errorf("w: %v", err)
+		}
+		// Exactly one unit exists: one Acquire succeeds, a second waits.
+		if err := s.Acquire(ctx); err != nil {
+			t.Errorf("acquire: %v", err)
+		}
+		if !s.Locked() {
+			t.Error("bound 1 and one unit held, but not Locked: the value rose above the bound")
+		}
+		return nil
+	})
+}
