@@ -89,3 +89,112 @@ func TestBoundedSemaphoreReleaseDuringHandOff(t *testing.T) {
 		return nil
 	})
 }
+
+// TestQueuePutDuringHandOff: a value handed to a getter, and a slot handed
+// to a putter, keep their slot until the woken task resumes, so a second
+// put in between finds the queue full and the queue never holds more than
+// maxsize values.
+func TestQueuePutDuringHandOff(t *testing.T) {
+	runSync(t, func(ctx *asyncio.Ctx) error {
+		q := asyncio.NewQueue[int](1)
+		getter := asyncio.CreateTaskOf(ctx, func(ctx *asyncio.Ctx) (int, error) { return q.Get(ctx) })
+		asyncio.Sleep(ctx, 0) // getter waits
+		if err := q.PutNowait(1); err != nil {
+			t.Errorf("put to the waiting getter: %v", err)
+		}
+		if err := q.PutNowait(2); !errors.Is(err, asyncio.ErrQueueFull) {
+			t.Errorf("put while 1 is handed to the getter: %v, want ErrQueueFull", err)
+		}
+		if v, err := getter.Await(ctx); v != 1 || err != nil {
+			t.Errorf("getter: %v %v", v, err)
+		}
+
+		q.PutNowait(2)
+		putter := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error { return q.Put(ctx, 3) })
+		asyncio.Sleep(ctx, 0) // putter waits: the queue is full
+		if v, err := q.GetNowait(); v != 2 || err != nil {
+			t.Errorf("get: %v %v", v, err)
+		}
+		if err := q.PutNowait(4); !errors.Is(err, asyncio.ErrQueueFull) {
+			t.Errorf("put while the slot is handed to the putter: %v, want ErrQueueFull", err)
+		}
+		if err := putter.Await(ctx); err != nil {
+			t.Errorf("putter: %v", err)
+		}
+		if q.Len() != 1 {
+			t.Errorf("Len %d, want 1", q.Len())
+		}
+		if v, err := q.GetNowait(); v != 3 || err != nil {
+			t.Errorf("get: %v %v", v, err)
+		}
+		return nil
+	})
+}
+
+// TestConditionNotifyDuringHandOff: a second Notify while the first one's
+// task has not resumed wakes the next waiter, not the same one again, and a
+// Notify with no task left waiting wakes none.
+func TestConditionNotifyDuringHandOff(t *testing.T) {
+	runSync(t, func(ctx *asyncio.Ctx) error {
+		var c asyncio.Condition
+		woken := map[string]int{}
+		var ws []*asyncio.Task
+		for _, name := range []string{"a", "b", "c"} {
+			ws = append(ws, asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				c.Acquire(ctx)
+				defer c.Release()
+				if err := c.Wait(ctx); err != nil {
+					return err
+				}
+				woken[name]++
+				return nil
+			}))
+		}
+		asyncio.Sleep(ctx, 0) // all three wait
+		c.Acquire(ctx)
+		c.Notify(1)
+		c.Notify(1)
+		c.Release()
+		asyncio.Sleep(ctx, 0)
+		asyncio.Sleep(ctx, 0)
+		if woken["a"] != 1 || woken["b"] != 1 || woken["c"] != 0 {
+			t.Errorf("woken after two Notify(1): %v, want a and b once each", woken)
+		}
+		c.Acquire(ctx)
+		c.NotifyAll()
+		c.NotifyAll() // nobody is waiting any more
+		c.Release()
+		for _, w := range ws {
+			if err := w.Await(ctx); err != nil {
+				t.Errorf("%v: %v", w, err)
+			}
+		}
+		if woken["a"] != 1 || woken["b"] != 1 || woken["c"] != 1 {
+			t.Errorf("woken: %v, want each once", woken)
+		}
+		return nil
+	})
+}
+
+// TestBarrierAbortDuringRelease: tasks the barrier released keep their
+// passed cycle even if the barrier is aborted before they resume; the abort
+// breaks only the cycle that is filling.
+func TestBarrierAbortDuringRelease(t *testing.T) {
+	runSync(t, func(ctx *asyncio.Ctx) error {
+		b := asyncio.NewBarrier(2)
+		first := asyncio.CreateTaskOf(ctx, func(ctx *asyncio.Ctx) (int, error) { return b.Wait(ctx) })
+		asyncio.Sleep(ctx, 0) // first waits
+		if i, err := b.Wait(ctx); i != 1 || err != nil {
+			t.Errorf("main: %d %v", i, err)
+		}
+		late := asyncio.CreateTaskOf(ctx, func(ctx *asyncio.Ctx) (int, error) { return b.Wait(ctx) })
+		b.Abort() // first has not resumed yet
+		if i, err := first.Await(ctx); i != 0 || err != nil {
+			t.Errorf("first: %d %v, want 0 <nil>", i, err)
+		}
+		if _, err := late.Await(ctx); !errors.Is(err, asyncio.ErrBrokenBarrier) {
+			t.Errorf("late: %v, want ErrBrokenBarrier", err)
+		}
+		return nil
+	})
+}
