@@ -1,6 +1,8 @@
 package asyncio
 
 import (
+	"errors"
+	"fmt"
 	"iter"
 	"slices"
 )
@@ -18,6 +20,10 @@ const (
 	FirstError
 )
 
+// ErrWaitMode is returned by Wait given a WaitMode that is none of
+// AllCompleted, FirstCompleted and FirstError.
+var ErrWaitMode = errors.New("asyncio: Wait: unknown WaitMode")
+
 type waitWait struct{}
 
 func (waitWait) remove(*Task)     {}
@@ -27,10 +33,14 @@ func (waitWait) describe() string { return "waiting for tasks" }
 // and pending, each in argument order (CPython's asyncio.wait). It cancels
 // nothing: to give up after a time, call it inside MoveOnAfter. If the
 // calling task is cancelled, Wait returns ErrCancelled and the tasks go on.
+// A mode other than the three above gives an error matching ErrWaitMode.
 func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err error) {
 	cur, err := ctx.running()
 	if err != nil {
 		return nil, nil, err
+	}
+	if mode > FirstError {
+		return nil, nil, fmt.Errorf("%w %d", ErrWaitMode, mode)
 	}
 	for _, t := range tasks {
 		if err := cur.checkAwait(t); err != nil {

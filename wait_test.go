@@ -96,3 +96,20 @@ func TestAsCompletedBreakEarly(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestWaitBadMode(t *testing.T) {
+	err := run(t, func(ctx *asyncio.Ctx) error {
+		a := sleeper(ctx, 10, nil)
+		done, pending, err := asyncio.Wait(ctx, asyncio.WaitMode(99), a)
+		if !errors.Is(err, asyncio.ErrWaitMode) || done != nil || pending != nil {
+			t.Errorf("Wait(WaitMode(99)): %v %v %v, want ErrWaitMode", done, pending, err)
+		}
+		if ctx.Loop().Time() != 0 || a.Done() {
+			t.Errorf("Wait with a bad mode waited: time %v", ctx.Loop().Time())
+		}
+		return a.Await(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
