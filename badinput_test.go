@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goasyncio/asyncio"
 )
@@ -31,5 +32,23 @@ func TestSubmitNilLoop(t *testing.T) {
 	_, err := asyncio.Submit(context.Background(), nil, func(*asyncio.Ctx) (int, error) { return 1, nil })
 	if err == nil || !strings.Contains(err.Error(), "nil loop") {
 		t.Fatalf("Submit to a nil loop: %v, want an error about the nil loop", err)
+	}
+}
+
+func TestHandleCancelZeroOrNil(t *testing.T) {
+	var nilHandle *asyncio.Handle
+	nilHandle.Cancel()
+	var zero asyncio.Handle
+	zero.Cancel()
+	// A real handle still cancels.
+	ran := false
+	err := run(t, func(ctx *asyncio.Ctx) error {
+		h := ctx.Loop().CallLater(time.Millisecond, func() { ran = true })
+		h.Cancel()
+		h.Cancel() // twice is harmless
+		return asyncio.Sleep(ctx, 10*time.Millisecond)
+	})
+	if err != nil || ran {
+		t.Fatalf("run: %v; cancelled callback ran: %v", err, ran)
 	}
 }

@@ -473,8 +473,13 @@ type Handle struct {
 	t timer
 }
 
-// Cancel stops the callback from running, if it has not run yet.
-func (h *Handle) Cancel() { h.l.timers.disarm(&h.t) }
+// Cancel stops the callback from running, if it has not run yet. On a nil
+// or zero Handle it does nothing.
+func (h *Handle) Cancel() {
+	if h != nil && h.l != nil {
+		h.l.timers.disarm(&h.t)
+	}
+}
 
 // CallLater arranges for fn to run on the loop, outside any task, after d.
 // Callbacks and task wake-ups due at the same time run in the order they
