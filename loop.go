@@ -46,8 +46,8 @@ type Loop struct {
 	ctxMu   sync.Mutex     // guards the Done channels of the tasks' contexts
 	threads sync.WaitGroup // goroutines started by ToThread
 
-	slow      time.Duration    // DebugSlowTasks threshold, 0 when off
-	resumedAt map[*Task]string // DebugSlowTasks: where each task last paused
+	slow      time.Duration // DebugSlowTasks threshold, 0 when off
+	slowDebug *slowDebug    // DebugSlowTasks state, nil when off
 	posted    []func()
 	hasPosted atomic.Bool
 	stopReq   atomic.Bool
