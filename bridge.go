@@ -2,6 +2,7 @@ package asyncio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 )
@@ -27,11 +28,16 @@ func (*threadWait) describe() string { return "waiting for a goroutine (ToThread
 // because Loop.Close (and so Run) waits for every goroutine ToThread started.
 // A panic in fn becomes a *PanicError.
 func ToThread(ctx *Ctx, fn func(context.Context) error) error {
-	_, err := ToThreadOf(ctx, func(c context.Context) (struct{}, error) { return struct{}{}, fn(c) })
+	var f func(context.Context) (struct{}, error) // nil for a nil fn: ErrNilFunc
+	if fn != nil {
+		f = func(c context.Context) (struct{}, error) { return struct{}{}, fn(c) }
+	}
+	_, err := ToThreadOf(ctx, f)
 	return err
 }
 
-// ToThreadOf is ToThread for a function that returns a value.
+// ToThreadOf is ToThread for a function that returns a value. Both return
+// ErrNilFunc for a nil fn.
 func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error) {
 	var value T
 	cur, err := ctx.running()
@@ -77,14 +83,20 @@ func callGuarded[T any](t *Task, ctx context.Context, fn func(context.Context) (
 	return fn(ctx)
 }
 
+// errSubmitNilLoop is returned by Submit given a nil loop.
+var errSubmitNilLoop = errors.New("asyncio: Submit to a nil loop")
+
 // Submit runs fn as a new task of loop l and waits for its result; it is
 // for other goroutines (CPython's run_coroutine_threadsafe followed by
 // result()). The task starts when the loop runs it; Submit blocks the calling
 // goroutine, never the loop. If goctx is done first, Submit cancels the task
 // and returns goctx's error without waiting for it. It returns ErrLoopClosed
-// if the loop is closed.
+// if the loop is closed, and an error for a nil loop.
 func Submit[T any](goctx context.Context, l *Loop, fn func(*Ctx) (T, error), opts ...TaskOption) (T, error) {
 	var zero T
+	if l == nil {
+		return zero, errSubmitNilLoop
+	}
 	type result struct {
 		v   T
 		err error

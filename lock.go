@@ -51,9 +51,12 @@ func (l *Lock) Acquire(ctx *Ctx) error {
 }
 
 // Release releases the lock and hands it to the longest waiting task, if
-// any. It returns ErrLockNotAcquired if the lock is not held.
+// any. It returns ErrLockNotAcquired if the lock is not held, which is also
+// so while it is being handed to a waiter that has not resumed yet: the
+// lock is that waiter's then, so a second Release must not pass it on to
+// another (MicroPython and CPython raise "Lock not acquired" there too).
 func (l *Lock) Release() error {
-	if !l.locked {
+	if !l.locked || l.handedTo != nil {
 		return ErrLockNotAcquired
 	}
 	if t := l.waiters.pop(); t != nil {

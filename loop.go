@@ -49,10 +49,10 @@ type Loop struct {
 	// clock does not jump while one runs, since its result is work to come.
 	threadsBusy atomic.Int32
 
-	debug     bool             // Debug: goroutine checks
-	dbg       debugState       // Debug: who runs the loop and its task
-	slow      time.Duration    // DebugSlowTasks threshold, 0 when off
-	resumedAt map[*Task]string // DebugSlowTasks: where each task last paused
+	debug     bool          // Debug: goroutine checks
+	dbg       debugState    // Debug: who runs the loop and its task
+	slow      time.Duration // DebugSlowTasks threshold, 0 when off
+	slowDebug *slowDebug    // DebugSlowTasks state, nil when off
 	posted    []func()
 	hasPosted atomic.Bool
 	stopReq   atomic.Bool
@@ -544,8 +544,13 @@ func (h *Handle) Err() error {
 	return h.err
 }
 
-// Cancel stops the callback from running, if it has not run yet.
-func (h *Handle) Cancel() { h.l.timers.disarm(&h.t) }
+// Cancel stops the callback from running, if it has not run yet. On a nil
+// or zero Handle it does nothing.
+func (h *Handle) Cancel() {
+	if h != nil && h.l != nil {
+		h.l.timers.disarm(&h.t)
+	}
+}
 
 // CallLater arranges for fn to run on the loop, outside any task, after d.
 // Callbacks and task wake-ups due at the same time run in the order they

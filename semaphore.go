@@ -113,11 +113,13 @@ func (b *BoundedSemaphore) Acquire(ctx *Ctx) error { return b.sem.Acquire(ctx) }
 
 // Release gives a unit back and hands it to the longest waiting task, if
 // any. It returns ErrSemaphoreReleased, and changes nothing, if every unit
-// is free already (the semaphore was released more times than acquired).
+// is free already (the semaphore was released more times than acquired). A
+// unit handed to a waiter that has not resumed yet is not held by anyone
+// yet, so it cannot be released again: the waiter takes it, or passes it on
+// if it is cancelled first.
 func (b *BoundedSemaphore) Release() error {
-	// Units held, including those handed to waiters that have not resumed,
-	// are bound - value.
-	if b.sem.value >= b.bound {
+	// Units held are bound - value - the units in hand-off.
+	if b.sem.value+b.sem.handed.len() >= b.bound {
 		return ErrSemaphoreReleased
 	}
 	b.sem.release()

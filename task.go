@@ -311,10 +311,57 @@ func (cur *Task) checkAwait(t *Task) error {
 	case t.loop != cur.loop:
 		return fmt.Errorf("%w: %v awaited from %v", ErrOtherLoop, t, cur)
 	}
-	for x := t; x != nil; x = x.awaiting {
-		if x == cur {
-			return fmt.Errorf("%w: %v awaits %v, which waits for it", ErrAwaitSelf, cur, t)
+	if cycle, _ := awaitCycle(cur, t); cycle {
+		return fmt.Errorf("%w: %v awaits %v, which waits for it", ErrAwaitSelf, cur, t)
+	}
+	return nil
+}
+
+// awaitCycle reports whether t waits for cur, the running task, through a
+// chain of Awaits (or is cur), so that cur awaiting t would never end. It
+// searches from both ends at once, one step each in turn: up the chain of
+// tasks that t awaits, and breadth-first through the tasks that await cur.
+// So it costs O(min(chain, awaiters)) steps; a task awaited by no other, as
+// each is when a chain is built bottom up, costs O(1). steps is for tests.
+//
+// Both sides follow a link x -> y only while x is parked in y.Await: a task
+// woken by a cancellation, still on its way out of Await, waits for nothing.
+func awaitCycle(cur, t *Task) (cycle bool, steps int) {
+	up := t
+	var below []*Task // tasks known to await cur, not yet searched
+	node, i := cur, 0 // searching node.waiters.list from i
+	for {
+		steps++
+		if up == cur {
+			return true, steps
 		}
+		if up = up.awaitingParked(); up == nil {
+			return false, steps // t's chain ends without reaching cur
+		}
+		for node != nil && i == len(node.waiters.list) {
+			node, i = nil, 0
+			if len(below) > 0 {
+				node, below = below[0], below[1:]
+			}
+		}
+		if node == nil {
+			return false, steps // no task that awaits cur is t
+		}
+		x := node.waiters.list[i].t
+		i++
+		if x != nil && x.awaitingParked() == node {
+			if x == t {
+				return true, steps
+			}
+			below = append(below, x)
+		}
+	}
+}
+
+// awaitingParked returns the task t is parked awaiting, or nil.
+func (t *Task) awaitingParked() *Task {
+	if a := t.awaiting; a != nil && t.blocker == waitQueue(&a.waiters) {
+		return a
 	}
 	return nil
 }

@@ -1,8 +1,9 @@
 package asyncio
 
 import (
+	"errors"
+	"fmt"
 	"iter"
-	"slices"
 )
 
 // WaitMode says when Wait returns.
@@ -18,6 +19,10 @@ const (
 	FirstError
 )
 
+// ErrWaitMode is returned by Wait given a WaitMode that is none of
+// AllCompleted, FirstCompleted and FirstError.
+var ErrWaitMode = errors.New("asyncio: Wait: unknown WaitMode")
+
 type waitWait struct{}
 
 func (waitWait) remove(*Task)     {}
@@ -27,24 +32,29 @@ func (waitWait) describe() string { return "waiting for tasks" }
 // and pending, each in argument order (CPython's asyncio.wait). It cancels
 // nothing: to give up after a time, call it inside MoveOnAfter. If the
 // calling task is cancelled, Wait returns ErrCancelled and the tasks go on.
+// A mode other than the three above gives an error matching ErrWaitMode.
 func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err error) {
 	cur, err := ctx.running()
 	if err != nil {
 		return nil, nil, err
+	}
+	if mode > FirstError {
+		return nil, nil, fmt.Errorf("%w %d", ErrWaitMode, mode)
 	}
 	for _, t := range tasks {
 		if err := cur.checkAwait(t); err != nil {
 			return nil, nil, err
 		}
 	}
-	enough := func() bool {
-		finished, failed := 0, false
-		for _, t := range tasks {
-			if t.state == taskDone {
-				finished++
-				failed = failed || t.err != nil
-			}
+	// Counted once here, then one finish at a time: each check is O(1).
+	finished, failed := 0, false
+	for _, t := range tasks {
+		if t.state == taskDone {
+			finished++
+			failed = failed || t.err != nil
 		}
+	}
+	enough := func() bool {
 		switch mode {
 		case FirstCompleted:
 			return finished > 0 || len(tasks) == 0
@@ -53,8 +63,15 @@ func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err e
 		}
 		return finished == len(tasks)
 	}
-	if err := cur.waitUntil(tasks, enough); err != nil {
-		return nil, nil, err
+	if !enough() {
+		err := cur.waitUntil(tasks, func(t *Task) bool {
+			finished++
+			failed = failed || t.err != nil
+			return enough()
+		})
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	for _, t := range tasks {
 		if t.state == taskDone {
@@ -66,14 +83,12 @@ func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err e
 	return done, pending, nil
 }
 
-// waitUntil parks the running task until enough reports true, checked each
-// time one of tasks finishes.
-func (cur *Task) waitUntil(tasks []*Task, enough func() bool) error {
-	if enough() {
-		return nil
-	}
-	w := &watch{fn: func(*Task) {
-		if cur.blocker != nil && enough() {
+// waitUntil parks the running task until finished, called as each of the
+// unfinished tasks finishes (once for each time it appears in tasks),
+// reports true.
+func (cur *Task) waitUntil(tasks []*Task, finished func(t *Task) bool) error {
+	w := &watch{fn: func(t *Task) {
+		if finished(t) && cur.blocker != nil {
 			cur.loop.wake(cur)
 		}
 	}}
@@ -90,6 +105,12 @@ func (cur *Task) waitUntil(tasks []*Task, enough func() bool) error {
 	}
 	return err
 }
+
+// asCompletedWait is where a task waits in AsCompleted.
+type asCompletedWait struct{}
+
+func (asCompletedWait) remove(*Task)     {}
+func (asCompletedWait) describe() string { return "waiting for tasks (AsCompleted)" }
 
 // AsCompleted returns an iterator over the tasks in the order they finish
 // (those already done first, in argument order). Each step pauses the
@@ -111,18 +132,49 @@ func AsCompleted(ctx *Ctx, tasks ...*Task) iter.Seq2[*Task, error] {
 			yield(nil, err)
 			return
 		}
-		left := slices.Clone(tasks)
-		for len(left) > 0 {
-			i := slices.IndexFunc(left, (*Task).Done)
-			if i < 0 {
-				if err := cur.waitUntil(left, func() bool { return slices.ContainsFunc(left, (*Task).Done) }); err != nil {
+		// One watch on every unfinished task, for the whole iteration,
+		// queues the tasks as they finish: each step costs O(1).
+		var queue []*Task // finished tasks; queue[:head] are yielded
+		head := 0
+		for _, t := range tasks {
+			if t.state == taskDone {
+				queue = append(queue, t)
+			}
+		}
+		waiting := false // parked in the loop below
+		if len(queue) < len(tasks) {
+			w := &watch{fn: func(t *Task) {
+				queue = append(queue, t)
+				if waiting && cur.blocker != nil {
+					cur.loop.wake(cur)
+				}
+			}}
+			for _, t := range tasks {
+				if t.state != taskDone {
+					t.waiters.addWatch(w)
+				}
+			}
+			defer func() {
+				for _, t := range tasks {
+					if t.state != taskDone {
+						t.waiters.removeWatch(w)
+					}
+				}
+			}()
+		}
+		for range tasks {
+			for head == len(queue) {
+				waiting = true
+				err := cur.park(asCompletedWait{})
+				waiting = false
+				if err != nil {
 					yield(nil, err)
 					return
 				}
-				continue
 			}
-			t := left[i]
-			left = slices.Delete(left, i, i+1)
+			t := queue[head]
+			queue[head] = nil
+			head++
 			t.retrieved = true
 			if !yield(t, t.err) {
 				return

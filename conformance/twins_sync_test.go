@@ -18,6 +18,7 @@ func init() {
 		"lock_sleeping_holder": lockSleepingHolder,
 		"lock_cancel_waiters":  lockCancelWaiters,
 		"lock_cancel_holder":   lockCancelHolder,
+		"lock_release_handoff": lockReleaseHandoff,
 	})
 }
 
@@ -455,6 +456,51 @@ func lockCancelHolder(p *py) error {
 			return err
 		}
 		ts[2].Cancel()
+		for _, t := range ts {
+			if err := t.Await(ctx); err != nil {
+				return err
+			}
+		}
+		p.print("locked:", lock.Locked())
+		return nil
+	})
+}
+
+func lockReleaseHandoff(p *py) error {
+	worker := func(name string, lock *asyncio.Lock) func(*asyncio.Ctx) error {
+		return func(ctx *asyncio.Ctx) error {
+			if err := lock.Acquire(ctx); err != nil {
+				return err
+			}
+			p.print(name, "holds the lock")
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				return err
+			}
+			p.print(name, "releases")
+			return lock.Release()
+		}
+	}
+	return run(func(ctx *asyncio.Ctx) error {
+		var lock asyncio.Lock
+		if err := lock.Acquire(ctx); err != nil {
+			return err
+		}
+		ts := []*asyncio.Task{asyncio.CreateTask(ctx, worker("a", &lock)), asyncio.CreateTask(ctx, worker("b", &lock))}
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		p.print("main releases")
+		if err := lock.Release(); err != nil {
+			return err
+		}
+		p.print("locked:", lock.Locked())
+		if err := lock.Release(); is(err, "RuntimeError") {
+			p.print("second release raises RuntimeError")
+		} else if err == nil {
+			p.print("second release accepted")
+		} else {
+			return err
+		}
 		for _, t := range ts {
 			if err := t.Await(ctx); err != nil {
 				return err
