@@ -471,6 +471,7 @@ func TestArchSteadyStateAllocatesNothing(t *testing.T) {
 	if testenv.RaceEnabled {
 		t.Skip("skipped under -race: the race detector allocates")
 	}
+	t.Setenv("ASYNCIO_DEBUG", "") // debug mode reads goroutine stacks
 	const others = 100
 	for _, c := range []struct {
 		name string

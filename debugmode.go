@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -26,8 +25,9 @@ import (
 // awaiting another loop's task or itself, a closed loop.
 func Debug() Option { return func(l *Loop) { l.debug = true } }
 
-// debugFromEnv reports whether ASYNCIO_DEBUG asks for debug mode.
-var debugFromEnv = sync.OnceValue(func() bool { return os.Getenv("ASYNCIO_DEBUG") == "1" })
+// debugFromEnv reports whether ASYNCIO_DEBUG asks for debug mode; it is read
+// by each new loop.
+func debugFromEnv() bool { return os.Getenv("ASYNCIO_DEBUG") == "1" }
 
 // debugState is what debug mode records: which goroutine runs the loop and
 // which runs its current task. Other goroutines read it.

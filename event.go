@@ -58,6 +58,11 @@ func (e *Event) IsSet() bool { return e.set }
 // Set sets the event and makes every waiting task ready, in the order they
 // began to wait.
 func (e *Event) Set() {
+	if len(e.waiters.tasks) > 0 {
+		if err := e.waiters.tasks[0].loop.checkGoroutine("Event.Set"); err != nil {
+			panic(err.Error())
+		}
+	}
 	e.set = true
 	e.waiters.wakeAll()
 }

@@ -3,6 +3,7 @@ package asyncio_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -295,4 +296,41 @@ func TestDebugCatchesCallsFromOutsideTheLoop(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// In debug mode, setting an Event whose waiters belong to a loop running on
+// another goroutine panics with a message naming the mistake, instead of
+// touching that loop's run queue.
+func TestDebugCatchesEventSetFromAnotherLoop(t *testing.T) {
+	var ev asyncio.Event
+	waiting := make(chan struct{})
+	done := make(chan error)
+	l := asyncio.NewLoop(asyncio.Debug())
+	l.CreateTask(func(c *asyncio.Ctx) error {
+		asyncio.CreateTask(c, func(c *asyncio.Ctx) error { return ev.Wait(c) })
+		asyncio.Sleep(c, 0) // the waiter now waits
+		close(waiting)
+		<-done // keeps this loop busy inside a task meanwhile
+		ev.Set()
+		return nil
+	})
+	go func() { done <- l.RunForever() }()
+	<-waiting
+	var msg string
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		defer func() { msg = fmt.Sprint(recover()) }()
+		ev.Set()
+		return nil
+	}, asyncio.Debug())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "Event.Set") || !strings.Contains(msg, asyncio.ErrWrongGoroutine.Error()) {
+		t.Errorf("Event.Set from another loop's task: recovered %q", msg)
+	}
+	done <- nil
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
 }

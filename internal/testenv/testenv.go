@@ -133,3 +133,11 @@ func BuildProgram(t testing.TB, pkg string) string {
 	}
 	return bin
 }
+
+// DebugMain runs a package's tests with the loops in debug mode (each loop
+// checks that its methods are called from the right goroutine: see
+// asyncio.Debug) and checks that no test leaves a goroutine behind.
+func DebugMain(m *testing.M) {
+	os.Setenv("ASYNCIO_DEBUG", "1")
+	goleak.VerifyTestMain(m, LeakOptions()...)
+}
