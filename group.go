@@ -98,7 +98,13 @@ func (g *TaskGroup) runBody(body func(*Ctx, *TaskGroup) error) error {
 // cancelling, the task is cancelled before it starts; if the group has
 // finished, the task fails with ErrGroupClosed. Go may be called from the
 // body or from the group's tasks.
+//
+// Go panics with a message saying so when g was not made by WithTaskGroup
+// (a nil or zero TaskGroup): there is no loop to start the task on.
 func (g *TaskGroup) Go(fn func(*Ctx) error, opts ...TaskOption) *Task {
+	if g == nil || g.parent == nil {
+		panic("asyncio: TaskGroup.Go on a TaskGroup not made by WithTaskGroup")
+	}
 	l := g.parent.loop
 	if g.closed {
 		return l.newTask(&Task{}, func(*Ctx) error { return ErrGroupClosed }, opts)
@@ -113,8 +119,13 @@ func (g *TaskGroup) Go(fn func(*Ctx) error, opts ...TaskOption) *Task {
 	return t
 }
 
-// Cancel cancels every unfinished task of the group; the body goes on.
-func (g *TaskGroup) Cancel() { g.cancel() }
+// Cancel cancels every unfinished task of the group; the body goes on. On a
+// nil or zero TaskGroup it does nothing.
+func (g *TaskGroup) Cancel() {
+	if g != nil {
+		g.cancel()
+	}
+}
 
 func (g *TaskGroup) cancel() {
 	for _, t := range g.children {

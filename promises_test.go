@@ -334,3 +334,18 @@ func TestDebugCatchesEventSetFromAnotherLoop(t *testing.T) {
 	}
 	l.Close()
 }
+
+// A TaskGroup not made by WithTaskGroup says so when used.
+func TestZeroTaskGroup(t *testing.T) {
+	for _, g := range []*asyncio.TaskGroup{nil, {}} {
+		g.Cancel() // nothing to cancel
+		func() {
+			defer func() {
+				if r := fmt.Sprint(recover()); !strings.Contains(r, "not made by WithTaskGroup") {
+					t.Errorf("Go on %#v: recovered %q", g, r)
+				}
+			}()
+			g.Go(func(*asyncio.Ctx) error { return nil })
+		}()
+	}
+}

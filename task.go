@@ -462,5 +462,10 @@ func (t *Task) body(yield func(struct{}) bool) {
 	returned = true
 }
 
-// goexitDone ends the coroutine of a task that called runtime.Goexit.
+// goexitDone ends the coroutine of a task that called runtime.Goexit; the
+// loop recovers it. Its String says what it is, should it ever be seen.
 type goexitDone struct{}
+
+func (goexitDone) String() string {
+	return "asyncio: internal: the end of a task that called runtime.Goexit"
+}
