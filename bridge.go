@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -86,16 +88,53 @@ func callGuarded[T any](t *Task, ctx context.Context, fn func(context.Context) (
 // errSubmitNilLoop is returned by Submit given a nil loop.
 var errSubmitNilLoop = errors.New("asyncio: Submit to a nil loop")
 
+// ErrSubmitInTask is returned by Submit called from inside a task: Submit
+// blocks its goroutine, which would block the task's whole loop, and for
+// ever if the work is for that same loop. Inside a task, use CreateTask and
+// Await.
+var ErrSubmitInTask = errors.New("asyncio: Submit called from a task: it would block the task's loop; use CreateTask and Await there")
+
+// bodyFunc identifies a task's coroutine on a stack: its bottom frame is
+// (*Task).body.
+var bodyFunc = runtime.FuncForPC(reflect.ValueOf((*Task).body).Pointer()).Name()
+
+// inTask reports whether the calling goroutine is a task's coroutine. It
+// walks the whole stack (a few microseconds), which is fine for Submit, a
+// call that crosses goroutines anyway.
+func inTask() bool {
+	pcs := make([]uintptr, 64)
+	for {
+		n := runtime.Callers(2, pcs)
+		if n < len(pcs) {
+			frames := runtime.CallersFrames(pcs[:n])
+			for {
+				f, more := frames.Next()
+				if f.Function == bodyFunc {
+					return true
+				}
+				if !more {
+					return false
+				}
+			}
+		}
+		pcs = make([]uintptr, 2*len(pcs))
+	}
+}
+
 // Submit runs fn as a new task of loop l and waits for its result; it is
 // for other goroutines (CPython's run_coroutine_threadsafe followed by
 // result()). The task starts when the loop runs it; Submit blocks the calling
 // goroutine, never the loop. If goctx is done first, Submit cancels the task
 // and returns goctx's error without waiting for it. It returns ErrLoopClosed
-// if the loop is closed, and an error for a nil loop.
+// if the loop is closed, an error for a nil loop, and ErrSubmitInTask when
+// called from a task (of any loop), which it would block.
 func Submit[T any](goctx context.Context, l *Loop, fn func(*Ctx) (T, error), opts ...TaskOption) (T, error) {
 	var zero T
 	if l == nil {
 		return zero, errSubmitNilLoop
+	}
+	if inTask() {
+		return zero, ErrSubmitInTask
 	}
 	type result struct {
 		v   T

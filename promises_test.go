@@ -349,3 +349,31 @@ func TestZeroTaskGroup(t *testing.T) {
 		}()
 	}
 }
+
+// Submit from a task of the loop it submits to would wait for ever: it
+// returns ErrSubmitInTask at once.
+func TestSubmitFromATask(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		_, err := asyncio.Submit(context.Background(), ctx.Loop(), func(*asyncio.Ctx) (int, error) { return 1, nil })
+		if !errors.Is(err, asyncio.ErrSubmitInTask) {
+			t.Errorf("Submit from a task = %v, want ErrSubmitInTask", err)
+		}
+		return nil
+	}, asyncio.VirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From another goroutine it works.
+	l := asyncio.NewLoop()
+	release := l.KeepAlive()
+	done := make(chan error)
+	go func() { done <- l.RunForever() }()
+	v, err := asyncio.Submit(context.Background(), l, func(*asyncio.Ctx) (int, error) { return 7, nil })
+	if v != 7 || err != nil {
+		t.Errorf("Submit from a goroutine = %v, %v", v, err)
+	}
+	release()
+	l.Stop()
+	<-done
+	l.Close()
+}
