@@ -151,7 +151,8 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	l.ids++
 	t.id, t.loop, t.fn = l.ids, l, fn
 	t.ctx = Ctx{t: t, s: &t.root}
-	t.root.task, t.root.when, t.scope = t, -1, &t.root
+	t.root.task, t.scope = t, &t.root
+	t.root.when.Store(-1)
 	t.timer.task = t
 	for _, o := range opts {
 		o(t)

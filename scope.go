@@ -49,7 +49,9 @@ type cancelScope struct {
 	ctx    Ctx          // the Ctx of the code inside the scope
 	task   *Task        // the task the scope belongs to
 	parent *cancelScope // the scope around this one; nil for the task's own
-	when   int64        // the deadline on the loop's clock, or -1 for none
+	when   atomic.Int64 // the deadline on the loop's clock, or -1 for none; read by Deadline
+
+	handle    *Scope // the handle of a Timeout or MoveOnAfter scope, else nil
 
 	cancelled bool // cancel was called on this scope
 	outer     bool // a scope around this one was cancelled while it was open
@@ -62,7 +64,8 @@ type cancelScope struct {
 // start if the scope around it is.
 func (t *Task) openScope(s *cancelScope, when int64) {
 	s.ctx = Ctx{t: t, s: s}
-	s.task, s.parent, s.when = t, t.scope, when
+	s.task, s.parent = t, t.scope
+	s.when.Store(when)
 	t.scope = s
 	if b := s.parent.state.Load() & (ctxCancelled | ctxExpired); b != 0 {
 		s.state.Store(ctxCancelled)
@@ -154,8 +157,8 @@ func (c *Ctx) Deadline() (time.Time, bool) {
 	}
 	when := int64(-1)
 	for s := c.s; s != nil; s = s.parent {
-		if s.when >= 0 && (when < 0 || s.when < when) {
-			when = s.when
+		if w := s.when.Load(); w >= 0 && w != int64(Never) && (when < 0 || w < when) {
+			when = w
 		}
 	}
 	if when < 0 {

@@ -23,7 +23,7 @@ var ErrSemaphoreReleased = errors.New("asyncio: BoundedSemaphore released too ma
 // Release() error and Locked() bool. A Semaphore's methods must be called on
 // the loop's goroutine (from tasks or loop callbacks).
 type Semaphore struct {
-	value   int // free units; 0 while tasks wait
+	value   int // free units
 	waiters semaphoreWaiters
 	handed  handoffs[struct{}] // woken waiters given a unit, until they resume
 }
@@ -51,7 +51,7 @@ func (s *Semaphore) Acquire(ctx *Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.value > 0 { // no task waits while a unit is free
+	if !s.Locked() {
 		s.value--
 		return nil
 	}
@@ -59,6 +59,8 @@ func (s *Semaphore) Acquire(ctx *Ctx) error {
 	err = t.park(&s.waiters)
 	if _, ok := s.handed.take(t); ok && err != nil {
 		s.release() // cancelled after Release picked it: pass the unit on
+	} else if err == nil && s.value > 0 {
+		s.wakeNext() // units freed while it was on its way (CPython does the same)
 	}
 	return err
 }
@@ -73,16 +75,23 @@ func (s *Semaphore) Release() error {
 }
 
 func (s *Semaphore) release() {
+	s.value++
+	s.wakeNext()
+}
+
+// wakeNext hands a free unit to the longest waiting task, if any.
+func (s *Semaphore) wakeNext() {
 	if t := s.waiters.pop(); t != nil {
+		s.value--
 		s.handed.add(t, struct{}{})
 		t.loop.wake(t)
-	} else {
-		s.value++
 	}
 }
 
-// Locked reports whether Acquire would wait: no unit is free.
-func (s *Semaphore) Locked() bool { return s.value == 0 }
+// Locked reports whether Acquire would wait: no unit is free, or tasks are
+// waiting or have been handed a unit and not yet resumed (CPython's rule: a
+// newcomer queues behind them even when units are free).
+func (s *Semaphore) Locked() bool { return s.value == 0 || s.waiters.len() > 0 || s.handed.len() > 0 }
 
 // BoundedSemaphore is a Semaphore that refuses to be released more times
 // than it was acquired, CPython's asyncio.BoundedSemaphore: its value never

@@ -2,25 +2,34 @@ package asyncio
 
 import (
 	"errors"
+	"math"
 	"time"
 )
+
+// Never is a deadline that never comes: TimeoutAt(ctx, Never, body) runs
+// body without a time limit until its Scope is rescheduled (CPython's
+// timeout(None)).
+const Never = time.Duration(math.MaxInt64)
 
 // Timeout runs body in the calling task with a deadline d from now (CPython's
 // asyncio.timeout, Trio's fail_after). If the deadline passes before body
 // returns, the task is cancelled: the await point where it waits returns
 // ErrCancelled (or, if it is awaiting a task, that task is cancelled, as
 // with Task.Cancel). Once body has returned, Timeout returns ErrTimeout if
-// the deadline passed and body returned nil or a cancellation error, and
+// the deadline passed and body returned the cancellation (CPython 3.11: a
+// body that catches it and returns normally leaves without an error), and
 // body's own error otherwise. Scopes nest: each one only reports its own
 // deadline as a timeout. If the task was also cancelled from elsewhere while
 // the deadline passed, that cancellation wins and Timeout returns
-// ErrCancelled, as CPython does.
+// ErrCancelled, as CPython does. A deadline already past cancels the body
+// at its first await point, as CPython's does.
 //
 // body gets the scope's Ctx: as a context.Context it is done once the
 // deadline has passed (its Err is then ErrTimeout) and once body has
 // returned, and it has the deadline when the loop runs on the real clock.
-// The calling task's own Ctx is not touched: after the scope, Go code can be
-// handed the task's Ctx again.
+// ctx.Scope() is the scope's handle: When, Reschedule and Expired, for a
+// deadline that moves (a keep-alive). The calling task's own Ctx is not
+// touched: after the scope, Go code can be handed the task's Ctx again.
 func Timeout(ctx *Ctx, d time.Duration, body func(*Ctx) error) error {
 	cur, err := ctx.running()
 	if err != nil {
@@ -29,10 +38,11 @@ func Timeout(ctx *Ctx, d time.Duration, body func(*Ctx) error) error {
 	return TimeoutAt(ctx, time.Duration(cur.loop.deadline(d)), body)
 }
 
-// TimeoutAt is Timeout with a deadline on the loop's clock (see Loop.Time).
+// TimeoutAt is Timeout with a deadline on the loop's clock (see Loop.Time);
+// Never for none.
 func TimeoutAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) error {
 	r, err := scope(ctx, at, body)
-	if r.expired && !r.merged && (err == nil || errors.Is(err, ErrCancelled)) {
+	if r.expired && !r.merged && errors.Is(err, ErrCancelled) {
 		return ErrTimeout
 	}
 	return err
@@ -52,7 +62,8 @@ func MoveOnAfter(ctx *Ctx, d time.Duration, body func(*Ctx) error) (expired bool
 	return MoveOnAt(ctx, time.Duration(cur.loop.deadline(d)), body)
 }
 
-// MoveOnAt is MoveOnAfter with a deadline on the loop's clock.
+// MoveOnAt is MoveOnAfter with a deadline on the loop's clock; Never for
+// none.
 func MoveOnAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, err error) {
 	r, err := scope(ctx, at, body)
 	if r.expired && !r.merged && errors.Is(err, ErrCancelled) {
@@ -61,17 +72,87 @@ func MoveOnAt(ctx *Ctx, at time.Duration, body func(*Ctx) error) (expired bool, 
 	return r.expired, err
 }
 
+// Scope is the handle of a Timeout or MoveOnAfter scope (CPython's Timeout
+// object): the Ctx given to the body returns it from Ctx.Scope. Its methods
+// are for the loop's goroutine.
+type Scope struct {
+	cs       cancelScope
+	l        *Loop
+	timer    timer // the deadline; its callback runs on the loop
+	expired  bool  // the deadline passed while the body ran
+	injected bool  // the deadline's cancel is on its way to the task itself
+	closed   bool  // the body has returned
+}
+
+// When returns the scope's deadline on the loop's clock, and false when it
+// has none (Never).
+func (sc *Scope) When() (time.Duration, bool) {
+	if w := sc.cs.when.Load(); w >= 0 && w != int64(Never) {
+		return time.Duration(w), true
+	}
+	return 0, false
+}
+
+// Reschedule moves the deadline to at on the loop's clock (Never for none);
+// at may be earlier or later than before. It costs a timer-heap insert, so a
+// keep-alive may call it on every message. After the deadline has passed,
+// or once the body has returned, it does nothing.
+func (sc *Scope) Reschedule(at time.Duration) {
+	if sc.expired || sc.closed {
+		return
+	}
+	sc.l.timers.disarm(&sc.timer)
+	sc.arm(int64(at))
+}
+
+// Expired reports whether the deadline passed while the body ran.
+func (sc *Scope) Expired() bool { return sc.expired }
+
+// arm sets the deadline: one already past cancels the body at its next
+// await point, after the tasks ready now (CPython's call_soon).
+func (sc *Scope) arm(at int64) {
+	at = max(at, 0)
+	sc.cs.when.Store(at)
+	switch {
+	case at == int64(Never):
+	case at <= sc.l.now():
+		sc.l.ready.pushItem(runItem{fn: sc.expire})
+	default:
+		sc.l.timers.arm(&sc.timer, at)
+	}
+}
+
+// expire is the deadline's callback.
+func (sc *Scope) expire() {
+	if sc.closed || sc.expired {
+		return // fired, but queued behind the task that left the scope or rescheduled
+	}
+	if w := sc.cs.when.Load(); w == int64(Never) || w > sc.l.now() {
+		return // rescheduled later while this call was queued
+	}
+	sc.expired = true
+	sc.injected = sc.cs.cancel(ctxExpired, true)
+}
+
+// Scope returns the handle of the Timeout or MoveOnAfter scope this Ctx
+// belongs to, or nil for any other Ctx (a task's own, a task group's).
+func (c *Ctx) Scope() *Scope {
+	if c == nil || c.s == nil {
+		return nil
+	}
+	return c.s.handle
+}
+
 // scopeResult says how a timeout scope ended.
 type scopeResult struct {
 	expired bool // the deadline passed while body ran
 	merged  bool // a cancel from outside was delivered inside as the same ErrCancelled
 }
 
-// scope runs body in a cancel scope that a callback at the deadline cancels.
-// The scope tells its own cancellation from one made from outside while it
-// was open (cancelScope.outer), so that an outside cancel is neither
-// withdrawn nor mistaken for the deadline, as CPython's Task.cancelling and
-// uncancel do.
+// scope runs body in a cancel scope that its deadline cancels. The scope
+// tells its own cancellation from one made from outside while it was open
+// (cancelScope.outer), so that an outside cancel is neither withdrawn nor
+// mistaken for the deadline, as CPython's Task.cancelling and uncancel do.
 func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (r scopeResult, err error) {
 	cur, err := ctx.running()
 	if err != nil {
@@ -80,27 +161,22 @@ func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (r scopeResult, er
 	if body == nil {
 		return r, ErrNilFunc
 	}
-	s := &cancelScope{}
-	cur.openScope(s, max(int64(at), 0))
-	inside := true
-	injected := false // the deadline's cancel is on its way to the task itself
-	h := cur.loop.CallAt(at, func() {
-		if !inside {
-			return // fired, but queued behind the task that left the scope
-		}
-		r.expired = true
-		injected = s.cancel(ctxExpired, true)
-	})
+	sc := &Scope{l: cur.loop}
+	sc.timer.fn = sc.expire
+	sc.cs.handle = sc
+	cur.openScope(&sc.cs, -1)
+	sc.arm(int64(at))
 	defer func() {
-		inside = false
-		h.Cancel()
-		cur.closeScope(s)
+		sc.closed = true
+		sc.l.timers.disarm(&sc.timer)
+		cur.closeScope(&sc.cs)
+		r.expired = sc.expired
 		switch {
-		case s.outer && cur.deliver == deliverNone:
+		case sc.cs.outer && cur.deliver == deliverNone:
 			r.merged = true // delivered inside the scope: report it
-		case !s.outer && injected && cur.deliver == deliverOnce:
+		case !sc.cs.outer && sc.injected && cur.deliver == deliverOnce:
 			cur.deliver = deliverNone // ours, never delivered: it must not leak out
 		}
 	}()
-	return r, body(&s.ctx)
+	return r, body(&sc.cs.ctx)
 }
