@@ -5,8 +5,8 @@ import (
 	"fmt"
 )
 
-// ErrGroupClosed is the error of a task started in a TaskGroup that has
-// already finished.
+// ErrGroupClosed is matched by the error of a task started in a TaskGroup
+// that has finished or is shutting down: it never runs.
 var ErrGroupClosed = errors.New("asyncio: task group is closed")
 
 // TaskGroup runs tasks that belong to one scope (CPython's TaskGroup, Trio's
@@ -17,7 +17,8 @@ type TaskGroup struct {
 	children []*Task
 	running  int
 	errs     []error
-	failed   bool // a child failed, so the group is cancelling
+	failed   bool // a child failed
+	aborting bool // shutting down: a task or the body failed, or the caller was cancelled
 	inBody   bool
 	injected bool // the group's cancel is on its way to the parent itself
 	closed   bool
@@ -31,15 +32,17 @@ func (groupWait) describe() string { return "waiting for its task group" }
 
 // WithTaskGroup runs body in the calling task with a new TaskGroup, whose Go
 // method starts tasks that belong to it, and returns only when body and every
-// task of the group have finished.
+// task of the group have finished (CPython's async with TaskGroup()).
 //
 // When a task of the group fails (returns an error other than a
 // cancellation), the group cancels its other tasks and the body (at the
 // await point where it waits). When the calling task is cancelled, the group
-// cancels all its tasks. WithTaskGroup returns every failure joined with
-// errors.Join, body's first, in the order they happened; a cancellation of
-// the calling task from outside makes it include ErrCancelled. It returns nil
-// when everything succeeded.
+// cancels all its tasks. WithTaskGroup returns the tasks' failures joined
+// with errors.Join in the order they happened, then body's own error, as
+// CPython orders its ExceptionGroup; nil when everything succeeded. A
+// cancellation of the calling task from outside makes it return ErrCancelled
+// when no task failed, and the failures alone (no ErrCancelled) when some
+// did, as CPython does.
 //
 // body gets the group's Ctx: as a context.Context it is done once a task of
 // the group has failed, once the calling task is cancelled, and once
@@ -57,26 +60,26 @@ func WithTaskGroup(ctx *Ctx, body func(ctx *Ctx, g *TaskGroup) error) error {
 	cur.openScope(&g.scope, -1)
 	defer cur.closeScope(&g.scope)
 	berr := g.runBody(body)
-	outside := g.scope.outer
-	cancelled := outside && cur.deliver == deliverNone // delivered inside the body
-	switch {
-	case berr == nil:
-	case errors.Is(berr, ErrCancelled):
-		cancelled = cancelled || !g.failed // not the group's own doing: from outside
-		g.cancel()
-	default:
-		g.errs = append([]error{berr}, g.errs...)
-		g.cancel()
+	// cancelled: a cancellation from outside reached the group.
+	cancelled := g.scope.outer && cur.deliver == deliverNone // delivered inside the body
+	if berr != nil {
+		if errors.Is(berr, ErrCancelled) {
+			cancelled = cancelled || !g.failed // not the group's own doing: from outside
+		}
+		g.abort()
 	}
 	for g.running > 0 {
-		if err := cur.park(groupWait{}); err != nil {
+		if err := cur.park(groupWait{}); err != nil && !g.aborting {
 			cancelled = true
-			g.cancel()
+			g.abort()
 		}
 	}
 	g.closed = true
-	if cancelled {
-		g.errs = append(g.errs, ErrCancelled)
+	if cancelled && len(g.errs) == 0 {
+		return ErrCancelled
+	}
+	if berr != nil && !errors.Is(berr, ErrCancelled) {
+		g.errs = append(g.errs, berr)
 	}
 	return errors.Join(g.errs...)
 }
@@ -94,10 +97,11 @@ func (g *TaskGroup) runBody(body func(*Ctx, *TaskGroup) error) error {
 }
 
 // Go starts fn as a task of the group and returns it. The task starts at the
-// caller's next await point, like CreateTask. If the group is already
-// cancelling, the task is cancelled before it starts; if the group has
-// finished, the task fails with ErrGroupClosed. Go may be called from the
-// body or from the group's tasks.
+// caller's next await point, like CreateTask. Go may be called from the body
+// or from the group's tasks. A group that has finished, or that is shutting
+// down (a task failed, the body failed or the calling task was cancelled),
+// starts nothing: Go returns a task that is already done, whose Err matches
+// ErrGroupClosed and says which (CPython raises RuntimeError there).
 //
 // Go panics with a message saying so when g was not made by WithTaskGroup
 // (a nil or zero TaskGroup): there is no loop to start the task on.
@@ -106,17 +110,24 @@ func (g *TaskGroup) Go(fn func(*Ctx) error, opts ...TaskOption) *Task {
 		panic("asyncio: TaskGroup.Go on a TaskGroup not made by WithTaskGroup")
 	}
 	l := g.parent.loop
-	if g.closed {
-		return l.newTask(&Task{}, func(*Ctx) error { return ErrGroupClosed }, opts)
+	switch {
+	case g.closed:
+		return l.doneTask(&Task{}, fmt.Errorf("%w: it has finished", ErrGroupClosed), opts)
+	case g.aborting:
+		return l.doneTask(&Task{}, fmt.Errorf("%w: it is shutting down", ErrGroupClosed), opts)
 	}
 	t := l.newTask(&Task{}, fn, opts)
 	g.children = append(g.children, t)
 	g.running++
 	t.waiters.addWatch(&g.done)
-	if g.failed {
-		t.Cancel()
-	}
 	return t
+}
+
+// abort starts the group's shutdown: its tasks are cancelled, and Go starts
+// no more.
+func (g *TaskGroup) abort() {
+	g.aborting = true
+	g.cancel()
 }
 
 // Cancel cancels every unfinished task of the group; the body goes on. On a
@@ -141,7 +152,7 @@ func (g *TaskGroup) childDone(t *Task) {
 		g.errs = append(g.errs, fmt.Errorf("%v: %w", t, t.err))
 		if !g.failed {
 			g.failed = true
-			g.cancel()
+			g.abort()
 			// The body's context is done; the body itself is cancelled only
 			// while it runs.
 			g.injected = g.scope.cancel(ctxCancelled, g.inBody && g.parent.state != taskDone)

@@ -159,8 +159,8 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	}
 	if l.closed {
 		// Nothing will ever run it: it is born failed.
-		t.err = fmt.Errorf("%w: %v created after Close", ErrLoopClosed, t)
 		t.state, t.fn, t.retrieved = taskDone, nil, true
+		t.err = fmt.Errorf("%w: %v created after Close", ErrLoopClosed, t)
 		t.root.end(ctxEnded)
 		return t
 	}
@@ -170,6 +170,23 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 		t.deliver = deliverAlways // created during shutdown: it never starts
 		t.root.cancel(ctxCancelled, false)
 	}
+	return t
+}
+
+// doneTask returns t as a task of l that is already done with err, which
+// the caller hands to whoever asked for the task (so it is not reported to
+// the exception handler).
+func (l *Loop) doneTask(t *Task, err error, opts []TaskOption) *Task {
+	l.ids++
+	t.id, t.loop = l.ids, l
+	t.ctx = Ctx{t: t, s: &t.root}
+	t.root.task, t.scope = t, &t.root
+	t.root.when.Store(-1)
+	for _, o := range opts {
+		o(t)
+	}
+	t.state, t.err, t.retrieved = taskDone, err, true
+	t.root.end(ctxEnded)
 	return t
 }
 

@@ -14,14 +14,23 @@ const (
 	AllCompleted WaitMode = iota
 	// FirstCompleted returns when any task has finished.
 	FirstCompleted
-	// FirstError returns when any task fails (any error, a cancellation
-	// included), or when every task has finished.
+	// FirstError returns when any task fails (an error other than a
+	// cancellation, as CPython's FIRST_EXCEPTION ignores cancelled tasks),
+	// or when every task has finished.
 	FirstError
 )
+
+// ErrWaitEmpty is returned by Wait given no tasks (CPython raises
+// ValueError): there would be nothing to wait for.
+var ErrWaitEmpty = errors.New("asyncio: Wait: no tasks to wait for")
 
 // ErrWaitMode is returned by Wait given a WaitMode that is none of
 // AllCompleted, FirstCompleted and FirstError.
 var ErrWaitMode = errors.New("asyncio: Wait: unknown WaitMode")
+
+// failedNotCancelled reports whether a done task failed with an error other
+// than a cancellation.
+func failedNotCancelled(t *Task) bool { return t.err != nil && !errors.Is(t.err, ErrCancelled) }
 
 type waitWait struct{}
 
@@ -32,7 +41,8 @@ func (waitWait) describe() string { return "waiting for tasks" }
 // and pending, each in argument order (CPython's asyncio.wait). It cancels
 // nothing: to give up after a time, call it inside MoveOnAfter. If the
 // calling task is cancelled, Wait returns ErrCancelled and the tasks go on.
-// A mode other than the three above gives an error matching ErrWaitMode.
+// A mode other than the three above gives an error matching ErrWaitMode, and
+// no tasks ErrWaitEmpty.
 func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err error) {
 	cur, err := ctx.running()
 	if err != nil {
@@ -40,6 +50,9 @@ func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err e
 	}
 	if mode > FirstError {
 		return nil, nil, fmt.Errorf("%w %d", ErrWaitMode, mode)
+	}
+	if len(tasks) == 0 {
+		return nil, nil, ErrWaitEmpty
 	}
 	for _, t := range tasks {
 		if err := cur.checkAwait(t); err != nil {
@@ -51,7 +64,7 @@ func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err e
 	for _, t := range tasks {
 		if t.state == taskDone {
 			finished++
-			failed = failed || t.err != nil
+			failed = failed || failedNotCancelled(t)
 		}
 	}
 	enough := func() bool {
@@ -66,7 +79,7 @@ func Wait(ctx *Ctx, mode WaitMode, tasks ...*Task) (done, pending []*Task, err e
 	if !enough() {
 		err := cur.waitUntil(tasks, func(t *Task) bool {
 			finished++
-			failed = failed || t.err != nil
+			failed = failed || failedNotCancelled(t)
 			return enough()
 		})
 		if err != nil {
