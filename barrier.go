@@ -34,7 +34,16 @@ type Barrier struct {
 	count   int  // tasks arrived in this cycle
 	broken  bool // until Reset
 	cycle   *barrierCycle
+	// draining counts the tasks a passed cycle woke that have not resumed
+	// yet; a Wait made meanwhile waits in drained for them (CPython's
+	// draining state), so a task cannot lap the others.
+	draining int
+	drained  barrierDrain
 }
+
+type barrierDrain struct{ fifo }
+
+func (*barrierDrain) describe() string { return "waiting for a barrier to drain" }
 
 type cycleState uint8
 
@@ -51,6 +60,7 @@ type barrierCycle struct {
 	fifo
 	b     *Barrier
 	state cycleState
+	left  int // woken by the pass and not yet resumed
 }
 
 func (*barrierCycle) describe() string { return "waiting at a barrier" }
@@ -92,6 +102,12 @@ func (b *Barrier) Wait(ctx *Ctx) (int, error) {
 	if b.parties < 1 {
 		return -1, errZeroBarrier
 	}
+	for b.draining > 0 {
+		b.drained.push(t)
+		if err := t.park(&b.drained); err != nil {
+			return -1, err
+		}
+	}
 	if b.broken {
 		return -1, ErrBrokenBarrier
 	}
@@ -107,6 +123,12 @@ func (b *Barrier) Wait(ctx *Ctx) (int, error) {
 	c := b.cycle
 	c.push(t)
 	err = t.park(c)
+	if c.state == cyclePassed && c.draining() {
+		b.draining--
+		if b.draining == 0 {
+			b.drained.wakeAll()
+		}
+	}
 	switch {
 	case err != nil:
 		return -1, err
@@ -124,8 +146,22 @@ func (b *Barrier) end(state cycleState) {
 	if c := b.cycle; c != nil {
 		b.cycle = nil
 		c.state = state
+		if state == cyclePassed {
+			c.left = c.len()
+			b.draining += c.left
+		}
 		c.wakeAll()
 	}
+}
+
+// draining reports, once per woken task of a passed cycle, that one more of
+// them has resumed.
+func (c *barrierCycle) draining() bool {
+	if c.left == 0 {
+		return false
+	}
+	c.left--
+	return true
 }
 
 // Abort breaks the barrier: the waiting tasks, and every later Wait until

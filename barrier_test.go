@@ -202,3 +202,40 @@ func TestBarrierShutdown(t *testing.T) {
 		}
 	}
 }
+
+// A task that waits again right after it released the barrier waits until
+// the tasks of the passed round have left (CPython's draining), so it cannot
+// take a place in the next round before them.
+func TestBarrierRewaitWaitsForDrain(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		b := asyncio.NewBarrier(2)
+		var second [2]int
+		a := asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error {
+			if _, err := b.Wait(c); err != nil {
+				return err
+			}
+			i, err := b.Wait(c)
+			second[0] = i
+			return err
+		})
+		asyncio.Sleep(ctx, 0) // a waits
+		if _, err := b.Wait(ctx); err != nil { // releases a
+			return err
+		}
+		i, err := b.Wait(ctx) // at once again: a has not left yet
+		second[1] = i
+		if err != nil {
+			return err
+		}
+		if err := a.Await(ctx); err != nil {
+			return err
+		}
+		if second != [2]int{0, 1} {
+			t.Errorf("second round indexes (a, main) = %v, want [0 1]: main lapped a", second)
+		}
+		return nil
+	}, asyncio.VirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
