@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"runtime"
 	"runtime/debug"
 )
@@ -96,7 +95,7 @@ var ErrSubmitInTask = errors.New("asyncio: Submit called from a task: it would b
 
 // bodyFunc identifies a task's coroutine on a stack: its bottom frame is
 // (*Task).body.
-var bodyFunc = runtime.FuncForPC(reflect.ValueOf((*Task).body).Pointer()).Name()
+const bodyFunc = "github.com/goasyncio/asyncio.(*Task).body"
 
 // inTask reports whether the calling goroutine is a task's coroutine. It
 // walks the whole stack (a few microseconds), which is fine for Submit, a
@@ -123,7 +122,7 @@ func inTask() bool {
 
 // Submit runs fn as a new task of loop l and waits for its result; it is
 // for other goroutines (CPython's run_coroutine_threadsafe followed by
-// result()). The task starts when the loop runs it; Submit blocks the calling
+// result()). The task's Ctx answers Value with goctx's values. The task starts when the loop runs it; Submit blocks the calling
 // goroutine, never the loop. If goctx is done first, Submit cancels the task
 // and returns goctx's error without waiting for it. It returns ErrLoopClosed
 // if the loop is closed, an error for a nil loop, and ErrSubmitInTask when
@@ -143,7 +142,7 @@ func Submit[T any](goctx context.Context, l *Loop, fn func(*Ctx) (T, error), opt
 	results := make(chan result, 1)
 	tasks := make(chan *TaskOf[T], 1)
 	err := l.CallSoonThreadsafe(func() {
-		t := newTaskOf(l, fn, opts)
+		t := newTaskOfFrom(&Task{parent: goctx}, l, fn, opts) // goctx's values reach the task
 		t.waiters.addWatch(&watch{fn: func(*Task) { results <- result{t.value, t.err} }})
 		tasks <- t
 	})

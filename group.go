@@ -116,7 +116,7 @@ func (g *TaskGroup) Go(fn func(*Ctx) error, opts ...TaskOption) *Task {
 	case g.aborting:
 		return l.doneTask(&Task{}, fmt.Errorf("%w: it is shutting down", ErrGroupClosed), opts)
 	}
-	t := l.newTask(&Task{}, fn, opts)
+	t := l.newTask(inherit(g.parent), fn, opts)
 	g.children = append(g.children, t)
 	g.running++
 	t.waiters.addWatch(&g.done)

@@ -1,6 +1,7 @@
 package asyncio
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"iter"
@@ -36,10 +37,12 @@ type Loop struct {
 	anchorVirt int64
 	busySince  time.Time // when a paced loop last stopped idling
 
-	handler ExceptionHandler
-	mode    runMode
-	until   *Task // the task RunUntilComplete waits for
-	halt    bool  // set when the current run must return
+	handler   ExceptionHandler
+	parent    context.Context // WithContext: values for the tasks; done cancels Run's main
+	interrupt bool            // CancelOnInterrupt
+	mode      runMode
+	until     *Task // the task RunUntilComplete waits for
+	halt      bool  // set when the current run must return
 
 	// Shared with other goroutines.
 	mu      sync.Mutex
@@ -150,6 +153,9 @@ func (l *Loop) CreateTask(fn func(*Ctx) error, opts ...TaskOption) *Task {
 func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	l.ids++
 	t.id, t.loop, t.fn = l.ids, l, fn
+	if t.parent == nil {
+		t.parent = l.parent
+	}
 	t.ctx = Ctx{t: t, s: &t.root}
 	t.root.task, t.scope = t, &t.root
 	t.root.when.Store(-1)

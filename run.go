@@ -31,7 +31,9 @@ func RunOf[T any](main func(*Ctx) (T, error), opts ...Option) (T, error) {
 	}
 	l := NewLoop(opts...)
 	t := newTaskOf(l, main, []TaskOption{Named("main")})
+	stop := l.cancelMainWhen(&t.Task)
 	err := l.RunUntilComplete(&t.Task)
+	stop()
 	if cerr := l.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}

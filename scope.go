@@ -208,5 +208,13 @@ func (c *Ctx) Err() error {
 	return nil
 }
 
-// Value returns nil: a Ctx carries no values.
-func (c *Ctx) Value(key any) any { return nil }
+// Value returns the task's value for key: a TaskVar it set or inherited
+// (key is the *TaskVar), else the value of the parent context the loop was
+// given (WithContext) or Submit was called with; nil when none has it. Any
+// goroutine may call it.
+func (c *Ctx) Value(key any) any {
+	if c == nil || c.t == nil {
+		return nil
+	}
+	return c.t.value(key)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"slices"
 	"strconv"
 )
@@ -122,7 +123,9 @@ type Task struct {
 	err      error // the task's result once done
 
 	prevLive, nextLive *Task
-	stop               func() // ends the coroutine; kept for a task that called runtime.Goexit
+	stop               func()                    // ends the coroutine; kept for a task that called runtime.Goexit
+	vals               atomic.Pointer[valueNode] // its TaskVar settings, copied from its creator
+	parent             context.Context           // whose values come after its own; nil for none
 	root               cancelScope
 }
 
@@ -153,7 +156,7 @@ func CreateTask(ctx *Ctx, fn func(*Ctx) error, opts ...TaskOption) *Task {
 	if err != nil {
 		panic("asyncio: CreateTask: " + err.Error())
 	}
-	return cur.loop.newTask(&Task{}, fn, opts)
+	return cur.loop.newTask(inherit(cur), fn, opts)
 }
 
 // TaskOf is a Task whose function returns a value of type T.
@@ -169,11 +172,27 @@ func CreateTaskOf[T any](ctx *Ctx, fn func(*Ctx) (T, error), opts ...TaskOption)
 	if err != nil {
 		panic("asyncio: CreateTaskOf: " + err.Error())
 	}
-	return newTaskOf(cur.loop, fn, opts)
+	return newTaskOfFrom(cur, cur.loop, fn, opts)
+}
+
+// inherit returns a new task that starts with its creator's values.
+func inherit(creator *Task) *Task {
+	t := &Task{parent: creator.parent}
+	t.vals.Store(creator.vals.Load())
+	return t
 }
 
 func newTaskOf[T any](l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *TaskOf[T] {
+	return newTaskOfFrom(nil, l, fn, opts)
+}
+
+// newTaskOfFrom makes a TaskOf on l; creator, if not nil, passes its values on.
+func newTaskOfFrom[T any](creator *Task, l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *TaskOf[T] {
 	tt := &TaskOf[T]{}
+	if creator != nil {
+		tt.parent = creator.parent
+		tt.vals.Store(creator.vals.Load())
+	}
 	var body func(*Ctx) error
 	if fn != nil {
 		body = func(ctx *Ctx) error {

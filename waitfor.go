@@ -19,7 +19,7 @@ func WaitFor(ctx *Ctx, d time.Duration, fn func(*Ctx) error) error {
 	if err != nil {
 		return err
 	}
-	return WaitForTask(ctx, d, cur.loop.newTask(&Task{}, fn, nil))
+	return WaitForTask(ctx, d, cur.loop.newTask(inherit(cur), fn, nil))
 }
 
 // WaitForMs is WaitFor with a timeout in milliseconds (MicroPython's
@@ -35,7 +35,7 @@ func WaitForOf[T any](ctx *Ctx, d time.Duration, fn func(*Ctx) (T, error)) (T, e
 		var zero T
 		return zero, err
 	}
-	t := newTaskOf(cur.loop, fn, nil)
+	t := newTaskOfFrom(cur, cur.loop, fn, nil)
 	err = WaitForTask(ctx, d, &t.Task)
 	return t.value, err
 }
