@@ -218,7 +218,7 @@ func TestBarrierRewaitWaitsForDrain(t *testing.T) {
 			second[0] = i
 			return err
 		})
-		asyncio.Sleep(ctx, 0) // a waits
+		asyncio.Sleep(ctx, 0)                  // a waits
 		if _, err := b.Wait(ctx); err != nil { // releases a
 			return err
 		}

@@ -51,7 +51,7 @@ type cancelScope struct {
 	parent *cancelScope // the scope around this one; nil for the task's own
 	when   atomic.Int64 // the deadline on the loop's clock, or -1 for none; read by Deadline
 
-	handle    *Scope // the handle of a Timeout or MoveOnAfter scope, else nil
+	handle *Scope // the handle of a Timeout or MoveOnAfter scope, else nil
 
 	cancelled bool // cancel was called on this scope
 	outer     bool // a scope around this one was cancelled while it was open

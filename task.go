@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"sync/atomic"
 	"slices"
 	"strconv"
+	"sync/atomic"
 )
 
 // Ctx is a running task's view of its loop: every function that may pause
