@@ -63,7 +63,8 @@ func (c *Condition) Locked() bool { return c.lock().Locked() }
 // waiting for the notification or for the lock, Wait still waits for the
 // lock and then returns ErrCancelled. A task that was notified and then
 // cancelled passes its notification on to the next waiting task, so a
-// Notify is never lost. A notified task may find the state unchanged (other
+// Notify is never lost: CPython 3.12 and later do the same, while CPython
+// 3.11 loses it (python/cpython#112202). A notified task may find the state unchanged (other
 // tasks may run first): check it again, or use WaitFor.
 func (c *Condition) Wait(ctx *Ctx) error {
 	t, err := ctx.running()
