@@ -52,22 +52,24 @@ type Loop struct {
 	// clock does not jump while one runs, since its result is work to come.
 	threadsBusy atomic.Int32
 
-	debug     bool          // Debug: goroutine checks
-	dbg       debugState    // Debug: who runs the loop and its task
-	slow      time.Duration // DebugSlowTasks threshold, 0 when off
-	slowDebug *slowDebug    // DebugSlowTasks state, nil when off
-	posted    []func()
-	hasPosted atomic.Bool
-	stopReq   atomic.Bool
-	holds     atomic.Int64
-	wakeup    chan struct{}
-	closed    bool
-	inited    bool
-	idleTimer *time.Timer
-	poller    atomic.Pointer[pollerBox]
-	onClose   []func() // guarded by mu
-	unwound   []error  // tasks Close had to unwind
-	blocks    int      // times the loop blocked for lack of work: tests check it never polls
+	instruments  []Instrument  // WithInstrument, AddInstrument
+	instrumented bool          // debug, slow or instruments: steps take the instrumented path
+	debug        bool          // Debug: goroutine checks
+	dbg          debugState    // Debug: who runs the loop and its task
+	slow         time.Duration // DebugSlowTasks threshold, 0 when off
+	slowDebug    *slowDebug    // DebugSlowTasks state, nil when off
+	posted       []func()
+	hasPosted    atomic.Bool
+	stopReq      atomic.Bool
+	holds        atomic.Int64
+	wakeup       chan struct{}
+	closed       bool
+	inited       bool
+	idleTimer    *time.Timer
+	poller       atomic.Pointer[pollerBox]
+	onClose      []func() // guarded by mu
+	unwound      []error  // tasks Close had to unwind
+	blocks       int      // times the loop blocked for lack of work: tests check it never polls
 }
 
 type runMode uint8
@@ -99,6 +101,7 @@ func NewLoop(opts ...Option) *Loop {
 	for _, o := range opts {
 		o(l)
 	}
+	l.hooked()
 	l.init()
 	return l
 }
@@ -172,6 +175,10 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	}
 	l.live.add(t)
 	l.ready.push(t)
+	if len(l.instruments) > 0 {
+		l.noteCreated(t)
+		l.noteScheduled(t)
+	}
 	if l.mode == draining {
 		t.deliver = deliverAlways // created during shutdown: it never starts
 		t.root.cancel(ctxCancelled, false)
@@ -315,12 +322,9 @@ func (l *Loop) step(t *Task) {
 	}
 	l.current = t
 	var running bool
-	switch {
-	case l.debug:
-		running = l.stepDebug(t)
-	case l.slow > 0:
-		running = l.stepTimed(t)
-	default:
+	if l.instrumented {
+		running = l.stepInstrumented(t)
+	} else {
 		_, running = t.next()
 	}
 	l.current = nil
@@ -343,8 +347,11 @@ func (l *Loop) finish(t *Task) {
 		s.end(ctxEnded) // scopes left open by a Goexit included
 	}
 	t.scope = &t.root
+	if len(l.instruments) > 0 {
+		l.noteExited(t)
+	}
 	if len(t.waiters.list) > 0 {
-		t.retrieved = true
+		t.retrieved = t.retrieved || t.waiters.retrieve()
 		t.waiters.finished(t)
 	}
 	if !t.retrieved && t.err != nil && !errors.Is(t.err, ErrCancelled) {
@@ -359,6 +366,9 @@ func (l *Loop) finish(t *Task) {
 func (l *Loop) wake(t *Task) {
 	t.blocker = nil
 	l.ready.push(t)
+	if len(l.instruments) > 0 {
+		l.noteScheduled(t)
+	}
 }
 
 // remove implements waitQueue for sleeping tasks.

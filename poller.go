@@ -79,6 +79,16 @@ func (l *Loop) isClosed() bool {
 // wait blocks until the loop is signalled or, if d >= 0, d has passed.
 func (l *Loop) wait(d time.Duration) {
 	l.blocks++
+	if len(l.instruments) > 0 {
+		for _, i := range l.instruments {
+			i.BeforeIdle(d)
+		}
+		defer func() {
+			for _, i := range l.instruments {
+				i.AfterIdle()
+			}
+		}()
+	}
 	if b := l.poller.Load(); b != nil {
 		b.p.Poll(d)
 		return

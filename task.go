@@ -64,7 +64,10 @@ type awaiter struct {
 }
 
 // watch is a function called on the loop when a watched task finishes.
-type watch struct{ fn func(t *Task) }
+type watch struct {
+	fn      func(t *Task)
+	observe bool // a done callback: it does not retrieve the task's error
+}
 
 func (a *awaiters) push(t *Task)      { a.list = append(a.list, awaiter{t: t}) }
 func (a *awaiters) addWatch(w *watch) { a.list = append(a.list, awaiter{w: w}) }
@@ -80,6 +83,17 @@ func (a *awaiters) delete(x awaiter) {
 }
 
 func (*awaiters) describe() string { return "awaiting" }
+
+// retrieve reports whether someone in the list takes the task's result: a
+// parked task or a watch other than a done callback.
+func (a *awaiters) retrieve() bool {
+	for _, x := range a.list {
+		if x.t != nil || !x.w.observe {
+			return true
+		}
+	}
+	return false
+}
 
 // finished wakes the parked tasks and tells the watches that t is done.
 func (a *awaiters) finished(t *Task) {
@@ -126,6 +140,8 @@ type Task struct {
 	stop               func()                    // ends the coroutine; kept for a task that called runtime.Goexit
 	vals               atomic.Pointer[valueNode] // its TaskVar settings, copied from its creator
 	parent             context.Context           // whose values come after its own; nil for none
+	creatorName        string                    // the task that created it, for task dumps: its name,
+	creatorID          uint32                    // or, when it had none, its number
 	root               cancelScope
 }
 
@@ -177,7 +193,7 @@ func CreateTaskOf[T any](ctx *Ctx, fn func(*Ctx) (T, error), opts ...TaskOption)
 
 // inherit returns a new task that starts with its creator's values.
 func inherit(creator *Task) *Task {
-	t := &Task{parent: creator.parent}
+	t := &Task{parent: creator.parent, creatorName: creator.name, creatorID: creator.id}
 	t.vals.Store(creator.vals.Load())
 	return t
 }
@@ -190,7 +206,7 @@ func newTaskOf[T any](l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *Tas
 func newTaskOfFrom[T any](creator *Task, l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *TaskOf[T] {
 	tt := &TaskOf[T]{}
 	if creator != nil {
-		tt.parent = creator.parent
+		tt.parent, tt.creatorName, tt.creatorID = creator.parent, creator.name, creator.id
 		tt.vals.Store(creator.vals.Load())
 	}
 	var body func(*Ctx) error
@@ -210,6 +226,17 @@ func newTaskOfFrom[T any](creator *Task, l *Loop, fn func(*Ctx) (T, error), opts
 func CurrentTask(ctx *Ctx) *Task {
 	t, _ := ctx.running()
 	return t
+}
+
+// creator returns the name of the task that created t, "" if none did.
+func (t *Task) creator() string {
+	switch {
+	case t.creatorName != "":
+		return t.creatorName
+	case t.creatorID != 0:
+		return "task-" + strconv.FormatUint(uint64(t.creatorID), 10)
+	}
+	return ""
 }
 
 // Name returns the task's name.
@@ -410,7 +437,11 @@ func (t *Task) park(q waitQueue) error {
 
 // yieldNow puts the running task at the back of the run queue and pauses it.
 func (t *Task) yieldNow() error {
-	t.loop.ready.push(t)
+	l := t.loop
+	l.ready.push(t)
+	if len(l.instruments) > 0 {
+		l.noteScheduled(t)
+	}
 	return t.suspend()
 }
 

@@ -6,6 +6,7 @@ package asyncio
 // every task, which would touch a cold task on every sift step).
 type timer struct {
 	seq  uint64 // sequence number of the live heap entry, 0 when disarmed
+	when int64  // its deadline, for task dumps
 	task *Task  // task to make ready, or
 	fn   func() // callback to run on the loop
 }
@@ -33,7 +34,7 @@ type timerHeap struct {
 // arm schedules t at when. t must be disarmed.
 func (h *timerHeap) arm(t *timer, when int64) {
 	h.seq++
-	t.seq = h.seq
+	t.seq, t.when = h.seq, when
 	h.entries = append(h.entries, timerEntry{when, h.seq, t})
 	h.up(len(h.entries) - 1)
 }
