@@ -47,10 +47,10 @@ func TestInstrumentSeesTheSchedule(t *testing.T) {
 	t.Logf("events:\n%s", strings.Join(r.lines, "\n"))
 	got := strings.Join(r.lines, "\n")
 	for _, w := range []string{
-		"created waiter\nready waiter",             // created and queued by main's step
+		"created waiter\nready waiter",                 // created and queued by main's step
 		"step main\nready waiter by main\npaused main", // main's Set woke the waiter
-		"step waiter\npaused waiter\nexited waiter", // the waiter returned
-		"ready main",                               // ... and main, awaiting it, was woken
+		"step waiter\npaused waiter\nexited waiter",    // the waiter returned
+		"ready main", // ... and main, awaiting it, was woken
 		"exited main",
 	} {
 		if !strings.Contains(got, w) {
