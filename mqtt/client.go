@@ -136,8 +136,11 @@ type Client struct {
 	host string
 	port int
 
-	conn    Conn  // the link while up, else nil
-	linkErr error // why the link is being given up, set before aborting it
+	conn      Conn     // the link while connected, else nil
+	ready     bool     // connected, and the subscriptions restored: "up"
+	restoring *pending // the SUBSCRIBE restoring the subscriptions, until its SUBACK
+	upSP      bool     // the session-present flag of the link, for its Up event
+	linkErr   error    // why the link is being given up, set before aborting it
 	up      asyncio.Event
 	down    asyncio.Event
 	closed  bool
@@ -477,6 +480,7 @@ func (c *Client) linkUp(conn Conn, sessionPresent bool) {
 		}
 		p := &pending{typ: packets.Subscribe, pkt: sp, internal: true}
 		c.register(p) // sent with the others below, first
+		c.restoring = p
 		c.stats.Resubscribe++
 	}
 	waiting := make([]*pending, 0, len(c.pend))
@@ -500,8 +504,19 @@ func (c *Client) linkUp(conn Conn, sessionPresent bool) {
 	}
 	c.schedulePing()
 	c.down.Clear()
+	c.upSP = sessionPresent
+	if c.restoring == nil {
+		c.markUp()
+	}
+}
+
+// markUp declares the link up: connected, and the subscriptions, if they
+// had to be restored, acknowledged, so that what is published from now on
+// reaches this client.
+func (c *Client) markUp() {
+	c.ready = true
 	c.up.Set()
-	c.event(LinkEvent{Up: true, SessionPresent: sessionPresent})
+	c.event(LinkEvent{Up: true, SessionPresent: c.upSP})
 }
 
 func boolInt(b bool) int {
@@ -517,7 +532,12 @@ func (c *Client) linkDown(err error) {
 		return
 	}
 	c.conn.Abort()
-	c.conn = nil
+	c.conn, c.ready, c.restoring = nil, false, nil
+	for id, p := range c.pend {
+		if p.internal { // the next link restores the subscriptions afresh
+			delete(c.pend, id)
+		}
+	}
 	if c.ping != nil {
 		c.ping.Cancel()
 		c.ping = nil
@@ -794,13 +814,15 @@ func (c *Client) Messages(ctx *asyncio.Ctx) func(yield func(Message, error) bool
 // Pending returns how many received messages wait for Next.
 func (c *Client) Pending() int { return c.qlen }
 
-// Up reports whether the link to the broker is up.
-func (c *Client) Up() bool { return c.conn != nil }
+// Up reports whether the link to the broker is up: connected, and, after a
+// reconnection the broker's session did not survive, with the
+// subscriptions restored (their SUBACK received).
+func (c *Client) Up() bool { return c.ready }
 
-// WaitUp waits until the link is up (at once if it is). It returns
+// WaitUp waits until the link is up (see Up; at once if it is). It returns
 // ErrClosed once the client is closed.
 func (c *Client) WaitUp(ctx *asyncio.Ctx) error {
-	for c.conn == nil {
+	for !c.ready {
 		if c.closed {
 			return ErrClosed
 		}
@@ -811,7 +833,8 @@ func (c *Client) WaitUp(ctx *asyncio.Ctx) error {
 	return nil
 }
 
-// WaitDown waits until the link is down (at once if it is). It returns
+// WaitDown waits until the link is down, its connection lost or given up
+// (at once if it is). It returns
 // ErrClosed once the client is closed.
 func (c *Client) WaitDown(ctx *asyncio.Ctx) error {
 	for c.conn != nil {
@@ -845,7 +868,7 @@ func (c *Client) Close(ctx *asyncio.Ctx) error {
 	if c.conn != nil {
 		c.send(packets.NewControlPacket(packets.Disconnect))
 		conn := c.conn
-		c.conn = nil
+		c.conn, c.ready = nil, false
 		if c.ping != nil {
 			c.ping.Cancel()
 			c.ping = nil
@@ -964,6 +987,10 @@ func (c *Client) acked(typ byte, id uint16, codes []byte) {
 			} else if p.internal {
 				c.lastErr = fmt.Errorf("%w on reconnection: %q", ErrSubscriptionRefused, f)
 			}
+		}
+		if p == c.restoring {
+			c.restoring = nil
+			c.markUp()
 		}
 	case packets.Unsubscribe:
 		for _, f := range p.pkt.(*packets.UnsubscribePacket).Topics {

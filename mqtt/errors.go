@@ -14,8 +14,10 @@ var (
 	ErrClosed = errors.New("mqtt: client closed")
 	// ErrDeadLink is the reason a link is given up when nothing came from
 	// the broker for the keep-alive time (Config.KeepAlive), pings
-	// included: the network or the broker is gone without saying so.
-	ErrDeadLink = errors.New("mqtt: no packet from the broker within the keep-alive time: link presumed dead")
+	// included: the network or the broker is gone without saying so. The
+	// client reports it wrapped, with the broker's address ("mqtt: link
+	// to host:port: no packet ...").
+	ErrDeadLink = errors.New("no packet from the broker within the keep-alive time: link presumed dead")
 	// ErrMalformed is matched by the *ProtocolError of a packet that breaks
 	// the MQTT 3.1.1 framing or encoding.
 	ErrMalformed = errors.New("mqtt: malformed packet")
