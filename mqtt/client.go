@@ -141,11 +141,11 @@ type Client struct {
 	restoring *pending // the SUBSCRIBE restoring the subscriptions, until its SUBACK
 	upSP      bool     // the session-present flag of the link, for its Up event
 	linkErr   error    // why the link is being given up, set before aborting it
-	up      asyncio.Event
-	down    asyncio.Event
-	closed  bool
-	super   *asyncio.Task
-	lastErr error
+	up        asyncio.Event
+	down      asyncio.Event
+	closed    bool
+	super     *asyncio.Task
+	lastErr   error
 
 	nextID uint16
 	pend   map[uint16]*pending
