@@ -261,7 +261,9 @@ func newClient(l *asyncio.Loop, cfg Config) (*Client, error) {
 	d.QueueSize = cmpOr(d.QueueSize, 64)
 	d.MaxPacketSize = cmpOr(d.MaxPacketSize, DefaultMaxPacketSize)
 	c.window = asyncio.NewSemaphore(d.MaxInflight)
-	c.queue = make([]Message, d.QueueSize)
+	if d.Handler == nil {
+		c.queue = make([]Message, d.QueueSize)
+	}
 	c.down.Set()
 	var b bytes.Buffer
 	packets.NewControlPacket(packets.Pingreq).Write(&b)

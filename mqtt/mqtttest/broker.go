@@ -48,6 +48,8 @@ type Broker struct {
 	// OnPacket, if set, sees each packet received before the broker
 	// handles it.
 	OnPacket func(e Entry)
+	// NoLog, if set, keeps no log (for long runs with many clients).
+	NoLog bool
 
 	log      []Entry
 	down     bool
@@ -324,7 +326,9 @@ func (b *Broker) record(ctx *asyncio.Ctx, client string, p packets.ControlPacket
 		s = s[:i]
 	}
 	e := Entry{At: ctx.Loop().Time(), Client: client, Type: s, Packet: p}
-	b.log = append(b.log, e)
+	if !b.NoLog {
+		b.log = append(b.log, e)
+	}
 	if b.OnPacket != nil {
 		b.OnPacket(e)
 	}
