@@ -88,6 +88,7 @@ func (b *broker) start() error {
 	b.cmd = exec.Command(b.bin, "-c", filepath.Join(b.dir, "mosquitto.conf"))
 	b.cmd.Stderr = b.log
 	b.cmd.Stdout = b.log
+	dieWithParent(b.cmd)
 	if err := b.cmd.Start(); err != nil {
 		return err
 	}

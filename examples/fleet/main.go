@@ -27,7 +27,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/goasyncio/asyncio"
@@ -227,12 +226,6 @@ func run(ctx *asyncio.Ctx, c config, log io.Writer) (report, error) {
 	return r, nil
 }
 
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 func main() {
 	var c config
