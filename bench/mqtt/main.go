@@ -40,7 +40,6 @@ type result struct {
 	timedOut bool
 }
 
-
 // ours runs one round with this library's client.
 func ours(addr string, qos byte, n int, topic string) (result, error) {
 	r := result{client: "asyncio mqtt", qos: qos, n: n}

@@ -226,7 +226,6 @@ func run(ctx *asyncio.Ctx, c config, log io.Writer) (report, error) {
 	return r, nil
 }
 
-
 func main() {
 	var c config
 	flag.IntVar(&c.n, "n", 100, "devices")
