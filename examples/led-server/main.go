@@ -7,6 +7,7 @@
 //
 //	go run ./examples/led-server                      # listen on 127.0.0.1:8023
 //	go run ./examples/led-server -addr :8023 -trace   # any interface; print every LED change
+//	go run ./examples/led-server -mqtt 127.0.0.1:1883 # also obey MQTT commands
 //
 // and from another terminal:
 //
@@ -25,6 +26,14 @@
 // Commands, one per line: on LED, off LED, toggle LED, blink LED [MS],
 // status, help, quit. LED is red or green. A client that sends nothing for
 // five minutes is disconnected.
+//
+// With -mqtt the LEDs also obey an MQTT broker: a message to
+// led-server/led/<LED> is a command for that LED (on, off, toggle, or
+// blink [MS]), and the device publishes its status, retained, to
+// led-server/status after each one:
+//
+//	mosquitto_pub -t led-server/led/red -m "blink 100"
+//	mosquitto_sub -t led-server/status
 package main
 
 import (
@@ -41,6 +50,7 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
+	"github.com/goasyncio/asyncio/mqtt"
 	"github.com/goasyncio/asyncio/stream"
 )
 
@@ -221,8 +231,62 @@ func (d *device) session(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) erro
 	}
 }
 
+// MQTT topics of the device.
+const (
+	ledTopics   = "led-server/led/+"
+	statusTopic = "led-server/status"
+)
+
+// obeyMQTT connects to the broker and runs the commands that arrive on
+// led-server/led/<LED>, publishing the status after each. The client
+// reconnects by itself; obeyMQTT returns when the first connection fails
+// or the task is cancelled.
+func (d *device) obeyMQTT(ctx *asyncio.Ctx, mc mqtt.Config, log io.Writer) error {
+	if mc.ClientID == "" {
+		mc.ClientID = "led-server"
+	}
+	mc.CleanSession = true
+	mc.OnLink = func(e mqtt.LinkEvent) {
+		switch {
+		case e.Up:
+			fmt.Fprintln(log, "mqtt: link up")
+		case e.Attempt == 0:
+			fmt.Fprintln(log, "mqtt: link down:", e.Err)
+		}
+	}
+	c, err := mqtt.Connect(ctx, mc)
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	if err := c.Subscribe(ctx, ledTopics, 1); err != nil {
+		return err
+	}
+	if err := c.Publish(ctx, statusTopic, []byte(d.status()), 1, true); err != nil {
+		return err
+	}
+	for m, err := range c.Messages(ctx) {
+		if err != nil {
+			return err
+		}
+		led := m.Topic[strings.LastIndexByte(m.Topic, '/')+1:]
+		f := strings.Fields(string(m.Payload))
+		if len(f) == 0 || f[0] == "quit" || f[0] == "exit" {
+			continue
+		}
+		line := strings.Join(append([]string{f[0], led}, f[1:]...), " ")
+		reply, _ := d.command(ctx, line)
+		fmt.Fprintf(log, "mqtt: %s -> %s\n", line, reply)
+		if err := c.Publish(ctx, statusTopic, []byte(d.status()), 1, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // config is how the server runs.
 type config struct {
+	mqtt       *mqtt.Config // the broker to obey too, or nil
 	addr       string
 	red, green time.Duration // blink periods at start
 	trace      io.Writer     // LED changes, or nil
@@ -235,6 +299,15 @@ func serve(ctx *asyncio.Ctx, c config, started func(*device, *stream.Server)) er
 	d := newDevice(ctx, c.red, c.green)
 	if c.trace != nil {
 		d.lab.OnChange(func(e board.Event) { fmt.Fprintln(c.trace, e) })
+	}
+	if c.mqtt != nil {
+		asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+			err := d.obeyMQTT(ctx, *c.mqtt, c.log)
+			if err != nil && !errors.Is(err, asyncio.ErrCancelled) {
+				fmt.Fprintln(c.log, "mqtt:", err)
+			}
+			return nil
+		}, asyncio.Named("mqtt"))
 	}
 	host, p, err := net.SplitHostPort(c.addr)
 	if err != nil {
@@ -262,7 +335,7 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) in
 	fs := flag.NewFlagSet("led-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: led-server [-addr host:port] [-trace]\n\n"+
+		fmt.Fprintf(stderr, "usage: led-server [-addr host:port] [-trace] [-mqtt host:port]\n\n"+
 			"The lab board's LEDs blink while clients drive them over TCP, a line\n"+
 			"each: on LED, off LED, toggle LED, blink LED [MS], status, help, quit\n"+
 			"(LED is red or green). Try: nc 127.0.0.1 8023\n\n")
@@ -271,6 +344,7 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) in
 	c := config{red: time.Second, green: 250 * time.Millisecond, log: stderr}
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8023", "listen on `host:port`")
 	trace := fs.Bool("trace", false, "print every LED change on standard output")
+	broker := fs.String("mqtt", "", "also obey commands from the MQTT broker at `host:port`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -279,6 +353,9 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) in
 	}
 	if *trace {
 		c.trace = stdout
+	}
+	if *broker != "" {
+		c.mqtt = &mqtt.Config{Addr: *broker}
 	}
 	done := make(chan struct{})
 	defer close(done)

@@ -1,0 +1,4 @@
+package stream
+
+// soReusePort is SO_REUSEPORT.
+const soReusePort = 0xf
