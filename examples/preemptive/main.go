@@ -91,6 +91,10 @@ type config struct {
 	period  time.Duration // part 2: worker 1's blink period
 }
 
+// slowTask is the -debug threshold: a task that runs longer than this
+// without yielding is reported.
+const slowTask = 100 * time.Millisecond
+
 // roundGap is the time between two rounds of part 1.
 const roundGap = 500 * time.Millisecond
 
@@ -259,16 +263,16 @@ func part1(ctx *asyncio.Ctx, out io.Writer, b *board.Lab, v version, c config) e
 		}
 		want += steps[0] + steps[1]
 		apart += seen
-		fmt.Fprintf(out, "%.3f round %d: count %d of %d, %d lost; LEDs seen apart %d times\n",
-			ctx.Loop().Time().Seconds(), r+1, s.count, want, want-s.count, seen)
+		fmt.Fprintf(out, "%.3f round %d: count %d of %d, %d lost; LEDs seen apart %s\n",
+			ctx.Loop().Time().Seconds(), r+1, s.count, want, want-s.count, plural(seen, "time"))
 		if s.red != s.green {
 			outOfStep++
 		}
 		b.Red.Set(s.red)
 		b.Green.Set(s.green)
 	}
-	fmt.Fprintf(out, "%s: count %d of %d, %d lost; LEDs seen apart %d times, out of step after %d of %d rounds\n",
-		v.name, s.count, want, want-s.count, apart, outOfStep, c.rounds)
+	fmt.Fprintf(out, "%s: count %d of %d, %d lost; LEDs seen apart %s, out of step after %d of %s\n",
+		v.name, s.count, want, want-s.count, plural(apart, "time"), outOfStep, plural(c.rounds, "round"))
 	b.Red.Off()
 	b.Green.Off()
 	return asyncio.Sleep(ctx, roundGap)
@@ -281,43 +285,59 @@ func part2(ctx *asyncio.Ctx, out io.Writer, b *board.Lab, v version, c config) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s: green changed %d times while worker 2 was blocked for %v (%d changes due)\n",
-		v.name, changes, c.block, int(c.block/c.period))
+	fmt.Fprintf(out, "%s: green changed %s while worker 2 was blocked for %v; %s due\n",
+		v.name, plural(changes, "time"), c.block, plural(int(c.block/c.period), "change"))
 	b.Red.Off()
 	b.Green.Off()
 	return asyncio.Sleep(ctx, roundGap)
 }
 
-// lab runs the chosen versions on the lecture's board, printing to out;
-// virtual selects the virtual clock, debug the slow-task watchdog
-// (asyncio.DebugSlowTasks), which writes to standard error.
-func lab(out io.Writer, versions []version, c config, virtual, debug bool) error {
+// lab runs the chosen parts with the chosen versions on the lecture's
+// board, printing to out; virtual selects the virtual clock, debug the
+// slow-task watchdog (asyncio.DebugSlowTasks), which reports to stderr.
+func lab(out, stderr io.Writer, versions []version, parts []int, c config, virtual, debug bool) error {
 	var opts []asyncio.Option
 	if virtual {
 		opts = append(opts, asyncio.VirtualClock())
 	}
 	if debug {
-		opts = append(opts, asyncio.DebugSlowTasks(100*time.Millisecond))
+		// As asyncio.DebugSlowTasks and the default exception handler
+		// report, to stderr rather than the process's standard error.
+		opts = append(opts,
+			asyncio.DebugSlowTasksFunc(slowTask, func(s asyncio.SlowTask) { fmt.Fprintln(stderr, s) }),
+			asyncio.WithExceptionHandler(func(_ *asyncio.Loop, c asyncio.ExceptionContext) {
+				fmt.Fprintf(stderr, "%s\nfuture: %v\n%v\n", c.Message, c.Task, c.Err)
+			}))
 	}
 	return asyncio.Run(func(ctx *asyncio.Ctx) error {
 		b := board.NewLab(ctx.Loop())
 		b.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
-		fmt.Fprintf(out, "== Part 1: shared state without locks. %d rounds; a round is %d steps of worker 1 and %d of worker 2, each adding 1 to the count and toggling both LEDs ==\n",
-			c.rounds, c.steps, c.steps+1)
-		for _, v := range versions {
-			if err := part1(ctx, out, b, v, c); err != nil {
-				return err
+		for _, p := range parts {
+			part := part1
+			if p == 1 {
+				fmt.Fprintf(out, "== Part 1: shared state without locks. %s; a round is %d steps of worker 1 and %d of worker 2, each adding 1 to the count and toggling both LEDs ==\n",
+					plural(c.rounds, "round"), c.steps, c.steps+1)
+			} else {
+				part = part2
+				fmt.Fprintf(out, "== Part 2: a worker that does not yield. Worker 1 blinks green every %v; at %v worker 2 lights red, calls time.Sleep(%v), a blocking call, then puts red out ==\n",
+					c.period, c.blockAt, c.block)
 			}
-		}
-		fmt.Fprintf(out, "== Part 2: a worker that does not yield. Worker 1 blinks green every %v; at %v worker 2 lights red, calls time.Sleep(%v), a blocking call, then puts red out ==\n",
-			c.period, c.blockAt, c.block)
-		for _, v := range versions {
-			if err := part2(ctx, out, b, v, c); err != nil {
-				return err
+			for _, v := range versions {
+				if err := part(ctx, out, b, v, c); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	}, opts...)
+}
+
+// plural returns n and the noun, in the plural unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // run is the command: it parses args and runs the lab, and returns the exit
@@ -331,6 +351,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	virtual := fs.Bool("virtual", false, "run on the virtual clock")
 	with := fs.String("with", "both", "the versions to run: tasks, goroutines or both")
+	part := fs.String("part", "both", "the parts to run: 1 (shared state), 2 (a worker that blocks) or both")
 	debug := fs.Bool("debug", false, "report tasks that run over 100ms without yielding (asyncio.DebugSlowTasks), on standard error")
 	c := config{blockAt: time.Second, period: 250 * time.Millisecond}
 	fs.IntVar(&c.rounds, "rounds", 5, "part 1: the number of rounds")
@@ -361,6 +382,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		return usage("-with %q: want tasks, goroutines or both", *with)
 	}
+	var parts []int
+	switch *part {
+	case "both":
+		parts = []int{1, 2}
+	case "1":
+		parts = []int{1}
+	case "2":
+		parts = []int{2}
+	default:
+		return usage("-part %q: want 1, 2 or both", *part)
+	}
 	switch {
 	case c.rounds < 1:
 		return usage("-rounds %d: want at least 1", c.rounds)
@@ -369,7 +401,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case c.block < 0:
 		return usage("-block %v: want a duration of 0 or more", c.block)
 	}
-	if err := lab(stdout, versions, c, *virtual, *debug); err != nil {
+	if err := lab(stdout, stderr, versions, parts, c, *virtual, *debug); err != nil {
 		fmt.Fprintln(stderr, "preemptive:", err)
 		return 1
 	}
