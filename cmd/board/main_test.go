@@ -79,7 +79,7 @@ func TestList(t *testing.T) {
 	if code := run(context.Background(), []string{"-list"}, &stdout, io.Discard); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, lab := range []string{"blink", "button", "button-debounced", "traffic-light"} {
+	for _, lab := range []string{"blink", "button", "button-debounced", "traffic-light", "preemptive"} {
 		if !strings.Contains(stdout.String(), lab+" ") {
 			t.Errorf("-list lacks %s:\n%s", lab, stdout.String())
 		}
@@ -146,6 +146,45 @@ func TestServesTheBlinkLab(t *testing.T) {
 	}
 	if st.Board != "lab" || !st.Paused || st.Parts[0].Name != "red" {
 		t.Errorf("state %+v", st)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after Ctrl-C", code)
+	}
+}
+
+// The preemptive lab runs on the board: its first round lights both LEDs
+// together.
+func TestServesThePreemptiveLab(t *testing.T) {
+	url, stop := serve(t, "-addr", "127.0.0.1:0", "preemptive")
+	var st struct {
+		Parts []struct {
+			Name       string `json:"name"`
+			Brightness int    `json:"brightness"`
+		} `json:"parts"`
+	}
+	lit := func(name string) bool {
+		for _, p := range st.Parts {
+			if p.Name == name {
+				return p.Brightness == 100
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !lit("red") || !lit("green") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the lab never lit both LEDs: %+v", st)
+		}
+		resp, err := http.Get(url + "api/state")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if code := stop(); code != 0 {
 		t.Errorf("exit %d after Ctrl-C", code)
