@@ -3,9 +3,11 @@ package primitives_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board"
 	"github.com/goasyncio/asyncio/primitives"
 )
 
@@ -142,4 +144,73 @@ func ExampleBroker() {
 	// log: kitchen/humidity 40
 	// temperature: kitchen/temp 21.5
 	// temperature: hall/temp 19
+}
+
+// An ESwitch's events, as in micropython-async's EVENTS.md: a task waits
+// for the door to close, then to open.
+func ExampleESwitch() {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		loop := ctx.Loop()
+		door := board.NewSim(loop).AddButton("door")
+		door.SetBounce(board.Bounce{Duration: 10 * time.Millisecond, Seed: 2})
+		door.PressAt(320 * time.Millisecond)
+		door.ReleaseAt(1320 * time.Millisecond)
+		es := primitives.NewESwitch(door, primitives.SwitchConfig{})
+		es.Start(ctx)
+		for _, ev := range []*asyncio.Event{&es.Close, &es.Open} {
+			if err := ev.Wait(ctx); err != nil {
+				return err
+			}
+			ev.Clear()
+			fmt.Println(loop.Time(), "closed:", es.Closed())
+		}
+		return nil
+	}, asyncio.VirtualClock())
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 350ms closed: true
+	// 1.35s closed: false
+}
+
+// An EButton with Suppress tells a short press from a long one and a
+// double click with one event each; WaitAny says which came.
+func ExampleEButton() {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		loop := ctx.Loop()
+		lab := board.NewLab(loop)
+		lab.Button.SetBounce(board.Bounce{Duration: 5 * time.Millisecond, Seed: 1})
+		script, err := board.ParseScript(strings.NewReader(`
+			1.003  button  click 100ms   # a short press
+			3.003  button  click 100ms   # a double click
+			3.203  button  click 100ms
+			5.003  button  click 1.5s    # a long press
+		`))
+		if err != nil {
+			return err
+		}
+		if _, err := lab.Play(script); err != nil {
+			return err
+		}
+		b := primitives.NewEButton(lab.Button, primitives.PushbuttonConfig{Suppress: true})
+		b.Start(ctx)
+		names := map[primitives.Waitable]string{&b.Press: "short", &b.Double: "double", &b.Long: "long"}
+		any := primitives.NewWaitAny(&b.Press, &b.Double, &b.Long)
+		for range 3 {
+			if err := any.Wait(ctx); err != nil {
+				return err
+			}
+			fmt.Printf("%.3f %s\n", loop.Time().Seconds(), names[any.Which()])
+			any.Clear()
+		}
+		return nil
+	}, asyncio.VirtualClock())
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 1.450 short
+	// 3.250 double
+	// 6.050 long
 }
