@@ -2,6 +2,7 @@ package asyncio
 
 import (
 	"errors"
+	"iter"
 	"slices"
 )
 
@@ -17,6 +18,10 @@ var (
 	// times than items were put (CPython raises ValueError "task_done() called
 	// too many times").
 	ErrTooManyTaskDone = errors.New("asyncio: Queue.TaskDone called too many times")
+	// ErrQueueShutDown is returned by Put and PutNowait once the queue is
+	// shut down, and by Get and GetNowait once it is shut down and empty
+	// (CPython 3.13's QueueShutDown). See Queue.Shutdown.
+	ErrQueueShutDown = errors.New("asyncio: queue is shut down")
 )
 
 // Queue is a queue of values for tasks, CPython's asyncio.Queue: producers
@@ -47,7 +52,17 @@ type Queue[T any] struct {
 	slots      handoffs[struct{}] // slots handed to putters, until they resume
 	unfinished int                // values put and not yet marked done
 	joiners    queueJoiners
+	shut       queueShut
 }
+
+// queueShut is a queue's shutdown state.
+type queueShut uint8
+
+const (
+	queueOpen queueShut = iota
+	queueShutDown
+	queueShutImmediate
+)
 
 type queueGetters struct{ fifo }
 
@@ -102,12 +117,16 @@ func (q *Queue[T]) full() bool {
 // Put adds v to the queue, pausing the task while the queue is full; it
 // returns at once, without pausing, when there is room. Waiting putters get
 // room in the order they began to wait. Put returns ErrCancelled if the task
-// is cancelled while waiting, and then v has not been added; ErrNotInTask
-// when ctx is not the running task's.
+// is cancelled while waiting, and then v has not been added; ErrQueueShutDown,
+// adding nothing, if the queue is shut down, before or while it waits;
+// ErrNotInTask when ctx is not the running task's.
 func (q *Queue[T]) Put(ctx *Ctx, v T) error {
 	t, err := ctx.running()
 	if err != nil {
 		return err
+	}
+	if q.shut != queueOpen {
+		return ErrQueueShutDown
 	}
 	if !q.full() {
 		q.deliver(v)
@@ -115,19 +134,27 @@ func (q *Queue[T]) Put(ctx *Ctx, v T) error {
 	}
 	q.putters.push(t)
 	err = t.park(&q.putters)
-	if _, ok := q.slots.take(t); ok {
-		if err == nil {
-			q.deliver(v) // into the slot handed to t
-		} else {
+	_, ok := q.slots.take(t)
+	switch {
+	case err != nil:
+		if ok {
 			q.admit() // cancelled: the slot goes to the next putter
 		}
+		return err
+	case q.shut != queueOpen:
+		return ErrQueueShutDown // woken by Shutdown, or handed a slot just before it
 	}
-	return err
+	q.deliver(v) // into the slot handed to t
+	return nil
 }
 
 // PutNowait adds v to the queue without waiting. It returns ErrQueueFull,
-// and adds nothing, if the queue is full (see Full).
+// and adds nothing, if the queue is full (see Full), and ErrQueueShutDown if
+// it is shut down.
 func (q *Queue[T]) PutNowait(v T) error {
+	if q.shut != queueOpen {
+		return ErrQueueShutDown
+	}
 	if q.full() {
 		return ErrQueueFull
 	}
@@ -139,8 +166,9 @@ func (q *Queue[T]) PutNowait(v T) error {
 // is empty; it returns at once, without pausing, when a value is there.
 // Waiting getters get values in the order they began to wait. Get returns
 // ErrCancelled if the task is cancelled while waiting, and then has taken no
-// value (one handed to it just before is passed on); ErrNotInTask when ctx
-// is not the running task's.
+// value (one handed to it just before is passed on); ErrQueueShutDown if the
+// queue is shut down and empty, before or while it waits (see Shutdown);
+// ErrNotInTask when ctx is not the running task's.
 func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 	var zero T
 	t, err := ctx.running()
@@ -150,10 +178,15 @@ func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 	if q.items().len() > 0 { // no getter waits while values are stored
 		return q.take(), nil
 	}
+	if q.shut != queueOpen {
+		return zero, ErrQueueShutDown
+	}
 	q.getters.push(t)
 	err = t.park(&q.getters)
 	v, ok := q.got.take(t)
 	switch {
+	case !ok && err == nil:
+		return zero, ErrQueueShutDown // woken by Shutdown
 	case !ok:
 		return zero, err
 	case err == nil:
@@ -161,7 +194,15 @@ func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 		return v, nil
 	}
 	// Cancelled after a Put handed it v: v goes to the next getter or back
-	// to the head of the queue, keeping its slot either way.
+	// to the head of the queue, keeping its slot either way; after an
+	// immediate Shutdown it is dropped, as the rest were.
+	if q.shut == queueShutImmediate {
+		q.unfinished--
+		if q.unfinished == 0 {
+			q.joiners.wakeAll()
+		}
+		return zero, err
+	}
 	if g := q.getters.pop(); g != nil {
 		q.got.add(g, v)
 		g.loop.wake(g)
@@ -172,13 +213,86 @@ func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 }
 
 // GetNowait removes and returns the next value without waiting. It returns
-// ErrQueueEmpty if the queue is empty.
+// ErrQueueEmpty if the queue is empty, ErrQueueShutDown if it is empty and
+// shut down.
 func (q *Queue[T]) GetNowait() (T, error) {
 	if q.items().len() == 0 {
 		var zero T
+		if q.shut != queueOpen {
+			return zero, ErrQueueShutDown
+		}
 		return zero, ErrQueueEmpty
 	}
 	return q.take(), nil
+}
+
+// All returns an iterator over the queue's values, as a for-range over a
+// channel: each step Gets the next value, pausing the task while the queue
+// is empty, and the iteration ends when the queue is shut down and empty
+// (as a channel's range ends when it is closed and drained). If Get fails
+// otherwise, the iterator yields the zero T with that error (ErrCancelled
+// when the task is cancelled while waiting) and stops. Values taken count
+// for Join as Get's do: call TaskDone for each when its work is done. The
+// iterator must be used in the task that ctx belongs to.
+func (q *Queue[T]) All(ctx *Ctx) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for {
+			v, err := q.Get(ctx)
+			if errors.Is(err, ErrQueueShutDown) {
+				return
+			}
+			if !yield(v, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Shutdown shuts the queue down, as CPython 3.13's Queue.shutdown: from now
+// on Put and PutNowait return ErrQueueShutDown at once, and so do the tasks
+// waiting in Put, which are woken and put nothing. Consumers drain the
+// values left (Get, GetNowait, All), and once the queue is empty Get and
+// GetNowait return ErrQueueShutDown, the tasks waiting in Get too, and All's
+// iterations end. Join works as before: it returns once TaskDone has been
+// called for every value put.
+//
+// With immediate true, the values left are dropped at once, counting as
+// done for Join (so joiners are woken if no value taken is still being
+// worked on), and every waiting getter gets ErrQueueShutDown. Values
+// already handed to getters that have not resumed yet are theirs, and are
+// not dropped. Calling TaskDone for a dropped value returns
+// ErrTooManyTaskDone, as it raises ValueError in CPython.
+//
+// Shutting down a shut-down queue again does nothing, except that an
+// immediate Shutdown after a plain one drops what is left. Shutdown does not
+// pause; it may be called from a task or a loop callback.
+func (q *Queue[T]) Shutdown(immediate bool) {
+	for _, w := range [...]*fifo{&q.getters.fifo, &q.putters.fifo, &q.joiners.fifo} {
+		if len(w.tasks) > 0 {
+			if err := w.tasks[0].loop.checkGoroutine("Queue.Shutdown"); err != nil {
+				panic(err.Error())
+			}
+			break
+		}
+	}
+	if q.shut == queueOpen {
+		q.shut = queueShutDown
+	}
+	if immediate {
+		q.shut = queueShutImmediate
+		for q.items().len() > 0 {
+			q.items().pop()
+			if q.unfinished > 0 {
+				q.unfinished--
+			}
+		}
+		if q.unfinished == 0 {
+			q.joiners.wakeAll()
+		}
+	}
+	// Getters wait only while nothing is stored: each gets ErrQueueShutDown.
+	q.getters.wakeAll()
+	q.putters.wakeAll()
 }
 
 // deliver adds v, for which there is room: to the getter that has waited

@@ -2,7 +2,15 @@
 // after Peter Hinch's micropython-async primitives: Pushbutton and Switch
 // (debounced inputs with gestures), Delay (a retriggerable one-shot timer),
 // Encoder (a quadrature knob) and Ticker (a periodic wake-up that does not
-// drift).
+// drift); and the event-based ones of micropython-async's EVENTS.md:
+// WaitAny and WaitAll (wait for any or all of several Waitables, nested),
+// ESwitch and EButton (a switch and a button with events only), Message (an
+// event carrying a value, settable from any goroutine), RingbufQueue (a
+// fixed-size queue that overwrites its oldest value), Broker
+// (publish/subscribe by topic, with wildcards), Keyboard and SwArray (key
+// matrices). Package sched runs functions on cron schedules. AADC
+// (awaiting an analog value crossing a threshold) is not here: the board
+// package has no analog inputs yet.
 //
 // They run on an asyncio loop and read their inputs through the board
 // package's interfaces (board.Input, board.Pin), so the same code drives a
@@ -13,8 +21,8 @@
 //
 // # Lifetimes
 //
-// Nothing here starts a task behind your back. Pushbutton, Switch and
-// Encoder have a Run method, the body of the task that polls or waits for
+// Nothing here starts a task behind your back. Pushbutton, Switch, ESwitch,
+// EButton, Encoder, Keyboard and SwArray have a Run method, the body of the task that polls or waits for
 // them: start it with their Start method (a task of the loop, cancelled
 // when the loop closes) or in a TaskGroup (g.Go(button.Run)), and cancel
 // that task to stop them. Delay uses no task at all, only a loop callback,
