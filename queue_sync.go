@@ -31,14 +31,19 @@ var (
 // first; they share this type and its methods.
 //
 // Tasks waiting in Get are served in the order they began to wait, and so
-// are tasks waiting in Put: a Put hands its value straight to the getter
-// that has waited longest, and a Get hands the slot it frees to the putter
-// that has waited longest, so that no task arriving later can take either
-// first. A value handed to a getter keeps its slot until that getter
-// resumes. A getter cancelled after a value was handed to it passes the
-// value on to the next waiting getter, or puts it back as the queue's oldest
-// value (the next out of a FIFO queue); a putter cancelled after a slot was handed to it passes the slot on
-// and puts nothing. So a value is never lost, nor put twice.
+// are tasks waiting in Put. A value put stays in the queue until the getter
+// it wakes runs (so Len, Empty and Full count it, as CPython's qsize, empty
+// and full do), and that getter then takes the value the queue's order gives
+// at that moment: the oldest, the newest (LIFO) or the smallest (priority).
+// Unlike CPython, the woken getter is sure to get a value: one is reserved
+// for it, so a task arriving later cannot take the last value from under it
+// (its Get waits, its GetNowait returns ErrQueueEmpty while Len is not 0),
+// and the same holds for a slot a Get frees for a waiting putter. That keeps
+// the FIFO service order that Go's channels have; CPython lets the newcomer
+// take it and sends the woken task to the back of the line. A getter
+// cancelled after it was woken passes its reservation on to the next waiting
+// getter; a putter cancelled after a slot was handed to it passes the slot
+// on and puts nothing. So a value is never lost, nor put twice.
 //
 // The zero Queue is an empty, unbounded FIFO queue, ready to use. A Queue's
 // methods must be called on the loop's goroutine (from tasks or loop
@@ -48,7 +53,7 @@ type Queue[T any] struct {
 	store      queueStore[T] // nil in the zero Queue until first used
 	getters    queueGetters
 	putters    queuePutters
-	got        handoffs[T]        // values handed to getters, until they resume
+	got        handoffs[struct{}] // values reserved for woken getters, until they resume
 	slots      handoffs[struct{}] // slots handed to putters, until they resume
 	unfinished int                // values put and not yet marked done
 	joiners    queueJoiners
@@ -111,7 +116,7 @@ func (q *Queue[T]) items() queueStore[T] {
 // full reports whether a new Put must wait: the values stored and the
 // hand-offs in progress fill every slot.
 func (q *Queue[T]) full() bool {
-	return q.maxsize > 0 && q.items().len()+q.got.len()+q.slots.len() >= q.maxsize
+	return q.maxsize > 0 && q.items().len()+q.slots.len() >= q.maxsize
 }
 
 // Put adds v to the queue, pausing the task while the queue is full; it
@@ -175,7 +180,7 @@ func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	if q.items().len() > 0 { // no getter waits while values are stored
+	if q.unreserved() > 0 { // no getter waits while values are free
 		return q.take(), nil
 	}
 	if q.shut != queueOpen {
@@ -183,40 +188,41 @@ func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 	}
 	q.getters.push(t)
 	err = t.park(&q.getters)
-	v, ok := q.got.take(t)
+	_, ok := q.got.take(t)
 	switch {
 	case !ok && err == nil:
 		return zero, ErrQueueShutDown // woken by Shutdown
 	case !ok:
 		return zero, err
 	case err == nil:
-		q.admit() // the value's slot is free now
-		return v, nil
+		// The value is chosen now, as CPython's getter takes it when it
+		// runs: the oldest, the newest (LIFO) or the smallest (priority).
+		return q.take(), nil
 	}
-	// Cancelled after a Put handed it v: v goes to the next getter or back
-	// to the head of the queue, keeping its slot either way; after an
-	// immediate Shutdown it is dropped, as the rest were.
-	if q.shut == queueShutImmediate {
-		q.unfinished--
-		if q.unfinished == 0 {
+	// Cancelled after a Put reserved a value for it: the reservation goes to
+	// the next getter, or the value stays in the queue for anyone.
+	switch g := q.getters.pop(); {
+	case g != nil:
+		q.got.add(g, struct{}{})
+		g.loop.wake(g)
+	case q.shut == queueShutImmediate:
+		q.items().pop() // kept for it; dropped as the rest were
+		if q.unfinished--; q.unfinished == 0 {
 			q.joiners.wakeAll()
 		}
-		return zero, err
-	}
-	if g := q.getters.pop(); g != nil {
-		q.got.add(g, v)
-		g.loop.wake(g)
-	} else {
-		q.items().unpop(v)
 	}
 	return zero, err
 }
+
+// unreserved returns how many stored values are not reserved for a woken
+// getter.
+func (q *Queue[T]) unreserved() int { return q.items().len() - q.got.len() }
 
 // GetNowait removes and returns the next value without waiting. It returns
 // ErrQueueEmpty if the queue is empty, ErrQueueShutDown if it is empty and
 // shut down.
 func (q *Queue[T]) GetNowait() (T, error) {
-	if q.items().len() == 0 {
+	if q.unreserved() <= 0 {
 		var zero T
 		if q.shut != queueOpen {
 			return zero, ErrQueueShutDown
@@ -280,7 +286,7 @@ func (q *Queue[T]) Shutdown(immediate bool) {
 	}
 	if immediate {
 		q.shut = queueShutImmediate
-		for q.items().len() > 0 {
+		for q.unreserved() > 0 {
 			q.items().pop()
 			if q.unfinished > 0 {
 				q.unfinished--
@@ -295,16 +301,15 @@ func (q *Queue[T]) Shutdown(immediate bool) {
 	q.putters.wakeAll()
 }
 
-// deliver adds v, for which there is room: to the getter that has waited
-// longest, or to the store.
+// deliver adds v, for which there is room, and reserves a value for the
+// getter that has waited longest, if any.
 func (q *Queue[T]) deliver(v T) {
 	q.unfinished++
-	if g := q.getters.pop(); g != nil {
-		q.got.add(g, v)
-		g.loop.wake(g)
-		return
-	}
 	q.items().push(v)
+	if g := q.getters.pop(); g != nil {
+		q.got.add(g, struct{}{})
+		g.loop.wake(g)
+	}
 }
 
 // take removes the next stored value and gives its slot to a waiting putter.
@@ -323,8 +328,8 @@ func (q *Queue[T]) admit() {
 	}
 }
 
-// Len returns the number of values in the queue. Values handed to getters
-// that have not resumed yet are no longer counted.
+// Len returns the number of values in the queue (CPython's qsize), values
+// reserved for woken getters that have not resumed yet included.
 func (q *Queue[T]) Len() int { return q.items().len() }
 
 // MaxSize returns the number of values the queue can hold, 0 if it is

@@ -467,22 +467,54 @@ func TestQueueRandomCancels(t *testing.T) {
 	}
 }
 
-// The put-back puts the value before those stored after it, also when the
-// queue's head has moved since.
-func TestQueuePutBackAfterGet(t *testing.T) {
+// A value stays in the queue until the woken getter runs (CPython's rule):
+// GetNowait from another task may take the oldest, the woken getter then
+// takes the next one; a getter cancelled before it runs leaves the values
+// in the queue.
+func TestQueueValueStaysUntilTheGetterRuns(t *testing.T) {
 	q := asyncio.NewQueue[int](0)
 	runSync(t, func(ctx *asyncio.Ctx) error {
 		getter := asyncio.CreateTaskOf(ctx, func(ctx *asyncio.Ctx) (int, error) { return q.Get(ctx) })
 		asyncio.Sleep(ctx, time.Second)
 		for i := 1; i <= 4; i++ {
-			q.PutNowait(i) // 1 to the getter
+			q.PutNowait(i) // one of them is reserved for the getter
 		}
-		q.GetNowait() // 2
+		if q.Len() != 4 {
+			t.Errorf("Len = %d with the getter not yet run, want 4", q.Len())
+		}
+		if v, err := q.GetNowait(); v != 1 || err != nil {
+			t.Errorf("GetNowait = %v, %v; want the oldest, 1", v, err)
+		}
 		getter.Cancel()
 		getter.Await(ctx)
-		if got := drainQueue(q); !slices.Equal(got, []int{1, 3, 4}) {
-			t.Errorf("got %v, want [1 3 4]", got)
+		if got := drainQueue(q); !slices.Equal(got, []int{2, 3, 4}) {
+			t.Errorf("got %v, want [2 3 4]", got)
 		}
 		return nil
 	})
+}
+
+// A getter already waiting on a LIFO or priority queue takes, when it runs,
+// the newest or smallest value put before then, not the first one put.
+func TestQueueWokenGetterTakesByOrderWhenItRuns(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		q    *asyncio.Queue[int]
+		want int
+	}{
+		{"lifo", asyncio.NewLifoQueue[int](0), 3},
+		{"priority", asyncio.NewPriorityQueue[int](0, func(a, b int) bool { return a < b }), 1},
+	} {
+		runSync(t, func(ctx *asyncio.Ctx) error {
+			getter := asyncio.CreateTaskOf(ctx, func(ctx *asyncio.Ctx) (int, error) { return c.q.Get(ctx) })
+			asyncio.Sleep(ctx, 0)
+			for _, v := range []int{2, 1, 3} {
+				c.q.PutNowait(v)
+			}
+			if v, err := getter.Await(ctx); v != c.want || err != nil {
+				t.Errorf("%s: the waiting getter got %v, %v; want %d", c.name, v, err, c.want)
+			}
+			return nil
+		})
+	}
 }
