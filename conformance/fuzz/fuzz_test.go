@@ -47,10 +47,10 @@ func TestMain(m *testing.M) {
 // tally counts what the differential test saw over a run.
 var tally struct {
 	sync.Mutex
-	programs, steps, same int
-	known               map[string]int
-	kinds               [numKinds]int
-	seen                map[string]int
+	programs, steps, same, crashed int
+	known                 map[string]int
+	kinds                 [numKinds]int
+	seen                  map[string]int
 }
 
 // TestDifferential generates programs, runs each in MicroPython and twice in
@@ -61,7 +61,7 @@ func TestDifferential(t *testing.T) {
 	testenv.SkipIfEmulated(t, "runs MicroPython under Node")
 	micropython().skipOrFail(t)
 	tally.Lock()
-	tally.programs, tally.steps, tally.same = 0, 0, 0
+	tally.programs, tally.steps, tally.same, tally.crashed = 0, 0, 0, 0
 	tally.known, tally.seen, tally.kinds = map[string]int{}, map[string]int{}, [numKinds]int{}
 	tally.Unlock()
 	rapid.Check(t, func(rt *rapid.T) {
@@ -75,6 +75,8 @@ func TestDifferential(t *testing.T) {
 			tally.seen[k] += v
 		}
 		switch {
+		case d.crashed:
+			tally.crashed++
 		case d.same:
 			tally.same++
 		case d.known != nil:
@@ -84,16 +86,28 @@ func TestDifferential(t *testing.T) {
 		if d.problem != "" {
 			rt.Fatal(d.problem)
 		}
+		if d.crashed {
+			rt.Skip("MicroPython crashed")
+		}
 	})
 	tally.Lock()
 	defer tally.Unlock()
-	t.Logf("%d programs (%d steps): %d printed the same in MicroPython and Go; known divergences: %v",
-		tally.programs, tally.steps, tally.same, tally.known)
+	t.Logf("%d programs (%d steps): %d printed the same in MicroPython and Go; known divergences: %v; MicroPython crashed on %d",
+		tally.programs, tally.steps, tally.same, tally.known, tally.crashed)
 	if testing.Verbose() {
 		t.Logf("step kinds generated: %v", kindCounts(tally.kinds))
 		t.Logf("situations met: %v", tally.seen)
 	}
 }
+
+// mpCrash is how the WebAssembly MicroPython reports a crash of the
+// interpreter itself. MicroPython 1.27 crashes so when a task that failed
+// and was queued for the exception handler is awaited before its turn and
+// awaited again after it: the handler's turn leaves None as the task's
+// result, and the second await raises it (Task.__next__ does
+// nlr_raise(self->data)). Such a program tells nothing about the Go package;
+// it is skipped and counted.
+const mpCrash = "memory access out of bounds"
 
 // comparison is what became of one program.
 type comparison struct {
@@ -103,6 +117,7 @@ type comparison struct {
 	goOut   result
 	same    bool
 	known   *divergence // the known divergence that explains a difference
+	crashed bool        // the MicroPython interpreter crashed (see mpCrash)
 	problem string      // why the test fails, or ""
 }
 
@@ -124,6 +139,8 @@ func compare(p *program) comparison {
 	switch {
 	case err != nil:
 		problems = append(problems, "MicroPython did not run: "+err.Error())
+	case strings.Contains(mp.Err, mpCrash):
+		c.crashed = true
 	case mp.Err != "":
 		problems = append(problems, "MicroPython failed: "+mp.Err)
 	default:
@@ -131,6 +148,9 @@ func compare(p *program) comparison {
 		d, c.same = diff(lines(mp.Out), lines(c.goOut.out))
 		if !c.same {
 			c.known = explain(p, c)
+			if c.known != nil && c.known.name == *find && pure(c.known, c) {
+				problems = append(problems, "found "+*find+" (- MicroPython, + Go):\n"+d)
+			}
 			if c.known == nil {
 				problems = append(problems, "MicroPython and Go print different lines (- MicroPython, + Go):\n"+d)
 			}

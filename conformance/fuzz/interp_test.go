@@ -49,6 +49,9 @@ const (
 	// Cancel was forwarded along a chain of awaiting tasks to the task that
 	// is running (the one calling Cancel).
 	trigCancelRunning trigger = "Cancel forwarded to the running task"
+	// Gather or GatherErrors was given a task that had already failed
+	// with an error other than a cancellation.
+	trigGatherFailed trigger = "Gather of a task that had already failed"
 )
 
 // valueError is the twin of ValueError(label).
@@ -74,6 +77,12 @@ func en(err error) string {
 	return "GoError:" + strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
+// pyName is the Python class name of an error.
+func pyName(err error) string {
+	name, _, _ := strings.Cut(en(err), ":")
+	return name
+}
+
 // isException reports whether `except Exception` catches err: every error
 // but a cancellation, which is a BaseException.
 func isException(err error) bool { return !errors.Is(err, asyncio.ErrCancelled) }
@@ -93,8 +102,8 @@ type interp struct {
 	lines []string
 	quiet bool // the program is over: what Close makes tasks print is not the program's
 
-	tasks []*asyncio.Task          // T[j]; tasks[0] is main
-	typed []*asyncio.TaskOf[int]   // T[j] for j > 0
+	tasks []*asyncio.Task        // T[j]; tasks[0] is main
+	typed []*asyncio.TaskOf[int] // T[j] for j > 0
 	inst  map[*asyncio.Task]*instance
 	byJ   map[int]*instance // each task function runs at most once
 	E     []*asyncio.Event
@@ -110,6 +119,7 @@ type interp struct {
 func (r *interp) trip(tr trigger) {
 	if _, ok := r.triggers[tr]; !ok && !r.quiet {
 		r.triggers[tr] = len(r.lines)
+		r.seen["trigger: "+string(tr)]++
 	}
 }
 
@@ -410,7 +420,7 @@ func (r *interp) step(ctx *asyncio.Ctx, in *instance, s *step) error {
 			r.trip(trigWaitForResult)
 		}
 		if err != nil {
-			r.seen["wait_for error "+en(err)]++
+			r.seen["wait_for error "+pyName(err)]++
 			return r.caught(s, what, err)
 		}
 		r.print("%s %s -> %d", s.label, what, v)
@@ -439,6 +449,9 @@ func (r *interp) step(ctx *asyncio.Ctx, in *instance, s *step) error {
 				typed[i] = r.typed[j]
 			}
 			plain[i] = &typed[i].Task
+			if err := plain[i].Err(); plain[i].Done() && err != nil && isException(err) {
+				r.trip(trigGatherFailed)
+			}
 		}
 		var errs []error
 		err := r.pause(ctx, in, "awaiting", func() (err error) {
@@ -498,7 +511,7 @@ func (r *interp) step(ctx *asyncio.Ctx, in *instance, s *step) error {
 			catch := s.tryCatch == catchCancelled && errors.Is(err, asyncio.ErrCancelled) ||
 				s.tryCatch == catchException && isException(err)
 			if catch {
-				r.seen["caught "+en(err)]++
+				r.seen["caught "+pyName(err)]++
 				if s.tryCatch == catchCancelled {
 					r.print("%s caught CancelledError", s.label)
 				} else {

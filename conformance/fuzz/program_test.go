@@ -134,7 +134,7 @@ const maxTasks = 6
 
 // weights of the step kinds, in kind order.
 var weights = [numKinds]int{
-	kSleep0: 5, kSleepMs: 6, kCreate: 9, kAwait: 6, kCancel: 6, kWaitFor: 6, kGather: 5,
+	kSleep0: 2, kSleepMs: 4, kCreate: 9, kAwait: 6, kCancel: 6, kWaitFor: 6, kGather: 5,
 	kEventSet: 3, kEventClear: 1, kEventWait: 3, kLockAcquire: 3, kLockRelease: 3,
 	kRaise: 2, kTry: 4, kHandler: 1,
 }
@@ -234,12 +234,15 @@ func (g *gen) step(i, depth int) step {
 		g.awaited[s.task] = true
 		s.catch = rapid.Bool().Draw(g.t, "catch")
 	case kCancel:
-		// Mostly a task that a step creates (or main); sometimes any.
-		c := []int{0}
-		for j := 1; j < g.next; j++ {
-			if !g.coro[j] {
+		// A task that a step creates, or main; itself only now and then.
+		var c []int
+		for j := 0; j < g.next; j++ {
+			if j != i && !g.coro[j] {
 				c = append(c, j)
 			}
+		}
+		if len(c) == 0 || rapid.IntRange(0, 5).Draw(g.t, "self") == 0 {
+			c = append(c, i)
 		}
 		s.task = rapid.SampledFrom(c).Draw(g.t, "cancel")
 	case kWaitFor:
