@@ -48,9 +48,9 @@ func TestMain(m *testing.M) {
 var tally struct {
 	sync.Mutex
 	programs, steps, same, crashed int
-	known                 map[string]int
-	kinds                 [numKinds]int
-	seen                  map[string]int
+	known                          map[string]int
+	kinds                          [numKinds]int
+	seen                           map[string]int
 }
 
 // TestDifferential generates programs, runs each in MicroPython and twice in
