@@ -15,6 +15,7 @@
 # has nothing left to run.
 import asyncio
 import contextlib
+import gc
 import io
 import json
 import selectors
@@ -88,9 +89,13 @@ def run(src):
             g["_fin"]()
         except BaseException as e:
             problem = "%s: %s" % (type(e).__name__, e)
-    g.clear()
-    asyncio.set_event_loop(None)
+    # What the program's leftovers print as they are collected (CPython calls
+    # the exception handler for an unretrieved exception only then) comes
+    # after its last line, and is not part of its output.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        g.clear()
+        gc.collect()
+        asyncio.set_event_loop(None)
         loop.close()
     return {"out": out.getvalue(), "stderr": err.getvalue(), "err": problem}
 
