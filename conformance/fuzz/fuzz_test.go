@@ -105,8 +105,9 @@ func TestDifferential(t *testing.T) {
 // and was queued for the exception handler is awaited before its turn and
 // awaited again after it: the handler's turn leaves None as the task's
 // result, and the second await raises it (Task.__next__ does
-// nlr_raise(self->data)). Such a program tells nothing about the Go package;
-// it is skipped and counted.
+// nlr_raise(self->data)); testdata/micropython-crash.py is the smallest
+// such program, and crashes the board's asyncio too. Such a program tells
+// nothing about the Go package: it is skipped and counted.
 const mpCrash = "memory access out of bounds"
 
 // comparison is what became of one program.
