@@ -1,7 +1,10 @@
 package fuzz
 
 import (
+	"bytes"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -173,7 +176,45 @@ func TestKnownDivergences(t *testing.T) {
 			case !pure(d, c):
 				t.Fatalf("the minimal program's difference is not explained by %s first; triggers met: %v\n%s\n%s", d.name, c.goOut.triggers, diff, c.report())
 			}
-			t.Logf("%s: %s\n- MicroPython, + Go:\n%s\n%s", d.name, d.why, diff, c.src)
+			t.Logf("%s: %s\n- MicroPython, + Go:\n%s", d.name, d.why, diff)
+			checkFile(t, filepath.Join("testdata", "known", d.name+".py"), knownFile(d, c, diff))
 		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/known/NAME.py from knownDivergences")
+
+// knownFile is testdata/known/NAME.py: the minimal program as MicroPython
+// runs it, headed by what the divergence is and both outputs, so that it can
+// be run by hand with MicroPython's command line
+// (node .../micropython.mjs NAME.py; its last lines then run main only up to
+// its end, not until every task is done, as the fuzzer's runner does).
+func knownFile(d *divergence, c comparison, diff string) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Known divergence " + d.name + " (conformance/fuzz/known_test.go): " + d.why + ".\n")
+	b.WriteString("# - MicroPython, + Go:\n")
+	for _, l := range lines(diff) {
+		b.WriteString("# " + l + "\n")
+	}
+	b.WriteString(c.src)
+	return b.Bytes()
+}
+
+// checkFile fails t unless the file at path holds want; with -update it
+// writes it.
+func checkFile(t *testing.T, path string, want []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s is not up to date: run go test ./conformance/fuzz -run TestKnownDivergences -update", path)
 	}
 }
