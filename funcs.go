@@ -86,7 +86,9 @@ func gather(ctx *Ctx, tasks []*Task, returnErrors bool) ([]error, error) {
 			pending++
 			continue
 		}
-		t.retrieved = true
+		// A task that had already failed is not marked retrieved: its
+		// report to the exception handler, queued when it failed, still
+		// comes (MicroPython's gather leaves it as it is).
 		if !returnErrors && t.err != nil && first == nil {
 			first = t.err
 		}

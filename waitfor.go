@@ -78,7 +78,7 @@ func WaitForTask(ctx *Ctx, d time.Duration, t *Task) error {
 		}
 		err := cur.park(&r.awaiters)
 		cur.awaiting, r.awaitedBy = nil, nil
-		if err != nil && r.state != runnerDone {
+		if err != nil {
 			return err // cancelled again while waiting for the clean-up
 		}
 	}

@@ -49,6 +49,9 @@ const (
 	// Cancel was forwarded along a chain of awaiting tasks to the task that
 	// is running (the one calling Cancel).
 	trigCancelRunning trigger = "Cancel forwarded to the running task"
+	// WaitFor or WaitForTask returned ErrCancelled: the waiter was cancelled
+	// from outside.
+	trigWaitForCancelled trigger = "WaitFor cancelled from outside"
 	// Gather or GatherErrors was given a task that had already failed
 	// with an error other than a cancellation.
 	trigGatherFailed trigger = "Gather of a task that had already failed"
@@ -416,7 +419,10 @@ func (r *interp) step(ctx *asyncio.Ctx, in *instance, s *step) error {
 		switch {
 		case errors.Is(err, asyncio.ErrTimeout):
 			r.trip(trigWaitForTimeout)
-		default: // the awaited task's outcome, or the waiter's own cancellation
+		case errors.Is(err, asyncio.ErrCancelled) && !in.task.Done():
+			r.trip(trigWaitForCancelled)
+			r.trip(trigWaitForResult)
+		default: // the awaited task's outcome
 			r.trip(trigWaitForResult)
 		}
 		if err != nil {

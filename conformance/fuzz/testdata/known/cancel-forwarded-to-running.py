@@ -1,4 +1,4 @@
-# Known divergence cancel-forwarded-to-running (conformance/fuzz/known_test.go): a cancel forwarded along an await chain to the task that is running (t1 cancels t0, which awaits t1) is delivered at that task's next await point; in MicroPython it is lost, since the task's next await overwrites it, though cancel() returns True.
+# Known divergence cancel-forwarded-to-running (conformance/fuzz/known_test.go): a documented difference (docs/differences.md, scenario cancel_own_awaiter), not a bug: a cancel forwarded along an await chain to the task that is running (t1 cancels t0, which awaits t1) is delivered at that task's next await point; in MicroPython it is lost, since the task's next await overwrites it, though cancel() returns True.
 # - MicroPython, + Go:
 #   t0 start
 #   t0.1 create t1
