@@ -217,6 +217,9 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	c := s.run
+	for conn := range s.greeting {
+		conn.Close() // ends its greet
+	}
 	s.mu.Unlock()
 	stop(c)
 	s.ln.Close()

@@ -28,6 +28,10 @@ type Session struct {
 	clockAt time.Time      // when st.Time was last heard, for Now
 	subs    map[*subscriber]struct{}
 	closed  bool
+	tooMany bool // the run's board has more than wire.MaxParts parts
+	// greeting holds the connections that have not said hello yet, at
+	// most maxGreeting of them; Close closes them.
+	greeting map[net.Conn]struct{}
 
 	run     *child // the current run, nil after Close
 	runDone sync.WaitGroup
@@ -35,6 +39,7 @@ type Session struct {
 
 // child is one run of the program.
 type child struct {
+	token string // the run's secret, which its board's Hello must carry
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	inMu  sync.Mutex // orders lines to stdin
@@ -69,7 +74,7 @@ func Start(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("view: listening for the board: %w", err)
 	}
-	s := &Session{cfg: cfg, ln: ln, subs: map[*subscriber]struct{}{}, base: map[string]int{}}
+	s := &Session{cfg: cfg, ln: ln, subs: map[*subscriber]struct{}{}, base: map[string]int{}, greeting: map[net.Conn]struct{}{}}
 	s.st.Speed, s.st.Paused = cfg.Speed, cfg.Paused
 	s.runDone.Add(1)
 	go s.accept()
@@ -90,8 +95,9 @@ func (s *Session) startRun() error {
 	s.mu.Lock()
 	speed, paused := s.st.Speed, s.st.Paused
 	s.mu.Unlock()
+	token := wire.NewToken()
 	cmd.Env = append(cmd.Env,
-		wire.EnvAddr+"="+s.ln.Addr().String(),
+		wire.EnvAddr+"="+wire.FormatAddr(token, s.ln.Addr().String()),
 		wire.EnvSpeed+"="+strconv.FormatFloat(speed, 'g', -1, 64),
 		wire.EnvPaused+"="+map[bool]string{true: "1", false: "0"}[paused],
 	)
@@ -110,13 +116,13 @@ func (s *Session) startRun() error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("view: starting %s: %w", s.cfg.Program[0], err)
 	}
-	c := &child{cmd: cmd, stdin: stdin, exited: make(chan struct{}), read: make(chan struct{})}
+	c := &child{token: token, cmd: cmd, stdin: stdin, exited: make(chan struct{}), read: make(chan struct{})}
 	s.mu.Lock()
 	s.run = c
 	s.st.Run++
 	s.st.Running, s.st.Exit = true, ""
 	s.st.Parts, s.st.Changes, s.st.Time, s.st.Board = nil, nil, 0, ""
-	s.base, s.clockAt = map[string]int{}, time.Time{}
+	s.base, s.clockAt, s.tooMany = map[string]int{}, time.Time{}, false
 	s.publish(Update{Type: UpdateReset})
 	s.consoleLocked(System, "started "+strings.Join(s.cfg.Program, " "))
 	s.mu.Unlock()
@@ -175,6 +181,14 @@ func (s *Session) wait(c *child, stdout, stderr io.Reader) {
 	close(c.exited)
 }
 
+// helloTimeout is how long a connection to the Session's listener has to
+// prove, with its first line, that it is the board of the current run.
+const helloTimeout = 5 * time.Second
+
+// maxGreeting is how many connections may wait to say hello at once; more
+// are closed at once.
+const maxGreeting = 8
+
 // accept takes the board's connection of each run.
 func (s *Session) accept() {
 	defer s.runDone.Done()
@@ -184,31 +198,73 @@ func (s *Session) accept() {
 			return // closed
 		}
 		s.mu.Lock()
-		c := s.run
-		s.mu.Unlock()
-		if c == nil {
+		if s.closed || len(s.greeting) >= maxGreeting {
+			s.mu.Unlock()
 			conn.Close()
 			continue
 		}
-		c.connMu.Lock()
-		if c.conn != nil {
-			c.connMu.Unlock()
-			conn.Close() // one board per run
-			continue
-		}
-		c.conn, c.enc = conn, wire.NewEncoder(conn)
-		c.connMu.Unlock()
+		s.greeting[conn] = struct{}{}
+		s.mu.Unlock()
 		s.runDone.Add(1)
-		go s.read(c, conn)
+		go s.greet(conn)
 	}
 }
 
-// read applies what the board says.
-func (s *Session) read(c *child, conn net.Conn) {
+// greet takes conn as the current run's board if its first line, within
+// helloTimeout, is a Hello with the run's secret; it closes any other
+// connection, and says so in the console.
+func (s *Session) greet(conn net.Conn) {
 	defer s.runDone.Done()
+	refuse := func(why string) {
+		conn.Close()
+		s.console(System, fmt.Sprintf("refused a connection to the board's port from %v: %s", conn.RemoteAddr(), why))
+	}
+	conn.SetReadDeadline(time.Now().Add(helloTimeout))
+	dec := wire.NewDecoder(conn)
+	m, err := dec.Decode()
+	s.mu.Lock()
+	delete(s.greeting, conn)
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		conn.Close()
+		return
+	}
+	if err != nil {
+		refuse("it did not say hello with the run's secret: " + err.Error())
+		return
+	}
+	s.mu.Lock()
+	c := s.run
+	s.mu.Unlock()
+	switch {
+	case c == nil:
+		conn.Close()
+		return
+	case m.Type != wire.Hello:
+		refuse(fmt.Sprintf("its first message is %q, not a hello with the run's secret", m.Type))
+		return
+	case !wire.TokenMatches(m.Token, c.token):
+		refuse("wrong secret")
+		return
+	}
+	conn.SetReadDeadline(time.Time{})
+	c.connMu.Lock()
+	if c.conn != nil {
+		c.connMu.Unlock()
+		refuse("the run's board is already connected")
+		return
+	}
+	c.conn, c.enc = conn, wire.NewEncoder(conn)
+	c.connMu.Unlock()
+	s.apply(m)
+	s.read(c, conn, dec)
+}
+
+// read applies what the board says.
+func (s *Session) read(c *child, conn net.Conn, dec *wire.Decoder) {
 	defer close(c.read)
 	defer conn.Close()
-	dec := wire.NewDecoder(conn)
 	for {
 		m, err := dec.Decode()
 		if errors.Is(err, wire.ErrMalformed) {
@@ -240,6 +296,14 @@ func (s *Session) apply(m wire.Message) {
 		p.setLevel(m.Value)
 		s.mu.Lock()
 		i := s.part(m.Name)
+		if i < 0 && len(s.st.Parts) >= wire.MaxParts {
+			if !s.tooMany {
+				s.tooMany = true
+				s.consoleLocked(System, fmt.Sprintf("from the board: more than %d parts; the others are not shown", wire.MaxParts))
+			}
+			s.mu.Unlock()
+			return
+		}
 		if i < 0 {
 			s.st.Parts = append(s.st.Parts, p)
 			s.base[m.Name] = m.Value // a part added late is drawn as if it had been there
