@@ -69,7 +69,7 @@ type viewer struct {
 	loop    *asyncio.Loop
 	pace    *asyncio.Pace
 	token   string
-	paused  bool // the clock starts paused (wire.EnvPaused)
+	paused  bool   // the clock starts paused (wire.EnvPaused)
 	release func() // the loop's KeepAlive: presses may come at any time
 	cancel  context.CancelFunc
 
