@@ -72,6 +72,12 @@ type viewer struct {
 	paused  bool   // the clock starts paused (wire.EnvPaused)
 	release func() // the loop's KeepAlive: presses may come at any time
 	cancel  context.CancelFunc
+	// pending is how many Steps are under way (see step), stepFrom the
+	// time of the last change counted, stepStop the timer that ends them
+	// after wire.MaxStepSpan, nil when none is. Loop side.
+	pending  int
+	stepFrom time.Duration
+	stepStop *asyncio.Handle
 
 	mu      sync.Mutex
 	conn    net.Conn // nil until connected
@@ -170,6 +176,7 @@ func (v *viewer) hello() {
 // rather than let the program's memory grow; once it has caught up by half,
 // it is told how many it lost and gets every part's level afresh.
 func (v *viewer) level(c wave.Change) {
+	v.stepped()
 	v.mu.Lock()
 	n, lost := len(v.queue), 0
 	if n >= maxQueue {
@@ -288,11 +295,15 @@ func (v *viewer) obey(m wire.Message) {
 			v.refuse(err)
 		}
 	case wire.Pause:
+		v.loop.CallSoonThreadsafe(v.stopStepping)
 		v.pace.Pause()
 	case wire.Resume:
-		v.pace.Resume()
+		v.loop.CallSoonThreadsafe(func() {
+			v.stopStepping()
+			v.pace.Resume()
+		})
 	case wire.Step:
-		v.pace.Step()
+		v.loop.CallSoonThreadsafe(v.step)
 	case wire.Press, wire.Release, wire.Drive:
 		v.loop.CallSoonThreadsafe(func() {
 			if err := v.input(m); err != nil {
@@ -303,6 +314,60 @@ func (v *viewer) obey(m wire.Message) {
 		v.refuse(fmt.Errorf("%w: %q is not a command", wire.ErrMalformed, m.Type))
 	}
 	v.nudge() // the writer reports the clock's new state
+}
+
+// step lets a paused clock run to the next change of a level: it gives
+// the pace wire.MaxStepDeadlines steps, and stepped takes back those left
+// when a level changes at a later time than the step began, or when a
+// timer wire.MaxStepSpan ahead fires. Steps asked for while one runs add
+// up: each goes on to the next time at which a level changes. It runs on
+// the loop, as level does, so that no step is given after the change.
+func (v *viewer) step() {
+	if !v.pace.Paused() {
+		return
+	}
+	v.pending++
+	if v.stepStop != nil {
+		return // one is under way
+	}
+	v.stepFrom = v.loop.Time()
+	v.stepStop = v.loop.CallLater(wire.MaxStepSpan, v.stopStepping)
+	for range wire.MaxStepDeadlines {
+		v.pace.Step()
+	}
+}
+
+// stepped notes a change of a level while a step runs; it runs on the
+// loop. A change at a later time than the last one counted ends a step;
+// the tasks due at that time still run, for the pace only loses the steps
+// it has not taken.
+func (v *viewer) stepped() {
+	if v.stepStop == nil {
+		return
+	}
+	now := v.loop.Time()
+	if now <= v.stepFrom {
+		return // the same time as a change already counted
+	}
+	v.stepFrom = now
+	if v.pending--; v.pending > 0 {
+		v.stepStop.Cancel()
+		v.stepStop = v.loop.CallLater(wire.MaxStepSpan, v.stopStepping)
+		return
+	}
+	v.stopStepping()
+}
+
+// stopStepping ends the steps under way; it runs on the loop.
+func (v *viewer) stopStepping() {
+	if v.stepStop == nil {
+		return
+	}
+	v.pending = 0
+	v.stepStop.Cancel()
+	v.stepStop = nil
+	v.pace.Resume() // drops the steps left
+	v.pace.Pause()
 }
 
 // input applies a press, release or drive; it runs on the loop.

@@ -16,7 +16,8 @@
 //     change and a few times a second while it runs), Error (a message the
 //     program could not obey);
 //   - viewer to program: Press and Release (a button), Drive (an input
-//     pin's level), Speed, Pause, Resume and Step (the pace of the clock).
+//     pin's level), Speed, Pause, Resume and Step (the pace of the clock;
+//     a Step runs a paused clock to the next change of a level).
 //
 // What the program prints and reads (its standard output and input) is its
 // serial console; it does not go over this connection.
@@ -166,7 +167,15 @@ const (
 	Speed   Type = "speed"   // Speed: a positive finite number, 1 for real time
 	Pause   Type = "pause"
 	Resume  Type = "resume"
-	Step    Type = "step"
+	Step    Type = "step" // run a paused clock to the next change of a level (see MaxStepDeadlines)
+)
+
+// A Step runs a paused clock from deadline to deadline until one at which a
+// part's level changes, through at most MaxStepDeadlines deadlines and
+// MaxStepSpan of the clock's time.
+const (
+	MaxStepDeadlines = 1 << 16
+	MaxStepSpan      = 10 * time.Second
 )
 
 // Part kinds, as board files name them.
