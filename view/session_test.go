@@ -269,3 +269,61 @@ func TestSilentConnectionDoesNotHoldClose(t *testing.T) {
 		t.Errorf("Close took %v with a silent connection open", d)
 	}
 }
+
+// TestStepGoesToTheNextChange: on a lab that polls its button every 50 ms,
+// a step runs the clock past the polls to the next change of a level.
+func TestStepGoesToTheNextChange(t *testing.T) {
+	prog := testenv.BuildProgram(t, "github.com/goasyncio/asyncio/examples/traffic-light")
+	s := start(t, view.Config{Program: []string{prog, "-virtual", "-for", "10m", "-press", ""}, Paused: true})
+	st := viewtest.WaitState(t, s, "the crossing's parts", func(st view.State) bool { return len(st.Parts) >= 4 })
+	// The button held from the start: amber comes after a second of polls
+	// (the crossing's debounce and long-press timing), a few steps away.
+	if err := s.Press("button"); err != nil {
+		t.Fatal(err)
+	}
+	st = viewtest.WaitState(t, s, "the press", func(st view.State) bool { return len(st.Changes) >= 2 })
+	// Each step ends at a change: the button's bounce, then the lights.
+	before, green := len(st.Changes), lit(st)
+	steps := 0
+	for lit(st) == green {
+		if steps++; steps > 30 {
+			t.Fatalf("%d steps and the lights have not changed: %+v", steps, st.Changes)
+		}
+		if err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		st = viewtest.WaitState(t, s, "a change after the step", func(st view.State) bool {
+			return len(st.Changes) > before && st.Changes[len(st.Changes)-1].At == st.Time && st.Paused
+		})
+		before = len(st.Changes)
+	}
+	if !strings.Contains(lit(st), "amber=on") || st.Time < time.Second || steps > 5 {
+		t.Errorf("after %d steps: %s at %v, want amber after a second in a few steps", steps, lit(st), st.Time)
+	}
+}
+
+// TestNowNeverGoesBackwards: the clock for display does not jump back when
+// the clock is paused behind the estimate.
+func TestNowNeverGoesBackwards(t *testing.T) {
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, blinkPkg), "-virtual"}})
+	viewtest.WaitState(t, s, "the clock running", func(st view.State) bool { return st.Time > 0 })
+	for range 5 {
+		var last time.Duration
+		for range 20 {
+			last = max(last, s.Now())
+			time.Sleep(3 * time.Millisecond)
+		}
+		if err := s.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			if now := s.Now(); now < last {
+				t.Fatalf("Now went back from %v to %v on pausing", last, now)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if err := s.Resume(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
