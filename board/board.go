@@ -24,6 +24,24 @@
 // NewLED, NewButton and NewPWMLED put parts on any Pin or PWM channel, so
 // the backends only provide pins. On the virtual clock
 // (asyncio.VirtualClock) a simulated run is the same on every run.
+//
+// # The viewer link
+//
+// When the environment variable ASYNCIO_BOARD_VIEW (wire.EnvAddr) is set,
+// as cmd/board and package view set it for the program they run, the first
+// simulated board of the process shows itself to the viewer it names: the
+// viewer sees every level change, presses buttons, drives input pins, and
+// paces the loop's clock (asyncio.Pace), which from then on is a virtual
+// clock that the viewer can slow down, speed up, pause and step. The value
+// carries a secret of the run and an address, "secret@127.0.0.1:port"; the
+// board sends the secret first, and the viewer takes no other connection.
+// By default the board connects only to a loopback address (no name is
+// looked up); ASYNCIO_BOARD_VIEW_REMOTE=1 (wire.EnvRemote) allows another.
+// A value without a secret, or with an address it refuses, is reported on
+// standard error, and the program runs as it would without the variable.
+// The connection is made on a goroutine, so the loop never waits for it;
+// the clock stands still until the viewer is there. See package board/wire
+// for the protocol.
 package board
 
 // LED is a light-emitting diode on an output pin.

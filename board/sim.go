@@ -63,6 +63,16 @@ var _ Board = (*Sim)(nil)
 
 // NewSim returns an empty simulated board whose clock is loop's. It panics
 // if loop is nil.
+//
+// If the environment variable ASYNCIO_BOARD_VIEW is set and no other board
+// of the process has done so, the board connects to the viewer it names
+// (see "The viewer link" in the package documentation): the loop's clock
+// becomes a virtual clock paced by the viewer, held still until the
+// connection is made (on a goroutine: NewSim does not wait), and the viewer
+// sees the board's parts and levels and may press its buttons, drive its
+// input pins and pace its clock. The value must carry the run's secret and,
+// unless ASYNCIO_BOARD_VIEW_REMOTE=1, a loopback address; otherwise NewSim
+// says so on standard error and the board runs without a viewer.
 func NewSim(loop *asyncio.Loop) *Sim {
 	if loop == nil {
 		panic("board: NewSim with a nil loop")

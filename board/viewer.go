@@ -4,6 +4,7 @@ package board
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -32,41 +33,54 @@ var (
 // viewerOnce attaches only the first simulated board of a process.
 var viewerOnce sync.Once
 
+// dialTimeout bounds the connection to the viewer; the loop does not wait
+// for it, but its clock stands still until then.
+const dialTimeout = 5 * time.Second
+
 // attachViewer connects s to the viewer named by wire.EnvAddr, if the
-// variable is set and no other board of the process has. From then on the
-// loop's clock is paced by the viewer (see package board/wire). If the
-// viewer cannot be reached the program runs as it would without one, after
-// saying so on standard error.
+// variable is set and no other board of the process has. The value must
+// carry the run's secret and a loopback address (see package board/wire);
+// otherwise the program runs as it would without a viewer, after saying so
+// on standard error. From then on the loop's clock is paced by the viewer.
+// The connection is made on a goroutine: the loop goes on at once, its
+// clock held still until the viewer is there (or has failed to be).
 func (s *Sim) attachViewer() {
-	addr := os.Getenv(wire.EnvAddr)
-	if addr == "" {
+	val := os.Getenv(wire.EnvAddr)
+	if val == "" {
 		return
 	}
 	viewerOnce.Do(func() {
-		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		token, addr, err := wire.ParseAddr(val, os.Getenv(wire.EnvRemote) == "1")
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "board: cannot reach the viewer at %s=%s: %v; running without it\n", wire.EnvAddr, addr, err)
+			fmt.Fprintf(os.Stderr, "board: %s: %v; running without a viewer\n", wire.EnvAddr, err)
 			return
 		}
-		if tc, ok := conn.(*net.TCPConn); ok && viewerSendBuffer > 0 {
-			tc.SetWriteBuffer(viewerSendBuffer)
-		}
-		s.viewer = newViewer(s, conn)
+		s.viewer = newViewer(s, addr, token)
 	})
 }
 
 // viewer is a simulated board's connection to its viewer. The loop's
 // goroutine queues messages; a writer goroutine sends them, so a slow
 // viewer never blocks the loop; a reader goroutine hands the viewer's
-// commands to the loop.
+// commands to the loop. A goroutine connects first, while the loop goes on
+// with its clock held still.
 type viewer struct {
 	sim     *Sim
 	loop    *asyncio.Loop
 	pace    *asyncio.Pace
-	conn    net.Conn
+	token   string
+	paused  bool   // the clock starts paused (wire.EnvPaused)
 	release func() // the loop's KeepAlive: presses may come at any time
+	cancel  context.CancelFunc
+	// pending is how many Steps are under way (see step), stepFrom the
+	// time of the last change counted, stepStop the timer that ends them
+	// after wire.MaxStepSpan, nil when none is. Loop side.
+	pending  int
+	stepFrom time.Duration
+	stepStop *asyncio.Handle
 
 	mu      sync.Mutex
+	conn    net.Conn // nil until connected
 	queue   []wire.Message
 	dropped int // level changes not queued because the viewer fell behind
 	closing bool
@@ -74,10 +88,13 @@ type viewer struct {
 	done    sync.WaitGroup
 }
 
-func newViewer(s *Sim, conn net.Conn) *viewer {
+func newViewer(s *Sim, addr, token string) *viewer {
 	pace := asyncio.NewPace(1)
 	if sp := os.Getenv(wire.EnvSpeed); sp != "" {
 		f, err := strconv.ParseFloat(sp, 64)
+		if err == nil && !(f >= wire.MinSpeed && f <= wire.MaxSpeed) {
+			err = fmt.Errorf("want %v to %v", wire.MinSpeed, wire.MaxSpeed)
+		}
 		if err == nil {
 			err = pace.SetSpeed(f)
 		}
@@ -85,18 +102,49 @@ func newViewer(s *Sim, conn net.Conn) *viewer {
 			fmt.Fprintf(os.Stderr, "board: %s=%q: %v; using 1\n", wire.EnvSpeed, sp, err)
 		}
 	}
-	if os.Getenv(wire.EnvPaused) == "1" {
-		pace.Pause()
-	}
-	v := &viewer{sim: s, loop: s.loop, pace: pace, conn: conn, kick: make(chan struct{}, 1)}
+	v := &viewer{sim: s, loop: s.loop, pace: pace, token: token, kick: make(chan struct{}, 1)}
+	v.paused = os.Getenv(wire.EnvPaused) == "1"
+	pace.Pause() // until connected
 	s.loop.SetPace(pace)
 	v.release = s.loop.KeepAlive()
 	v.hello()
+	ctx, cancel := context.WithCancel(context.Background())
+	v.cancel = cancel
+	v.done.Add(1)
+	go v.connect(ctx, addr)
+	s.loop.OnClose(v.close)
+	return v
+}
+
+// connect dials the viewer and starts the writer and the reader; if that
+// fails, the program runs on without a viewer, its clock let go.
+func (v *viewer) connect(ctx context.Context, addr string) {
+	defer v.done.Done()
+	d := net.Dialer{Timeout: dialTimeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		if ctx.Err() == nil {
+			fmt.Fprintf(os.Stderr, "board: cannot reach the viewer at %s: %v; running without it\n", addr, err)
+		}
+		v.mu.Lock()
+		v.closing, v.queue = true, nil
+		v.mu.Unlock()
+		v.pace.Resume()
+		v.release()
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok && viewerSendBuffer > 0 {
+		tc.SetWriteBuffer(viewerSendBuffer)
+	}
+	v.mu.Lock()
+	v.conn = conn
+	v.mu.Unlock()
+	if !v.paused {
+		v.pace.Resume()
+	}
 	v.done.Add(2)
 	go v.write()
 	go v.read()
-	s.loop.OnClose(v.close)
-	return v
 }
 
 // send queues m for the viewer. Any goroutine may call it.
@@ -119,7 +167,7 @@ func (v *viewer) nudge() {
 
 // hello sends the board's name; a viewer takes a second Hello as a rename.
 func (v *viewer) hello() {
-	v.send(wire.Message{Type: wire.Hello, Board: v.sim.name, Value: wire.Version})
+	v.send(wire.Message{Type: wire.Hello, Board: v.sim.name, Value: wire.Version, Token: v.token})
 }
 
 // level sends a change of a part's level.
@@ -128,6 +176,7 @@ func (v *viewer) hello() {
 // rather than let the program's memory grow; once it has caught up by half,
 // it is told how many it lost and gets every part's level afresh.
 func (v *viewer) level(c wave.Change) {
+	v.stepped()
 	v.mu.Lock()
 	n, lost := len(v.queue), 0
 	if n >= maxQueue {
@@ -246,11 +295,15 @@ func (v *viewer) obey(m wire.Message) {
 			v.refuse(err)
 		}
 	case wire.Pause:
+		v.loop.CallSoonThreadsafe(v.stopStepping)
 		v.pace.Pause()
 	case wire.Resume:
-		v.pace.Resume()
+		v.loop.CallSoonThreadsafe(func() {
+			v.stopStepping()
+			v.pace.Resume()
+		})
 	case wire.Step:
-		v.pace.Step()
+		v.loop.CallSoonThreadsafe(v.step)
 	case wire.Press, wire.Release, wire.Drive:
 		v.loop.CallSoonThreadsafe(func() {
 			if err := v.input(m); err != nil {
@@ -261,6 +314,60 @@ func (v *viewer) obey(m wire.Message) {
 		v.refuse(fmt.Errorf("%w: %q is not a command", wire.ErrMalformed, m.Type))
 	}
 	v.nudge() // the writer reports the clock's new state
+}
+
+// step lets a paused clock run to the next change of a level: it gives
+// the pace wire.MaxStepDeadlines steps, and stepped takes back those left
+// when a level changes at a later time than the step began, or when a
+// timer wire.MaxStepSpan ahead fires. Steps asked for while one runs add
+// up: each goes on to the next time at which a level changes. It runs on
+// the loop, as level does, so that no step is given after the change.
+func (v *viewer) step() {
+	if !v.pace.Paused() {
+		return
+	}
+	v.pending++
+	if v.stepStop != nil {
+		return // one is under way
+	}
+	v.stepFrom = v.loop.Time()
+	v.stepStop = v.loop.CallLater(wire.MaxStepSpan, v.stopStepping)
+	for range wire.MaxStepDeadlines {
+		v.pace.Step()
+	}
+}
+
+// stepped notes a change of a level while a step runs; it runs on the
+// loop. A change at a later time than the last one counted ends a step;
+// the tasks due at that time still run, for the pace only loses the steps
+// it has not taken.
+func (v *viewer) stepped() {
+	if v.stepStop == nil {
+		return
+	}
+	now := v.loop.Time()
+	if now <= v.stepFrom {
+		return // the same time as a change already counted
+	}
+	v.stepFrom = now
+	if v.pending--; v.pending > 0 {
+		v.stepStop.Cancel()
+		v.stepStop = v.loop.CallLater(wire.MaxStepSpan, v.stopStepping)
+		return
+	}
+	v.stopStepping()
+}
+
+// stopStepping ends the steps under way; it runs on the loop.
+func (v *viewer) stopStepping() {
+	if v.stepStop == nil {
+		return
+	}
+	v.pending = 0
+	v.stepStop.Cancel()
+	v.stepStop = nil
+	v.pace.Resume() // drops the steps left
+	v.pace.Pause()
 }
 
 // input applies a press, release or drive; it runs on the loop.
@@ -291,11 +398,15 @@ func (v *viewer) input(m wire.Message) error {
 // close flushes what is queued and ends the connection; it runs when the
 // loop closes.
 func (v *viewer) close() {
+	v.cancel() // a dial still under way gives up
 	v.mu.Lock()
 	v.closing = true
+	conn := v.conn
 	v.mu.Unlock()
-	// A viewer that stopped reading must not keep the program from ending.
-	v.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if conn != nil {
+		// A viewer that stopped reading must not keep the program from ending.
+		conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	}
 	v.nudge()
 	v.done.Wait()
 }

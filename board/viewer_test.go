@@ -28,7 +28,8 @@ func TestViewerProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	t.Setenv(wire.EnvAddr, ln.Addr().String())
+	token := wire.NewToken()
+	t.Setenv(wire.EnvAddr, wire.FormatAddr(token, ln.Addr().String()))
 	t.Setenv(wire.EnvPaused, "1")
 
 	done := make(chan error, 1)
@@ -72,7 +73,7 @@ func TestViewerProtocol(t *testing.T) {
 		}
 	}
 
-	if m := next(wire.Hello); m.Value != wire.Version {
+	if m := next(wire.Hello); m.Value != wire.Version || m.Token != token {
 		t.Errorf("hello: %+v", m)
 	}
 	parts := map[string]wire.Message{}
@@ -150,7 +151,7 @@ func TestSlowViewerLosesLevelsNotMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	t.Setenv(wire.EnvAddr, ln.Addr().String())
+	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
 	t.Setenv(wire.EnvSpeed, "1000")
 
 	defer board.SetViewerLimits(256, 4096)()
@@ -216,6 +217,81 @@ func TestSlowViewerLosesLevelsNotMemory(t *testing.T) {
 	close(stop)
 	go io.Copy(io.Discard, conn)
 	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestViewerAddressIsChecked: a value of the variable without the run's
+// secret, or naming an address off this machine, attaches no viewer: the
+// program keeps its own clock and dials nowhere.
+func TestViewerAddressIsChecked(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan struct{}, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- struct{}{}
+			c.Close()
+		}
+	}()
+	for _, v := range []string{
+		ln.Addr().String(),                                 // no secret
+		"short@" + ln.Addr().String(),                      // too short a secret
+		wire.FormatAddr(wire.NewToken(), "example.com:80"), // a name to look up
+		wire.FormatAddr(wire.NewToken(), "192.0.2.1:80"),   // off this machine
+	} {
+		board.ResetViewer()
+		t.Setenv(wire.EnvAddr, v)
+		err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+			board.NewLab(ctx.Loop())
+			if ctx.Loop().Pace() != nil {
+				t.Errorf("%s=%q: the loop's clock is paced", wire.EnvAddr, v)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-accepted:
+		t.Error("the board connected with a bad value of the variable")
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// TestViewerDialDoesNotBlockTheLoop: the board connects on a goroutine;
+// the loop's tasks run meanwhile, its clock held still until the viewer is
+// there, and a viewer that cannot be reached lets the clock go.
+func TestViewerDialDoesNotBlockTheLoop(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nobody listens: the dial fails
+	board.ResetViewer()
+	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), addr))
+	err = asyncio.Run(func(ctx *asyncio.Ctx) error {
+		begin := time.Now()
+		lab := board.NewLab(ctx.Loop())
+		if d := time.Since(begin); d > 50*time.Millisecond {
+			t.Errorf("NewLab took %v", d)
+		}
+		lab.Red.Toggle()
+		// The clock is let go once the dial has failed, and runs.
+		return asyncio.Sleep(ctx, 20*ms)
+	}, asyncio.VirtualClock())
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -41,7 +41,25 @@
 // ReadLine return io.EOF; where it raises EOFError in readexactly,
 // ReadExactly returns io.EOF or a *ShortReadError. Added: Abort,
 // CloseWrite, per-line limits (WithMaxLine), read buffer limits
-// (WithReadLimit), Server.Addr, Server.AbortClients.
+// (WithReadLimit), read timeouts (WithReadTimeout), server limits
+// (WithMaxConnections, WithHandshakeTimeout), Server.Addr,
+// Server.AbortClients.
+//
+// # Servers facing unknown clients
+//
+// A server is bounded by default: it serves at most DefaultMaxConnections
+// (1024) connections at once and stops accepting at that number until one
+// ends, so that further clients wait in the system's listen queue and none
+// is accepted only to be dropped; a TLS handshake must finish within
+// DefaultHandshakeTimeout (60 s, CPython's default); a line is at most
+// DefaultMaxLine and a stream holds at most DefaultReadLimit unread bytes;
+// and a client that resets the connection is taken as gone, not reported
+// as the handler's error. Reads have no time limit by default (MicroPython
+// has none, and a serial port may be quiet for hours): a server whose
+// clients may go quiet or trickle data sets one with WithReadTimeout, which
+// bounds each whole read, not each byte of it. The examples (echo,
+// led-server) do. Listening on "0.0.0.0" opens the server to the network;
+// listen on "127.0.0.1" unless that is meant.
 //
 // # How the I/O works
 //

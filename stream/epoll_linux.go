@@ -414,6 +414,14 @@ func (srv *Server) pollEvent(uint32) {
 		if srv.closed || srv.pslot < 0 {
 			return
 		}
+		if len(srv.conns) >= srv.o.maxConns {
+			// At WithMaxConnections: stop listening until one ends
+			// (uncap); clients wait in the listen queue.
+			srv.pl.unregister(srv.pslot, srv.lrc)
+			srv.pslot = -1
+			srv.capped = true
+			return
+		}
 		srv.afd, srv.aerr = -1, syscall.EAGAIN
 		// A listener's RawConn has Control only (no Read).
 		if err := srv.lrc.Control(srv.acceptFn); err != nil {
@@ -472,10 +480,22 @@ func (srv *Server) pauseAccept(err error) {
 	srv.retry = srv.loop.CallLater(srv.backoff, srv.resumeAccept)
 }
 
+// uncap listens again once a connection has ended at WithMaxConnections;
+// it runs on the loop.
+func (srv *Server) uncap() {
+	if !srv.capped || len(srv.conns) >= srv.o.maxConns {
+		return
+	}
+	srv.capped = false
+	if srv.retry == nil { // else resumeAccept will
+		srv.resumeAccept()
+	}
+}
+
 // resumeAccept listens again after pauseAccept.
 func (srv *Server) resumeAccept() {
 	srv.retry = nil
-	if srv.closed || srv.pl == nil {
+	if srv.closed || srv.pl == nil || srv.capped {
 		return
 	}
 	var ok bool

@@ -23,6 +23,7 @@ func (p *epoller) remove(s *Stream)   {}
 
 func (srv *Server) listenOnLoop() bool { return false }
 func (srv *Server) unlisten()          {}
+func (srv *Server) uncap()             {}
 
 // rawIO is never reached without epoll: no transport has a sysfd.
 func rawIO(bool, int, []byte) (int, syscall.Errno) { return 0, syscall.ENOSYS }

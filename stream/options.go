@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"time"
 )
 
 // Default sizes. They follow CPython's streams, whose reader buffer limit is
@@ -19,19 +21,33 @@ const (
 	DefaultMaxLine = 64 << 10
 )
 
+// Server defaults: safe for a server facing clients it does not know.
+const (
+	// DefaultHandshakeTimeout bounds a server's TLS handshake (see
+	// WithHandshakeTimeout); CPython's ssl_handshake_timeout is 60 s too.
+	DefaultHandshakeTimeout = 60 * time.Second
+	// DefaultMaxConnections is how many connections a server serves at
+	// once (see WithMaxConnections).
+	DefaultMaxConnections = 1024
+)
+
 // Option configures OpenConnection, StartServer or New. Options that do not
 // apply to a call are ignored by it.
 type Option func(*options)
 
 type options struct {
-	tls       *tls.Config
-	backlog   int
-	readLimit int
-	maxLine   int
+	tls              *tls.Config
+	backlog          int
+	readLimit        int
+	maxLine          int
+	handshakeTimeout time.Duration
+	maxConns         int
+	readTimeout      time.Duration
 }
 
 func buildOptions(opts []Option) options {
-	o := options{backlog: 5, readLimit: DefaultReadLimit, maxLine: DefaultMaxLine}
+	o := options{backlog: 5, readLimit: DefaultReadLimit, maxLine: DefaultMaxLine,
+		handshakeTimeout: DefaultHandshakeTimeout, maxConns: DefaultMaxConnections}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
@@ -84,6 +100,52 @@ func WithMaxLine(n int) Option {
 		o.maxLine = n
 	}
 }
+
+// WithHandshakeTimeout bounds a server's TLS handshake with each client
+// (default DefaultHandshakeTimeout, 60 s): a client that has not finished
+// it by then is disconnected, without the handler being called. Values
+// below 1 restore the default. Clients' handshakes are bounded by the
+// context of OpenConnection's task instead (asyncio.Timeout).
+func WithHandshakeTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d < 1 {
+			d = DefaultHandshakeTimeout
+		}
+		o.handshakeTimeout = d
+	}
+}
+
+// WithMaxConnections sets how many connections a server serves at once,
+// those in their TLS handshake included (default DefaultMaxConnections,
+// 1024). At the limit the server stops accepting until a handler returns:
+// further clients wait in the system's listen queue (and their connect
+// succeeds or times out as the system decides); none is accepted and
+// dropped. Values below 1 restore the default.
+func WithMaxConnections(n int) Option {
+	return func(o *options) {
+		if n < 1 {
+			n = DefaultMaxConnections
+		}
+		o.maxConns = n
+	}
+}
+
+// WithReadTimeout bounds each read of a stream (Read, ReadInto,
+// ReadExactly, ReadLine) to d from when it begins, however the data
+// trickles in: a read that has not got what it needs by then returns an
+// error matching ErrReadTimeout, and takes nothing from the stream, which
+// stays usable. For a server's streams it bounds how long a client may hold
+// a connection without sending a line (or a frame); a line protocol sets it
+// to its idle limit. The default, 0, is no limit, as MicroPython has none;
+// values below 0 mean 0 too.
+func WithReadTimeout(d time.Duration) Option {
+	return func(o *options) { o.readTimeout = max(d, 0) }
+}
+
+// ErrReadTimeout is returned by a read that did not finish within the
+// stream's read timeout (WithReadTimeout). It matches
+// os.ErrDeadlineExceeded.
+var ErrReadTimeout = fmt.Errorf("stream: read timed out: %w", os.ErrDeadlineExceeded)
 
 // ErrClosed is returned by the methods of a stream that was closed (Close or
 // Abort) and of a server that was closed. It is net.ErrClosed, so code that

@@ -41,6 +41,11 @@ type Server struct {
 	aerr     error
 	backoff  time.Duration
 	retry    *asyncio.Handle
+	capped   bool // at WithMaxConnections: the listener is out of the epoll set
+
+	// Accepting with a goroutine: a token per connection accepted and not
+	// yet done, at most WithMaxConnections.
+	slots chan struct{}
 
 	// Shared with the accept goroutine.
 	mu       sync.Mutex
@@ -62,9 +67,21 @@ type Server struct {
 // connection whose handshake fails is closed without calling handler. When
 // handler returns, the stream is closed: with Close if handler returned
 // nil, so that what it wrote is still sent, and with Abort if it failed or
-// panicked. A handler's error, or panic (an *asyncio.PanicError), goes to
-// the loop's exception handler, as for any task nobody awaits, and the
-// server goes on. Return nil for the ends a handler expects (io.EOF).
+// panicked. A handler's error (but a client's reset, see below), or panic
+// (an *asyncio.PanicError), goes to the loop's exception handler, as for
+// any task nobody awaits, and the server goes on. Return nil for the ends a handler expects (io.EOF).
+//
+// Limits, safe by default (see the options for how to change them): at
+// most DefaultMaxConnections (1024) connections are served at once, and
+// beyond that the server stops accepting until one ends, so that clients
+// wait in the system's listen queue rather than be dropped
+// (WithMaxConnections); a TLS handshake that has not finished within
+// DefaultHandshakeTimeout (60 s) is abandoned (WithHandshakeTimeout); reads
+// have no time limit unless WithReadTimeout sets one, which a server whose
+// clients may go quiet should. A handler that returns an error saying the
+// client reset the connection or went away (ECONNRESET, EPIPE,
+// ECONNABORTED) has its stream aborted, and the error is not reported: that
+// is the client's doing, expected of clients.
 //
 // WithBacklog is accepted for MicroPython's sake, but Go's listeners always
 // use the system's backlog. While the server listens, the loop waits for
@@ -97,6 +114,7 @@ func StartServer(ctx *asyncio.Ctx, handler func(ctx *asyncio.Ctx, s *Stream) err
 	}
 	srv.onAccept = srv.accepted
 	srv.onAcceptExit = srv.acceptExited
+	srv.slots = make(chan struct{}, o.maxConns)
 	if !reg.add(srv) {
 		ln.Close()
 		return nil, ErrClosed
@@ -201,8 +219,18 @@ func (srv *Server) acceptLoop(release func()) {
 	defer release()
 	var backoff time.Duration
 	for {
+		// At WithMaxConnections, wait for a connection to end before
+		// accepting another.
+		select {
+		case srv.slots <- struct{}{}:
+		case <-srv.quit:
+		}
+		if srv.stopping.Load() {
+			break
+		}
 		c, err := srv.ln.Accept()
 		if err != nil {
+			srv.release()
 			if srv.stopping.Load() || errors.Is(err, net.ErrClosed) {
 				break
 			}
@@ -237,8 +265,22 @@ func (srv *Server) acceptLoop(release func()) {
 	srv.mu.Unlock()
 	for _, c := range q {
 		c.Close()
+		srv.release()
 	}
 	srv.loop.CallSoonThreadsafe(srv.onAcceptExit)
+}
+
+// release gives back the slot of a connection the accept goroutine
+// accepted; any goroutine may call it. On the loop's own accepting there
+// are no slots, and it does nothing.
+func (srv *Server) release() {
+	if srv.pl != nil {
+		return
+	}
+	select {
+	case <-srv.slots:
+	default:
+	}
 }
 
 func (srv *Server) report(err error) {
@@ -266,6 +308,7 @@ func (srv *Server) accepted() {
 	for _, c := range q {
 		if srv.closed {
 			c.Close()
+			srv.release()
 			continue
 		}
 		srv.spawn(c)
@@ -277,6 +320,7 @@ func (srv *Server) spawn(c net.Conn) {
 	if srv.o.tls == nil {
 		s = newStream(srv.loop, srv.reg, ownTransport(c), srv.o)
 		if s.closed {
+			srv.release()
 			return // the loop is closing
 		}
 	}
@@ -293,11 +337,19 @@ func (srv *Server) serve(ctx *asyncio.Ctx, c net.Conn, s *Stream) (err error) {
 	t := asyncio.CurrentTask(ctx)
 	defer func() {
 		delete(srv.conns, t)
+		srv.release()
+		srv.uncap()
 		srv.checkDone()
 	}()
 	if s == nil {
 		tc := tls.Server(c, srv.o.tls)
-		if err := asyncio.ToThread(ctx, tc.HandshakeContext); err != nil {
+		timeout := srv.o.handshakeTimeout
+		err := asyncio.ToThread(ctx, func(gc context.Context) error {
+			hc, cancel := context.WithTimeout(gc, timeout)
+			defer cancel()
+			return tc.HandshakeContext(hc)
+		})
+		if err != nil {
 			c.Close()
 			if errors.Is(err, asyncio.ErrCancelled) {
 				return err
@@ -317,5 +369,17 @@ func (srv *Server) serve(ctx *asyncio.Ctx, c net.Conn, s *Stream) (err error) {
 	}()
 	err = srv.handler(ctx, s)
 	returned = true
+	if peerGone(err) {
+		// A client that resets or leaves is an expected event for a
+		// server, not an error to report.
+		s.Abort()
+		return nil
+	}
 	return err
+}
+
+// peerGone reports whether err says that the peer reset or left the
+// connection.
+func peerGone(err error) bool {
+	return err != nil && (errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED))
 }

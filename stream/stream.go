@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/goasyncio/asyncio"
 )
@@ -58,6 +59,8 @@ type Stream struct {
 	onDrained  func()
 	onGone     func()
 	quit       chan struct{} // closed by Close: a paused reader goroutine leaves
+
+	readTimeout time.Duration // bounds each read (WithReadTimeout); 0: none
 
 	in   inbox
 	out  outbox
@@ -133,7 +136,7 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 }
 
 func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream {
-	s := &Stream{loop: l, reg: reg, tr: tr, limit: o.readLimit, maxLine: o.maxLine, pslot: -1, quit: make(chan struct{})}
+	s := &Stream{loop: l, reg: reg, tr: tr, limit: o.readLimit, maxLine: o.maxLine, readTimeout: o.readTimeout, pslot: -1, quit: make(chan struct{})}
 	if tr.raw != nil {
 		s.sock = newSockIO(tr.raw, &tr.sysfd)
 	}
@@ -636,6 +639,7 @@ func (s *Stream) read(ctx *asyncio.Ctx, try func() (done bool, need, want int)) 
 	}
 	waited := false
 	defer func() { s.end(waited) }()
+	deadline := time.Duration(-1) // of a read timeout, set at the first wait
 	s.in.mu.Lock()
 	for {
 		done, need, want := try()
@@ -643,13 +647,35 @@ func (s *Stream) read(ctx *asyncio.Ctx, try func() (done bool, need, want int)) 
 			s.in.mu.Unlock()
 			return nil
 		}
-		paused, err := s.wait(ctx, need, want)
+		var paused bool
+		var err error
+		if s.readTimeout > 0 {
+			if deadline < 0 {
+				deadline = s.loop.Time() + s.readTimeout
+			}
+			paused, err = s.waitUntil(ctx, need, want, deadline)
+		} else {
+			paused, err = s.wait(ctx, need, want)
+		}
 		waited = waited || paused
 		if err != nil {
 			return err
 		}
 		s.in.mu.Lock()
 	}
+}
+
+// waitUntil is wait with a read timeout's deadline on the loop's clock: a
+// wait still going then returns ErrReadTimeout.
+func (s *Stream) waitUntil(ctx *asyncio.Ctx, need, want int, deadline time.Duration) (paused bool, err error) {
+	expired, err := asyncio.MoveOnAt(ctx, deadline, func(ctx *asyncio.Ctx) (err error) {
+		paused, err = s.wait(ctx, need, want)
+		return err
+	})
+	if expired && err == nil {
+		err = ErrReadTimeout
+	}
+	return paused, err
 }
 
 // ReadBuffered returns how many received bytes wait to be read.

@@ -12,6 +12,13 @@
 // standard output and error are the console; a line typed into the console
 // goes to its standard input.
 //
+// The program's first simulated board connects back with the run's secret,
+// which the Session puts in the variable and makes afresh for each run; the
+// Session takes no other connection (see package board/wire). Stopping a
+// run (Restart, Close) kills the program's process group: what it started
+// goes too. A line for its input that the program does not take within two
+// seconds is dropped with ErrInputFull.
+//
 // The board switches the program's loop to the paced clock when it
 // connects. A program on the real clock has run for a few milliseconds by
 // then, and its times carry them (0.252 where the lab says 0.250); a
@@ -39,6 +46,11 @@ type Config struct {
 	History int
 	// ConsoleLines is how many console lines it keeps; 0 means 1000.
 	ConsoleLines int
+	// WaitForViewer makes Start wait to start the program until Begin (or
+	// Restart) is called, so that a viewer that connects later sees the
+	// run from its start: the web page calls Begin when it opens. Until
+	// then the State's Run is 0 and Running false.
+	WaitForViewer bool
 }
 
 // PartState is a part of the board as a viewer draws it.
@@ -127,4 +139,5 @@ var (
 	ErrNotInput   = errors.New("view: part is not an input")
 	ErrNotRunning = errors.New("view: the program is not running")
 	ErrClosed     = errors.New("view: session closed")
+	ErrInputFull  = errors.New("view: the program does not take its input")
 )

@@ -1,8 +1,11 @@
 package view
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board/wave"
@@ -80,8 +83,13 @@ func (s *Session) Drive(name string, v int) error {
 	return s.input(wire.Message{Type: wire.Drive, Name: name, Value: v}, wire.KindPin)
 }
 
+// inputTimeout is how long Input waits for the program to take a line.
+const inputTimeout = 2 * time.Second
+
 // Input writes line, and a newline, to the program's standard input, and
-// shows it in the console.
+// shows it in the console. If the program does not take it within two
+// seconds (it does not read its input, and the pipe is full), Input gives
+// up with an error matching ErrInputFull; what was not written is dropped.
 func (s *Session) Input(line string) error {
 	s.mu.Lock()
 	c, closed := s.run, s.closed
@@ -89,14 +97,30 @@ func (s *Session) Input(line string) error {
 	if closed {
 		return ErrClosed
 	}
+	if c == nil {
+		return fmt.Errorf("%w: it has not started", ErrNotRunning)
+	}
 	select {
 	case <-c.exited:
 		return fmt.Errorf("%w: it has ended", ErrNotRunning)
 	default:
 	}
-	c.inMu.Lock()
+	deadline := time.Now().Add(inputTimeout)
+	t := time.NewTimer(inputTimeout)
+	defer t.Stop()
+	select {
+	case c.inMu <- struct{}{}:
+	case <-t.C:
+		return fmt.Errorf("%w: earlier lines are still waiting", ErrInputFull)
+	case <-c.exited:
+		return fmt.Errorf("%w: it has ended", ErrNotRunning)
+	}
+	c.stdin.SetWriteDeadline(deadline)
 	_, err := io.WriteString(c.stdin, line+"\n")
-	c.inMu.Unlock()
+	<-c.inMu
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w: it has not read its input for %v", ErrInputFull, inputTimeout)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: writing to its input: %v", ErrNotRunning, err)
 	}
@@ -105,8 +129,8 @@ func (s *Session) Input(line string) error {
 }
 
 // SetSpeed sets the clock's speed, 1 for real time. It returns an error
-// matching asyncio.ErrBadSpeed for a speed that is not a positive finite
-// number.
+// matching asyncio.ErrBadSpeed for a speed outside wire.MinSpeed to
+// wire.MaxSpeed (a thousandth to a thousand times real time).
 func (s *Session) SetSpeed(speed float64) error {
 	if err := checkSpeed(speed); err != nil {
 		return err
@@ -114,10 +138,14 @@ func (s *Session) SetSpeed(speed float64) error {
 	return s.pace(wire.Message{Type: wire.Speed, Speed: speed}, func(st *State) { st.Speed = speed })
 }
 
-// checkSpeed returns the error asyncio.Pace.SetSpeed gives for speed, if
-// any, so that the session applies the pace's own rule before the program
-// hears of it.
-func checkSpeed(speed float64) error { return new(asyncio.Pace).SetSpeed(speed) }
+// checkSpeed returns an error matching asyncio.ErrBadSpeed for a speed
+// outside wire.MinSpeed to wire.MaxSpeed.
+func checkSpeed(speed float64) error {
+	if !(speed >= wire.MinSpeed && speed <= wire.MaxSpeed) {
+		return fmt.Errorf("%w: speed %v, want %v to %v", asyncio.ErrBadSpeed, speed, wire.MinSpeed, wire.MaxSpeed)
+	}
+	return nil
+}
 
 // Pause stops the program's clock.
 func (s *Session) Pause() error {
@@ -129,8 +157,11 @@ func (s *Session) Resume() error {
 	return s.pace(wire.Message{Type: wire.Resume}, func(st *State) { st.Paused = false })
 }
 
-// Step lets a paused clock jump to its next deadline and run what is due
-// then. On a running clock it does nothing.
+// Step lets a paused clock run to the next change of a part's level: the
+// clock jumps from deadline to deadline, running what is due at each, and
+// pauses again after the deadline at which a level changed (or after
+// wire.MaxStepSpan of the clock's time with no change). On a running clock
+// it does nothing.
 func (s *Session) Step() error { return s.pace(wire.Message{Type: wire.Step}, nil) }
 
 // pace records a change of the clock's pace, which later runs keep, and
@@ -158,6 +189,7 @@ func (s *Session) pace(m wire.Message, apply func(*State)) error {
 func (s *Session) Restart() error {
 	s.mu.Lock()
 	c, closed := s.run, s.closed
+	s.begun = true
 	s.mu.Unlock()
 	if closed {
 		return ErrClosed
@@ -170,7 +202,8 @@ func (s *Session) Restart() error {
 	return nil
 }
 
-// stop kills a run and waits until it has exited.
+// stop kills a run, and every process it started that stayed in its
+// process group, and waits until it has exited.
 func stop(c *child) {
 	if c == nil {
 		return
@@ -180,7 +213,7 @@ func stop(c *child) {
 		return
 	default:
 	}
-	c.cmd.Process.Kill()
+	kill(c.cmd)
 	<-c.exited
 }
 
@@ -217,6 +250,9 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	c := s.run
+	for conn := range s.greeting {
+		conn.Close() // ends its greet
+	}
 	s.mu.Unlock()
 	stop(c)
 	s.ln.Close()

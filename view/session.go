@@ -1,10 +1,9 @@
 package view
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -26,8 +25,14 @@ type Session struct {
 	st      State
 	base    map[string]int // each part's level before the oldest kept change
 	clockAt time.Time      // when st.Time was last heard, for Now
+	shown   time.Duration  // the latest time Now returned in this run
 	subs    map[*subscriber]struct{}
 	closed  bool
+	begun   bool // the first run has been started (see Config.WaitForViewer)
+	tooMany bool // the run's board has more than wire.MaxParts parts
+	// greeting holds the connections that have not said hello yet, at
+	// most maxGreeting of them; Close closes them.
+	greeting map[net.Conn]struct{}
 
 	run     *child // the current run, nil after Close
 	runDone sync.WaitGroup
@@ -35,9 +40,10 @@ type Session struct {
 
 // child is one run of the program.
 type child struct {
+	token string // the run's secret, which its board's Hello must carry
 	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	inMu  sync.Mutex // orders lines to stdin
+	stdin *os.File      // the write end of its standard input, which has deadlines
+	inMu  chan struct{} // holds a token while a line goes to stdin, so lines keep their order
 
 	connMu sync.Mutex
 	conn   net.Conn // the board's connection, nil until it connects
@@ -69,16 +75,44 @@ func Start(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("view: listening for the board: %w", err)
 	}
-	s := &Session{cfg: cfg, ln: ln, subs: map[*subscriber]struct{}{}, base: map[string]int{}}
+	s := &Session{cfg: cfg, ln: ln, subs: map[*subscriber]struct{}{}, base: map[string]int{}, greeting: map[net.Conn]struct{}{}}
 	s.st.Speed, s.st.Paused = cfg.Speed, cfg.Paused
 	s.runDone.Add(1)
 	go s.accept()
+	if cfg.WaitForViewer {
+		s.console(System, "waiting for a viewer: the program starts when one connects")
+		return s, nil
+	}
+	s.begun = true
 	if err := s.startRun(); err != nil {
 		ln.Close()
 		s.runDone.Wait()
 		return nil, err
 	}
 	return s, nil
+}
+
+// Begin starts the program if the Session waits for a viewer
+// (Config.WaitForViewer) and has not started it yet; a viewer calls it when
+// it connects. Otherwise it does nothing. It returns ErrClosed after Close,
+// and an error if the program cannot be started.
+func (s *Session) Begin() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if s.begun {
+		s.mu.Unlock()
+		return nil
+	}
+	s.begun = true
+	s.mu.Unlock()
+	if err := s.startRun(); err != nil {
+		s.console(System, err.Error())
+		return err
+	}
+	return nil
 }
 
 // startRun starts a run of the program, with the clock as the Session has
@@ -90,61 +124,101 @@ func (s *Session) startRun() error {
 	s.mu.Lock()
 	speed, paused := s.st.Speed, s.st.Paused
 	s.mu.Unlock()
+	token := wire.NewToken()
 	cmd.Env = append(cmd.Env,
-		wire.EnvAddr+"="+s.ln.Addr().String(),
+		wire.EnvAddr+"="+wire.FormatAddr(token, s.ln.Addr().String()),
 		wire.EnvSpeed+"="+strconv.FormatFloat(speed, 'g', -1, 64),
 		wire.EnvPaused+"="+map[bool]string{true: "1", false: "0"}[paused],
 	)
-	stdin, err := cmd.StdinPipe()
+	// Our own pipe for its input, so that a write can have a deadline.
+	inR, inW, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("view: %w", err)
 	}
-	stdout, err := cmd.StdoutPipe()
+	cmd.Stdin = inR
+	cmd.Stdout = &lineWriter{s: s, stream: Stdout}
+	cmd.Stderr = &lineWriter{s: s, stream: Stderr}
+	// A grandchild that keeps the output open does not keep the run from
+	// ending once the program has exited.
+	cmd.WaitDelay = outputDelay
+	ownGroup(cmd)
+	err = cmd.Start()
+	inR.Close()
 	if err != nil {
-		return fmt.Errorf("view: %w", err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return fmt.Errorf("view: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
+		inW.Close()
 		return fmt.Errorf("view: starting %s: %w", s.cfg.Program[0], err)
 	}
-	c := &child{cmd: cmd, stdin: stdin, exited: make(chan struct{}), read: make(chan struct{})}
+	c := &child{token: token, cmd: cmd, stdin: inW, inMu: make(chan struct{}, 1), exited: make(chan struct{}), read: make(chan struct{})}
 	s.mu.Lock()
 	s.run = c
 	s.st.Run++
 	s.st.Running, s.st.Exit = true, ""
 	s.st.Parts, s.st.Changes, s.st.Time, s.st.Board = nil, nil, 0, ""
-	s.base, s.clockAt = map[string]int{}, time.Time{}
+	s.base, s.clockAt, s.tooMany, s.shown = map[string]int{}, time.Time{}, false, 0
 	s.publish(Update{Type: UpdateReset})
 	s.consoleLocked(System, "started "+strings.Join(s.cfg.Program, " "))
 	s.mu.Unlock()
 	s.runDone.Add(1)
-	go s.wait(c, stdout, stderr)
+	go s.wait(c)
 	return nil
 }
 
-// wait reads the run's output into the console and reports its end.
-func (s *Session) wait(c *child, stdout, stderr io.Reader) {
-	defer s.runDone.Done()
-	var out sync.WaitGroup
-	for _, r := range []struct {
-		r      io.Reader
-		stream string
-	}{{stdout, Stdout}, {stderr, Stderr}} {
-		out.Add(1)
-		go func() {
-			defer out.Done()
-			sc := bufio.NewScanner(r.r)
-			sc.Buffer(make([]byte, 0, 4096), 1<<20)
-			for sc.Scan() {
-				s.console(r.stream, sc.Text())
+// outputDelay is how long a run's output may stay open after the program
+// has exited (held by a process it started) before the Session stops
+// reading it.
+const outputDelay = 2 * time.Second
+
+// maxConsoleLine is the longest console line; a longer one is cut into
+// lines of this length.
+const maxConsoleLine = 64 << 10
+
+// lineWriter turns a run's output into console lines.
+type lineWriter struct {
+	s      *Session
+	stream string
+	buf    []byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			w.buf = append(w.buf, p...)
+			for len(w.buf) >= maxConsoleLine {
+				w.s.console(w.stream, string(w.buf[:maxConsoleLine]))
+				w.buf = append(w.buf[:0], w.buf[maxConsoleLine:]...)
 			}
-		}()
+			break
+		}
+		w.buf = append(w.buf, p[:i]...)
+		w.s.console(w.stream, strings.TrimSuffix(string(w.buf), "\r"))
+		w.buf = w.buf[:0]
+		p = p[i+1:]
 	}
-	out.Wait()
+	return n, nil
+}
+
+// flush adds what is left of a last line without a newline.
+func (w *lineWriter) flush() {
+	if len(w.buf) > 0 {
+		w.s.console(w.stream, string(w.buf))
+		w.buf = nil
+	}
+}
+
+// wait waits for the run's end, its output read into the console, and
+// reports it.
+func (s *Session) wait(c *child) {
+	defer s.runDone.Done()
 	err := c.cmd.Wait()
+	c.cmd.Stdout.(*lineWriter).flush()
+	c.cmd.Stderr.(*lineWriter).flush()
+	c.stdin.Close()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // it exited; what it started kept the output open
+		s.console(System, "the program's output was still open after it exited (a process it started?); no longer reading it")
+	}
 	// What the board sent before the program ended comes before its end:
 	// read the connection to its end, unless something else keeps it open.
 	c.connMu.Lock()
@@ -175,6 +249,14 @@ func (s *Session) wait(c *child, stdout, stderr io.Reader) {
 	close(c.exited)
 }
 
+// helloTimeout is how long a connection to the Session's listener has to
+// prove, with its first line, that it is the board of the current run.
+const helloTimeout = 5 * time.Second
+
+// maxGreeting is how many connections may wait to say hello at once; more
+// are closed at once.
+const maxGreeting = 8
+
 // accept takes the board's connection of each run.
 func (s *Session) accept() {
 	defer s.runDone.Done()
@@ -184,31 +266,73 @@ func (s *Session) accept() {
 			return // closed
 		}
 		s.mu.Lock()
-		c := s.run
-		s.mu.Unlock()
-		if c == nil {
+		if s.closed || len(s.greeting) >= maxGreeting {
+			s.mu.Unlock()
 			conn.Close()
 			continue
 		}
-		c.connMu.Lock()
-		if c.conn != nil {
-			c.connMu.Unlock()
-			conn.Close() // one board per run
-			continue
-		}
-		c.conn, c.enc = conn, wire.NewEncoder(conn)
-		c.connMu.Unlock()
+		s.greeting[conn] = struct{}{}
+		s.mu.Unlock()
 		s.runDone.Add(1)
-		go s.read(c, conn)
+		go s.greet(conn)
 	}
 }
 
-// read applies what the board says.
-func (s *Session) read(c *child, conn net.Conn) {
+// greet takes conn as the current run's board if its first line, within
+// helloTimeout, is a Hello with the run's secret; it closes any other
+// connection, and says so in the console.
+func (s *Session) greet(conn net.Conn) {
 	defer s.runDone.Done()
+	refuse := func(why string) {
+		conn.Close()
+		s.console(System, fmt.Sprintf("refused a connection to the board's port from %v: %s", conn.RemoteAddr(), why))
+	}
+	conn.SetReadDeadline(time.Now().Add(helloTimeout))
+	dec := wire.NewDecoder(conn)
+	m, err := dec.Decode()
+	s.mu.Lock()
+	delete(s.greeting, conn)
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		conn.Close()
+		return
+	}
+	if err != nil {
+		refuse("it did not say hello with the run's secret: " + err.Error())
+		return
+	}
+	s.mu.Lock()
+	c := s.run
+	s.mu.Unlock()
+	switch {
+	case c == nil:
+		conn.Close()
+		return
+	case m.Type != wire.Hello:
+		refuse(fmt.Sprintf("its first message is %q, not a hello with the run's secret", m.Type))
+		return
+	case !wire.TokenMatches(m.Token, c.token):
+		refuse("wrong secret")
+		return
+	}
+	conn.SetReadDeadline(time.Time{})
+	c.connMu.Lock()
+	if c.conn != nil {
+		c.connMu.Unlock()
+		refuse("the run's board is already connected")
+		return
+	}
+	c.conn, c.enc = conn, wire.NewEncoder(conn)
+	c.connMu.Unlock()
+	s.apply(m)
+	s.read(c, conn, dec)
+}
+
+// read applies what the board says.
+func (s *Session) read(c *child, conn net.Conn, dec *wire.Decoder) {
 	defer close(c.read)
 	defer conn.Close()
-	dec := wire.NewDecoder(conn)
 	for {
 		m, err := dec.Decode()
 		if errors.Is(err, wire.ErrMalformed) {
@@ -240,6 +364,14 @@ func (s *Session) apply(m wire.Message) {
 		p.setLevel(m.Value)
 		s.mu.Lock()
 		i := s.part(m.Name)
+		if i < 0 && len(s.st.Parts) >= wire.MaxParts {
+			if !s.tooMany {
+				s.tooMany = true
+				s.consoleLocked(System, fmt.Sprintf("from the board: more than %d parts; the others are not shown", wire.MaxParts))
+			}
+			s.mu.Unlock()
+			return
+		}
 		if i < 0 {
 			s.st.Parts = append(s.st.Parts, p)
 			s.base[m.Name] = m.Value // a part added late is drawn as if it had been there
@@ -348,13 +480,24 @@ func (s *Session) State() State {
 // on by the real time since at the clock's speed, unless it is paused or
 // the program has ended. It runs ahead of the program's clock by at most a
 // quarter of a second of real time, the longest the board is silent while
-// its clock runs.
+// its clock runs, and it never goes backwards while the program runs: when
+// the clock pauses behind what was shown, Now stays where it was until the
+// clock passes it. Once the program has ended, Now is its clock's last time.
 func (s *Session) Now() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.st.Paused || !s.st.Running || s.clockAt.IsZero() {
-		return s.st.Time
+	now := s.st.Time
+	if !s.st.Running {
+		return now // the run's end, exactly
 	}
-	since := min(time.Since(s.clockAt), 250*time.Millisecond)
-	return s.st.Time + time.Duration(float64(since)*s.st.Speed)
+	if !s.st.Paused && !s.clockAt.IsZero() {
+		since := min(time.Since(s.clockAt), 250*time.Millisecond)
+		now += time.Duration(float64(since) * s.st.Speed)
+	}
+	// The estimate may have run ahead of the clock the board then reports
+	// (when it pauses, say): what was shown stands, and time never goes
+	// backwards while the program runs.
+	now = max(now, s.shown)
+	s.shown = now
+	return now
 }

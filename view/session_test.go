@@ -3,6 +3,8 @@ package view_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -194,5 +196,136 @@ func TestStartFailsForAMissingProgram(t *testing.T) {
 	}
 	if _, err := view.Start(view.Config{}); err == nil {
 		t.Error("Start with no program succeeded")
+	}
+}
+
+// TestImpostorCannotTakeTheBoard: another process on this machine that
+// finds the Session's port, and connects before the program's board does,
+// is refused, whatever it says; the program's board, which carries the
+// run's secret, is shown.
+func TestImpostorCannotTakeTheBoard(t *testing.T) {
+	testenv.SkipIfNoCommand(t, "sh")
+	prog := testenv.BuildProgram(t, buttonPkg)
+	// The program waits a little, so that the impostor is first.
+	s := start(t, view.Config{Program: []string{"sh", "-c", `sleep 0.5; exec "$0" -virtual`, prog}, Paused: true})
+	addr := view.BoardAddr(s)
+
+	impostor := func(hello string) net.Conn {
+		t.Helper()
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		fmt.Fprintf(conn, "%s\n", hello)
+		for i := range 3 {
+			fmt.Fprintf(conn, `{"t":"part","name":"IMPOSTOR%d","kind":"led","value":1}`+"\n", i)
+		}
+		return conn
+	}
+	impostor(`{"t":"hello","board":"IMPOSTOR","value":1}`)
+	impostor(`{"t":"hello","board":"IMPOSTOR","value":1,"token":"00000000000000000000000000000000"}`)
+	impostor(`{"t":"part","name":"IMPOSTOR","kind":"led","value":1}`)
+
+	st := viewtest.WaitState(t, s, "the lab's board", func(st view.State) bool {
+		return st.Board == "lab" && viewtest.Part(st, "button").Kind == "button"
+	})
+	for _, p := range st.Parts {
+		if strings.Contains(p.Name, "IMPOSTOR") {
+			t.Errorf("the impostor's part %q is shown", p.Name)
+		}
+	}
+	st = viewtest.WaitState(t, s, "three refusals in the console", func(st view.State) bool {
+		return strings.Count(consoleText(st), "refused a connection") == 3
+	})
+	for _, want := range []string{"wrong secret", `"part", not a hello`} {
+		if !strings.Contains(consoleText(st), want) {
+			t.Errorf("the console does not say %q:\n%s", want, consoleText(st))
+		}
+	}
+	// The press goes to the real board.
+	if err := s.Press("button"); err != nil {
+		t.Fatal(err)
+	}
+	viewtest.WaitState(t, s, "the button pressed", func(st view.State) bool { return viewtest.Part(st, "button").Pressed })
+}
+
+// TestSilentConnectionDoesNotHoldClose: a connection to the board's port
+// that never says hello does not keep Close waiting.
+func TestSilentConnectionDoesNotHoldClose(t *testing.T) {
+	s, err := view.Start(view.Config{Program: []string{testenv.BuildProgram(t, buttonPkg), "-virtual"}, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", view.BoardAddr(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	viewtest.WaitState(t, s, "the lab's board", func(st view.State) bool { return st.Board == "lab" })
+	begin := time.Now()
+	s.Close()
+	if d := time.Since(begin); d > 2*time.Second {
+		t.Errorf("Close took %v with a silent connection open", d)
+	}
+}
+
+// TestStepGoesToTheNextChange: on a lab that polls its button every 50 ms,
+// a step runs the clock past the polls to the next change of a level.
+func TestStepGoesToTheNextChange(t *testing.T) {
+	prog := testenv.BuildProgram(t, "github.com/goasyncio/asyncio/examples/traffic-light")
+	s := start(t, view.Config{Program: []string{prog, "-virtual", "-for", "10m", "-press", ""}, Paused: true})
+	st := viewtest.WaitState(t, s, "the crossing's parts", func(st view.State) bool { return len(st.Parts) >= 4 })
+	// The button held from the start: amber comes after a second of polls
+	// (the crossing's debounce and long-press timing), a few steps away.
+	if err := s.Press("button"); err != nil {
+		t.Fatal(err)
+	}
+	st = viewtest.WaitState(t, s, "the press", func(st view.State) bool { return len(st.Changes) >= 2 })
+	// Each step ends at a change: the button's bounce, then the lights.
+	before, green := len(st.Changes), lit(st)
+	steps := 0
+	for lit(st) == green {
+		if steps++; steps > 30 {
+			t.Fatalf("%d steps and the lights have not changed: %+v", steps, st.Changes)
+		}
+		if err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		st = viewtest.WaitState(t, s, "a change after the step", func(st view.State) bool {
+			return len(st.Changes) > before && st.Changes[len(st.Changes)-1].At == st.Time && st.Paused
+		})
+		before = len(st.Changes)
+	}
+	// Green goes out and amber lights at the same time: both arrive.
+	st = viewtest.WaitState(t, s, "amber", func(st view.State) bool { return strings.Contains(lit(st), "amber=on") })
+	if st.Time < time.Second || steps > 5 {
+		t.Errorf("after %d steps: %s at %v, want amber after a second in a few steps", steps, lit(st), st.Time)
+	}
+}
+
+// TestNowNeverGoesBackwards: the clock for display does not jump back when
+// the clock is paused behind the estimate.
+func TestNowNeverGoesBackwards(t *testing.T) {
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, blinkPkg), "-virtual"}})
+	viewtest.WaitState(t, s, "the clock running", func(st view.State) bool { return st.Time > 0 })
+	for range 5 {
+		var last time.Duration
+		for range 20 {
+			last = max(last, s.Now())
+			time.Sleep(3 * time.Millisecond)
+		}
+		if err := s.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			if now := s.Now(); now < last {
+				t.Fatalf("Now went back from %v to %v on pausing", last, now)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if err := s.Resume(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

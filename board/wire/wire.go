@@ -2,36 +2,123 @@
 // a viewer that shows it (the web page and terminal views of cmd/board).
 //
 // A viewer starts the program with the environment variable named by EnvAddr
-// set to a TCP address on the loopback interface. The program's first
-// simulated board (board.NewSim) connects to it, makes the loop's clock a
-// paced virtual clock (asyncio.Pace), and from then on the two exchange
-// Messages, one JSON object per line, over that connection:
+// set to a secret of the run and a TCP address on the loopback interface,
+// "secret@127.0.0.1:port" (FormatAddr). The program's first simulated board
+// (board.NewSim) makes the loop's clock a paced virtual clock (asyncio.Pace),
+// held still until it has connected, connects to that address on a
+// goroutine of its own, and from then on the two exchange Messages, one JSON
+// object per line, over that connection:
 //
-//   - program to viewer: Hello (once), Part (when a part is added or its
+//   - program to viewer: Hello (first, carrying the secret as Token; again
+//     for a rename), Part (when a part is added or its
 //     description changes), Level (each change of a part's level, with the
 //     loop's time), Clock (the clock's time, speed and pause, when they
 //     change and a few times a second while it runs), Error (a message the
 //     program could not obey);
 //   - viewer to program: Press and Release (a button), Drive (an input
-//     pin's level), Speed, Pause, Resume and Step (the pace of the clock).
+//     pin's level), Speed, Pause, Resume and Step (the pace of the clock;
+//     a Step runs a paused clock to the next change of a level).
 //
 // What the program prints and reads (its standard output and input) is its
 // serial console; it does not go over this connection.
+//
+// # Safe by default
+//
+// Whoever is at the other end of the connection sees every level and can
+// press the board's buttons and stop its clock, so neither side trusts the
+// other blindly. The viewer takes a connection only if its first line is a
+// Hello with the run's secret, sent within a few seconds; any other
+// connection (another local process that found the port) is closed, and a
+// new secret is made for each run. The program connects only to a loopback
+// address (an IP address, or "localhost"; no name is looked up) unless
+// EnvRemote is "1", and refuses a value without a secret, saying so on
+// standard error and running without a viewer. Lines are at most MaxLine
+// bytes and names at most MaxName; a viewer keeps at most MaxParts parts.
 package wire
 
 import (
 	"bufio"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"strings"
 	"time"
 )
 
 // EnvAddr is the environment variable that tells a program's simulated
-// board where its viewer listens ("127.0.0.1:port").
+// board where its viewer listens and the secret of the run, as FormatAddr
+// writes them: "secret@127.0.0.1:port".
 const EnvAddr = "ASYNCIO_BOARD_VIEW"
+
+// EnvRemote, set to "1", lets a program connect to a viewer at an address
+// that is not on the loopback interface. Without it the board refuses such
+// an address: a program's board is shown only on its own machine unless
+// someone asked otherwise.
+const EnvRemote = "ASYNCIO_BOARD_VIEW_REMOTE"
+
+// MinTokenLen is the length of the shortest secret ParseAddr accepts; a
+// NewToken is 32 hexadecimal digits.
+const MinTokenLen = 16
+
+// NewToken returns a fresh random secret for a run: 128 bits in hex.
+func NewToken() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand panics on a broken system source)
+	return hex.EncodeToString(b)
+}
+
+// FormatAddr is the value of EnvAddr for a viewer listening on addr
+// ("127.0.0.1:port") whose run's secret is token.
+func FormatAddr(token, addr string) string { return token + "@" + addr }
+
+// ParseAddr splits a value of EnvAddr into the secret and the address, and
+// checks them: the secret is at least MinTokenLen characters of letters and
+// digits, and the address a host:port whose host is an IP address or
+// "localhost" (no name is looked up, so connecting does not wait for a
+// resolver), on the loopback interface unless remote. Its errors say what
+// is wrong.
+func ParseAddr(v string, remote bool) (token, addr string, err error) {
+	token, addr, ok := strings.Cut(v, "@")
+	if !ok {
+		return "", "", fmt.Errorf("%q has no secret: want secret@host:port, as the viewer sets it", v)
+	}
+	if len(token) < MinTokenLen {
+		return "", "", fmt.Errorf("the secret is %d characters, want at least %d", len(token), MinTokenLen)
+	}
+	for _, r := range token {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return "", "", fmt.Errorf("the secret has %q: want letters and digits", r)
+		}
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", "", fmt.Errorf("address %q: %v", addr, err)
+	}
+	if port == "" || port == "0" {
+		return "", "", fmt.Errorf("address %q has no port", addr)
+	}
+	ip := net.ParseIP(host)
+	switch {
+	case strings.EqualFold(host, "localhost"):
+	case ip == nil:
+		return "", "", fmt.Errorf("address %q: the host must be an IP address or localhost", addr)
+	case !ip.IsLoopback() && !remote:
+		return "", "", fmt.Errorf("address %q is not on the loopback interface (set %s=1 to allow it)", addr, EnvRemote)
+	}
+	return token, addr, nil
+}
+
+// TokenMatches reports whether got is the secret want, in time that does
+// not depend on where they differ.
+func TokenMatches(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
 
 // The clock a viewer starts the program with: EnvSpeed is a positive
 // number, 1 for real time; EnvPaused is "1" to start paused.
@@ -44,14 +131,28 @@ const (
 const Version = 1
 
 // MaxLine is the longest line either side accepts, newline included.
-const MaxLine = 64 << 10
+const MaxLine = 8 << 10
+
+// MaxName is the longest name (of a part or a board) a message may carry,
+// in bytes.
+const MaxName = 256
+
+// MaxParts is how many parts a viewer keeps for one run; it ignores the
+// parts a board adds beyond them, and says so.
+const MaxParts = 1024
+
+// The speeds a viewer may ask for (Speed); Check refuses others.
+const (
+	MinSpeed = 1e-3
+	MaxSpeed = 1e3
+)
 
 // Type is the kind of a Message.
 type Type string
 
 // Messages from the program.
 const (
-	Hello Type = "hello" // Board: the board's name; Value: Version
+	Hello Type = "hello" // Board: the board's name; Value: Version; Token: the run's secret
 	Part  Type = "part"  // Name, Kind, Colour, ActiveLow, Output, Width, Value (the level now)
 	Level Type = "level" // Name, At, Value
 	Clock Type = "clock" // At, Speed, Paused
@@ -66,7 +167,15 @@ const (
 	Speed   Type = "speed"   // Speed: a positive finite number, 1 for real time
 	Pause   Type = "pause"
 	Resume  Type = "resume"
-	Step    Type = "step"
+	Step    Type = "step" // run a paused clock to the next change of a level (see MaxStepDeadlines)
+)
+
+// A Step runs a paused clock from deadline to deadline until one at which a
+// part's level changes, through at most MaxStepDeadlines deadlines and
+// MaxStepSpan of the clock's time.
+const (
+	MaxStepDeadlines = 1 << 16
+	MaxStepSpan      = 10 * time.Second
 )
 
 // Part kinds, as board files name them.
@@ -93,6 +202,7 @@ type Message struct {
 	Speed     float64 `json:"speed,omitempty"`
 	Paused    bool    `json:"paused,omitempty"`
 	Text      string  `json:"text,omitempty"`
+	Token     string  `json:"token,omitempty"` // in a Hello: the run's secret (see EnvAddr)
 }
 
 // Time returns At as a duration.
@@ -108,6 +218,12 @@ var ErrMalformed = errors.New("wire: malformed message")
 func (m Message) Check() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %q: %s", ErrMalformed, m.Type, fmt.Sprintf(format, a...))
+	}
+	if len(m.Name) > MaxName {
+		return bad("a name of %d bytes, want at most %d", len(m.Name), MaxName)
+	}
+	if len(m.Board) > MaxName {
+		return bad("a board name of %d bytes, want at most %d", len(m.Board), MaxName)
 	}
 	switch m.Type {
 	case Hello, Error, Pause, Resume, Step:
@@ -132,8 +248,8 @@ func (m Message) Check() error {
 			return bad("value %d, want 0 or 1", m.Value)
 		}
 	case Speed:
-		if !(m.Speed > 0) || math.IsInf(m.Speed, 1) {
-			return bad("speed %v, want a positive finite number", m.Speed)
+		if !(m.Speed >= MinSpeed && m.Speed <= MaxSpeed) || math.IsInf(m.Speed, 1) {
+			return bad("speed %v, want %v to %v", m.Speed, MinSpeed, MaxSpeed)
 		}
 	case Clock:
 	case "":

@@ -75,3 +75,57 @@ func TestOverlongLineEndsTheDecoder(t *testing.T) {
 		t.Fatalf("an over-long line gave %v", err)
 	}
 }
+
+func TestParseAddr(t *testing.T) {
+	tok := wire.NewToken()
+	if len(tok) != 32 || tok == wire.NewToken() {
+		t.Fatalf("NewToken = %q", tok)
+	}
+	got, addr, err := wire.ParseAddr(wire.FormatAddr(tok, "127.0.0.1:4000"), false)
+	if err != nil || got != tok || addr != "127.0.0.1:4000" {
+		t.Fatalf("ParseAddr = %q, %q, %v", got, addr, err)
+	}
+	for _, ok := range []string{tok + "@[::1]:4000", tok + "@localhost:4000"} {
+		if _, _, err := wire.ParseAddr(ok, false); err != nil {
+			t.Errorf("ParseAddr(%q): %v", ok, err)
+		}
+	}
+	if _, _, err := wire.ParseAddr(tok+"@192.0.2.1:4000", true); err != nil {
+		t.Errorf("with remote allowed: %v", err)
+	}
+	for in, want := range map[string]string{
+		"127.0.0.1:4000":            "no secret",
+		"abc@127.0.0.1:4000":        "at least 16",
+		tok + "!@127.0.0.1:4000":    "letters and digits",
+		tok + "@127.0.0.1":          "missing port",
+		tok + "@127.0.0.1:0":        "no port",
+		tok + "@example.com:4000":   "IP address or localhost",
+		tok + "@192.0.2.1:4000":     "not on the loopback interface",
+		tok + "@[2001:db8::1]:4000": wire.EnvRemote,
+	} {
+		if _, _, err := wire.ParseAddr(in, false); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseAddr(%q) = %v, want an error saying %q", in, err, want)
+		}
+	}
+	if wire.TokenMatches("", "") || !wire.TokenMatches(tok, tok) || wire.TokenMatches(tok[:31], tok) {
+		t.Error("TokenMatches")
+	}
+}
+
+func TestLimits(t *testing.T) {
+	long := strings.Repeat("x", wire.MaxName+1)
+	for _, m := range []wire.Message{
+		{Type: wire.Part, Name: long, Kind: wire.KindLED},
+		{Type: wire.Hello, Board: long},
+		{Type: wire.Speed, Speed: 5e-324},
+		{Type: wire.Speed, Speed: 1e308},
+	} {
+		if err := m.Check(); !errors.Is(err, wire.ErrMalformed) {
+			t.Errorf("Check(%+.60v) = %v", m, err)
+		}
+	}
+	dec := wire.NewDecoder(strings.NewReader(`{"t":"text","text":"` + strings.Repeat("x", wire.MaxLine) + `"}` + "\n"))
+	if _, err := dec.Decode(); err == nil || errors.Is(err, wire.ErrMalformed) {
+		t.Errorf("a line longer than MaxLine: %v", err)
+	}
+}

@@ -16,8 +16,16 @@
 // which cmd/board names in the program's environment.
 //
 // With -web (the default) the page is served on -addr, 127.0.0.1:8080
-// unless told otherwise, until Ctrl-C. With -tui the board fills the
-// terminal until q or Ctrl-C.
+// unless told otherwise, until Ctrl-C; the program starts when the page
+// first opens, so that it is seen from its start. With -tui the board fills
+// the terminal until q or Ctrl-C.
+//
+// Safe by default: the page is served on the loopback interface only, and
+// the program's board connects back to board with a secret made for each
+// run. An -addr beyond this machine (":8080", a LAN address) is refused
+// unless -remote is given too; board then warns on standard error and
+// requires a token, which the printed address carries (open that address;
+// the page keeps the token in a cookie).
 package main
 
 import (
@@ -38,6 +46,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/goasyncio/asyncio/board/wire"
 	"github.com/goasyncio/asyncio/view"
 	"github.com/goasyncio/asyncio/view/tui"
 	"github.com/goasyncio/asyncio/view/web"
@@ -74,6 +83,7 @@ func labNames() []string {
 type options struct {
 	tui    bool
 	addr   string
+	remote bool
 	paused bool
 	speed  float64
 }
@@ -101,6 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.tui, "tui", false, "show the board in the terminal instead of a web page")
 	fs.Bool("web", true, "show the board in a web page (the default; -tui wins)")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "serve the web page on `host:port` (port 0 picks a free one)")
+	fs.BoolVar(&o.remote, "remote", false, "allow an -addr beyond this machine; every request then needs the printed token")
 	fs.BoolVar(&o.paused, "paused", false, "start with the clock paused")
 	fs.Float64Var(&o.speed, "speed", 1, "the clock's speed: 1 is real time, 10 ten times faster")
 	list := fs.Bool("list", false, "list the built-in labs")
@@ -121,8 +132,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	if !(o.speed > 0) {
-		fmt.Fprintf(stderr, "board: -speed %v: want a positive number\n", o.speed)
+	if !(o.speed >= wire.MinSpeed && o.speed <= wire.MaxSpeed) {
+		fmt.Fprintf(stderr, "board: -speed %v: want %v to %v\n", o.speed, wire.MinSpeed, wire.MaxSpeed)
 		return 2
 	}
 	target, extra := fs.Arg(0), fs.Args()[1:]
@@ -141,7 +152,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	program = append(program, extra...)
 
-	s, err := view.Start(view.Config{Program: program, Paused: o.paused, Speed: o.speed})
+	// On the page, the program starts when the page opens.
+	s, err := view.Start(view.Config{Program: program, Paused: o.paused, Speed: o.speed, WaitForViewer: !o.tui})
 	if err != nil {
 		fmt.Fprintln(stderr, "board:", err)
 		return 1
@@ -154,13 +166,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	srv, err := web.Listen(s, o.addr)
+	var opts []web.Option
+	if o.remote {
+		opts = append(opts, web.Remote(wire.NewToken()))
+	}
+	srv, err := web.Listen(s, o.addr, opts...)
+	if errors.Is(err, web.ErrNotLoopback) {
+		fmt.Fprintf(stderr, "board: -addr %s would serve the board beyond this machine, where anyone who reaches it could watch and drive it; add -remote to do so knowingly (a token is then required), or use -addr 127.0.0.1:PORT\n", o.addr)
+		return 2
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "board:", explainListen(o.addr, err))
 		return 1
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "board: %s is on %s (open it in a browser; Ctrl-C stops)\n", target, srv.URL)
+	if o.remote {
+		fmt.Fprintf(stderr, "board: WARNING: serving on %s beyond this machine (-remote): whoever has the address below, with its token, can watch and drive the board; anyone on the network can see it in plain HTTP\n", o.addr)
+	}
+	fmt.Fprintf(stdout, "board: %s is on %s (open it in a browser: it starts when the page opens; Ctrl-C stops)\n", target, srv.URL)
 	<-ctx.Done()
 	return 0
 }
@@ -169,6 +192,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // built into dir, a program file is run as it is.
 func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 	if l, ok := labs[target]; ok {
+		fmt.Fprintf(stderr, "board: building the %s lab (the first build can take a minute)...\n", target)
 		bin, err := buildLab(l.pkg, dir, target)
 		if err != nil {
 			fmt.Fprintf(stderr, "board: building the %s lab: %v\n", target, err)
@@ -186,6 +210,7 @@ func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 		if !filepath.IsAbs(pkg) && !strings.HasPrefix(pkg, ".") {
 			pkg = "./" + pkg // a directory, not an import path
 		}
+		fmt.Fprintf(stderr, "board: building %s (the first build can take a minute)...\n", target)
 		bin, err := build(pkg, dir, filepath.Base(filepath.Clean(target)))
 		if err != nil {
 			fmt.Fprintf(stderr, "board: building %s: %v\n", target, err)

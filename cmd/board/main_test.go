@@ -47,6 +47,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{}, 2, "name a lab"},
 		{[]string{"blinky"}, 2, `unknown lab "blinky"`},
 		{[]string{"-speed", "-1", "blink"}, 2, "-speed -1"},
+		{[]string{"-speed", "1e308", "blink"}, 2, "want 0.001 to 1000"},
 		{[]string{"-frobnicate"}, 2, "flag provided but not defined"},
 	} {
 		var stdout, stderr bytes.Buffer
@@ -90,14 +91,21 @@ func TestList(t *testing.T) {
 // address it prints, and a function that stops it and returns its exit code.
 func serve(t *testing.T, args ...string) (string, func() int) {
 	t.Helper()
+	url, stop, _ := serveStderr(t, args...)
+	return url, stop
+}
+
+// serveStderr is serve, and the command's standard error.
+func serveStderr(t *testing.T, args ...string) (string, func() int, *syncBuffer) {
+	t.Helper()
 	testenv.SkipIfEmulated(t, "builds and starts a native lab")
 	testenv.SkipIfNoCommand(t, "go")
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	var stderr syncBuffer
+	stderr := new(syncBuffer)
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, args, pw, &stderr)
+		code <- run(ctx, args, pw, stderr)
 		pw.Close()
 	}()
 	stop := func() int {
@@ -115,11 +123,34 @@ func serve(t *testing.T, args ...string) (string, func() int) {
 		stop()
 		t.Fatalf("no address in %q", line)
 	}
-	return strings.Fields(line[i:])[0], stop
+	return strings.Fields(line[i:])[0], stop, stderr
 }
 
 func TestServesTheBlinkLab(t *testing.T) {
 	url, stop := serve(t, "-addr", "127.0.0.1:0", "-paused", "blink")
+	// Nothing runs until a page opens.
+	time.Sleep(200 * time.Millisecond)
+	resp, err := http.Get(url + "api/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before struct {
+		Run   int   `json:"run"`
+		Parts []any `json:"parts"`
+	}
+	json.NewDecoder(resp.Body).Decode(&before)
+	resp.Body.Close()
+	if before.Run != 0 || len(before.Parts) != 0 {
+		t.Errorf("before a page opened: %+v", before)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"events", nil)
+	events, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
 	var st struct {
 		Board  string `json:"board"`
 		Paused bool   `json:"paused"`
@@ -147,6 +178,7 @@ func TestServesTheBlinkLab(t *testing.T) {
 	if st.Board != "lab" || !st.Paused || st.Parts[0].Name != "red" {
 		t.Errorf("state %+v", st)
 	}
+	cancel()
 	if code := stop(); code != 0 {
 		t.Errorf("exit %d after Ctrl-C", code)
 	}
@@ -189,6 +221,55 @@ func TestServesThePreemptiveLab(t *testing.T) {
 	if code := stop(); code != 0 {
 		t.Errorf("exit %d after Ctrl-C", code)
 	}
+}
+
+
+// TestSaysItIsBuilding: the first thing a lab prints is that it is being
+// built, before the build's long silence.
+func TestSaysItIsBuilding(t *testing.T) {
+	_, stop, stderr := serveStderr(t, "-addr", "127.0.0.1:0", "blink")
+	defer stop()
+	if !strings.HasPrefix(stderr.String(), "board: building the blink lab") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+// TestRemoteNeedsAFlag: an -addr beyond this machine is refused without
+// -remote, naming the flag; nothing listens.
+func TestRemoteNeedsAFlag(t *testing.T) {
+	testenv.SkipIfEmulated(t, "builds a native lab")
+	testenv.SkipIfNoCommand(t, "go")
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"-addr", "0.0.0.0:0", "blink"}, io.Discard, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "add -remote") {
+		t.Errorf("exit %d, stderr %q", code, &stderr)
+	}
+}
+
+// TestRemoteWarnsAndNeedsTheToken: with -remote the command warns and
+// prints an address with a token, without which requests are refused.
+// (It listens on loopback: the test stays on this machine.)
+func TestRemoteWarnsAndNeedsTheToken(t *testing.T) {
+	url, stop, stderr := serveStderr(t, "-addr", "127.0.0.1:0", "-remote", "blink")
+	defer stop()
+	if !strings.Contains(stderr.String(), "WARNING") {
+		t.Errorf("no warning: %q", stderr.String())
+	}
+	base, token, ok := strings.Cut(url, "?token=")
+	if !ok || len(token) < 16 {
+		t.Fatalf("address %q has no token", url)
+	}
+	for u, want := range map[string]int{base + "api/state": 403, base + "api/state?token=" + token: 200} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %s, want %d", u, resp.Status, want)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
 }
 
 func TestBusyPortSuggestsAnother(t *testing.T) {

@@ -8,7 +8,9 @@
 //	go run ./examples/echo -client 127.0.0.1:8000       # send the lines of stdin, print the replies
 //	go run ./examples/echo -client 127.0.0.1:8000 hi yo # send the arguments, one line each
 //
-// The server logs each connection to standard error. The client prints each
+// The server logs each connection to standard error. It disconnects a
+// client that does not finish a line within five minutes, and serves at
+// most 256 at once; the others wait to be accepted. The client prints each
 // reply on standard output. With -client and no arguments it reads its
 // lines from standard input through a stream too (stream.New over
 // os.Stdin): a pipe or a terminal reads like a socket.
@@ -23,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"time"
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/stream"
@@ -54,6 +57,10 @@ func handle(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) error {
 		if err == io.EOF || errors.Is(err, stream.ErrClosed) {
 			return nil // the client left, or the server aborted us
 		}
+		if errors.Is(err, stream.ErrReadTimeout) {
+			s.WriteString("idle too long, bye\n")
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -65,6 +72,14 @@ func handle(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) error {
 	}
 }
 
+// The server's limits: a client that does not finish a line within
+// idleLimit is told so and disconnected; at most maxClients are served at
+// once.
+const (
+	idleLimit  = 5 * time.Minute
+	maxClients = 256
+)
+
 // serve runs the echo server on addr until it is closed; started, if not
 // nil, gets the server once it listens.
 func serve(ctx *asyncio.Ctx, addr string, log io.Writer, started func(*stream.Server)) error {
@@ -72,9 +87,12 @@ func serve(ctx *asyncio.Ctx, addr string, log io.Writer, started func(*stream.Se
 	if err != nil {
 		return err
 	}
+	// Limits for clients we do not know: a line within idleLimit, and at
+	// most maxClients at once (more wait to be accepted). A client's reset
+	// is not an error: StartServer takes it as the client leaving.
 	srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
 		return handle(ctx, s, log)
-	}, host, port)
+	}, host, port, stream.WithReadTimeout(idleLimit), stream.WithMaxConnections(maxClients))
 	if err != nil {
 		return err
 	}

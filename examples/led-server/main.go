@@ -24,8 +24,11 @@
 //	bye
 //
 // Commands, one per line: on LED, off LED, toggle LED, blink LED [MS],
-// status, help, quit. LED is red or green. A client that sends nothing for
-// five minutes is disconnected.
+// status, help, quit. LED is red or green. A client that does not finish a
+// line within five minutes (-idle) is disconnected, and at most 64 clients
+// (-max-clients) are served at once: the others wait to be accepted. A
+// client that resets its connection is simply gone. The server listens on
+// 127.0.0.1 unless -addr says otherwise: the protocol has no password.
 //
 // With -mqtt the LEDs also obey an MQTT broker: a message to
 // led-server/led/<LED> is a command for that LED (on, off, toggle, or
@@ -37,6 +40,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -190,23 +194,26 @@ func (d *device) command(ctx *asyncio.Ctx, line string) (string, error) {
 	return fmt.Sprintf("ok: %s blinking %dms", l.name, period.Milliseconds()), nil
 }
 
-// idleLimit disconnects a client that sends nothing for this long.
-const idleLimit = 5 * time.Minute
+// The server's limits (see stream.WithReadTimeout and
+// stream.WithMaxConnections): a client that does not finish a line within
+// idleLimit is disconnected, and at most maxClients are served at once
+// (more wait to be accepted).
+const (
+	idleLimit  = 5 * time.Minute
+	maxClients = 64
+)
 
-// session serves one client: a line protocol over the stream.
+// session serves one client: a line protocol over the stream, whose reads
+// time out after the idle limit.
 func (d *device) session(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) error {
 	peer := s.PeerAddr()
 	fmt.Fprintf(log, "%v connected\n", peer)
 	defer fmt.Fprintf(log, "%v gone\n", peer)
 	s.WriteString("led-server: " + help + "\n")
 	for {
-		var line []byte
-		expired, err := asyncio.MoveOnAfter(ctx, idleLimit, func(ctx *asyncio.Ctx) (err error) {
-			line, err = s.ReadLine(ctx)
-			return err
-		})
+		line, err := s.ReadLine(ctx)
 		switch {
-		case expired:
+		case errors.Is(err, stream.ErrReadTimeout):
 			s.WriteString("idle too long, bye\n")
 			return nil
 		case errors.Is(err, stream.ErrLineTooLong):
@@ -222,6 +229,8 @@ func (d *device) session(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) erro
 			fmt.Fprintf(log, "%v: %s -> %s\n", peer, strings.TrimSpace(string(line)), reply)
 			s.WriteString(reply + "\n")
 		}
+		// A client that resets meanwhile makes Drain fail; the server
+		// takes that as the client leaving, and reports nothing.
 		if derr := s.Drain(ctx); derr != nil {
 			return derr
 		}
@@ -288,6 +297,8 @@ func (d *device) obeyMQTT(ctx *asyncio.Ctx, mc mqtt.Config, log io.Writer) error
 type config struct {
 	mqtt       *mqtt.Config // the broker to obey too, or nil
 	addr       string
+	idle       time.Duration // disconnect a client that sends no line for this long
+	maxClients int           // served at once
 	red, green time.Duration // blink periods at start
 	trace      io.Writer     // LED changes, or nil
 	log        io.Writer     // connections and commands
@@ -319,7 +330,7 @@ func serve(ctx *asyncio.Ctx, c config, started func(*device, *stream.Server)) er
 	}
 	srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
 		return d.session(ctx, s, c.log)
-	}, host, port, stream.WithMaxLine(256))
+	}, host, port, stream.WithMaxLine(256), stream.WithReadTimeout(cmp.Or(c.idle, idleLimit)), stream.WithMaxConnections(cmp.Or(c.maxClients, maxClients)))
 	if err != nil {
 		return err
 	}
@@ -335,7 +346,7 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) in
 	fs := flag.NewFlagSet("led-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: led-server [-addr host:port] [-trace] [-mqtt host:port]\n\n"+
+		fmt.Fprintf(stderr, "usage: led-server [-addr host:port] [-trace] [-idle d] [-max-clients n] [-mqtt host:port]\n\n"+
 			"The lab board's LEDs blink while clients drive them over TCP, a line\n"+
 			"each: on LED, off LED, toggle LED, blink LED [MS], status, help, quit\n"+
 			"(LED is red or green). Try: nc 127.0.0.1 8023\n\n")
@@ -343,6 +354,8 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) in
 	}
 	c := config{red: time.Second, green: 250 * time.Millisecond, log: stderr}
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8023", "listen on `host:port`")
+	fs.DurationVar(&c.idle, "idle", idleLimit, "disconnect a client that sends no line for this long")
+	fs.IntVar(&c.maxClients, "max-clients", maxClients, "serve at most this many clients at once; more wait")
 	trace := fs.Bool("trace", false, "print every LED change on standard output")
 	broker := fs.String("mqtt", "", "also obey commands from the MQTT broker at `host:port`")
 	if err := fs.Parse(args); err != nil {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"github.com/goasyncio/asyncio/internal/testenv"
 	"io"
+	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -198,6 +201,90 @@ func TestOverTCP(t *testing.T) {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log has no %q:\n%s", want, &log)
 		}
+	}
+}
+
+// serveForTest runs the server on a loop whose exception handler collects
+// what reaches it, and calls client with its port on a goroutine; the
+// server closes when client returns.
+func serveForTest(t *testing.T, c config, client func(port int)) (reported []asyncio.ExceptionContext) {
+	t.Helper()
+	var log bytes.Buffer
+	c.addr, c.red, c.green, c.log = "127.0.0.1:0", 20*time.Millisecond, 5*time.Millisecond, &log
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		return asyncio.Timeout(ctx, 20*time.Second, func(ctx *asyncio.Ctx) error {
+			return serve(ctx, c, func(_ *device, srv *stream.Server) {
+				port := srv.Port()
+				asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+					err := asyncio.ToThread(ctx, func(context.Context) error { client(port); return nil })
+					srv.Close()
+					return err
+				})
+			})
+		})
+	}, asyncio.WithExceptionHandler(func(_ *asyncio.Loop, e asyncio.ExceptionContext) { reported = append(reported, e) }))
+	if err != nil {
+		t.Fatalf("%v; log:\n%s", err, &log)
+	}
+	return reported
+}
+
+// TestClientResetIsNotReported: a client that resets its connection while
+// the server answers is gone, and nothing is reported ("Task exception
+// wasn't retrieved").
+func TestClientResetIsNotReported(t *testing.T) {
+	reported := serveForTest(t, config{}, func(port int) {
+		for range 5 {
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			// Many commands, no reading, then a reset: the server's
+			// writes and drains meet the reset.
+			io.WriteString(c, strings.Repeat("status\n", 20000))
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+		}
+		time.Sleep(200 * time.Millisecond) // the server meets the resets
+	})
+	for _, e := range reported {
+		t.Errorf("reported: %s: %v", e.Message, e.Err)
+	}
+}
+
+// TestIdleClientIsDisconnected: a client that trickles a line byte by byte
+// is disconnected once the idle limit has passed since the line began.
+func TestIdleClientIsDisconnected(t *testing.T) {
+	reported := serveForTest(t, config{idle: 300 * time.Millisecond}, func(port int) {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		r.ReadString('\n') // the greeting
+		begin := time.Now()
+		go func() {
+			for range 100 {
+				if _, err := io.WriteString(c, "s"); err != nil {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		line, err := r.ReadString('\n')
+		if line != "idle too long, bye\n" {
+			t.Errorf("a trickling client got %q, %v", line, err)
+		}
+		if d := time.Since(begin); d < 300*time.Millisecond || d > 5*time.Second {
+			t.Errorf("disconnected after %v", d)
+		}
+	})
+	for _, e := range reported {
+		t.Errorf("reported: %s: %v", e.Message, e.Err)
 	}
 }
 

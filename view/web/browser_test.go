@@ -5,9 +5,13 @@ package web_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"image"
+	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -573,11 +577,10 @@ func TestBrowserPWMAndPins(t *testing.T) {
 	waitPage(t, tab, "the lamp out", lampJS, "0% 0.18")
 	waitPage(t, tab, "the pins", pinsJS, "sensor=0 (input) relay=0 (output)")
 
-	// 10 steps of 10 ms, then 100 ms: the lamp at 25%.
-	for i := 1; i <= 10; i++ {
-		key(t, tab, ".")
-		waitPage(t, tab, "a step", timeJS, fmt.Sprintf("%.3f s", float64(i)/100))
-	}
+	// One step goes past the ten polls that change nothing to the lamp's
+	// next change, at 100 ms: 25%.
+	key(t, tab, ".")
+	waitPage(t, tab, "a step", timeJS, "0.100 s")
 	waitPage(t, tab, "the lamp at 25%", lampJS, "25% 0.385")
 
 	// Drive the sensor high: the relay follows at the next poll.
@@ -598,12 +601,12 @@ func TestBrowserPWMAndPins(t *testing.T) {
 }
 
 // TestBrowserScreenshot draws the page for the README: the blink lab
-// stepped to 3.5 s, the cursor on an edge and a marker set. It writes
-// docs/board.png with -screenshot or UPDATE_SCREENSHOT=1.
+// stepped to 3.5 s, the cursor on an edge and a marker set. It checks that
+// docs/board.png still shows the page (same size, and the same picture on
+// a coarse grid, which fonts and anti-aliasing do not change), and writes
+// it instead with -screenshot or UPDATE_SCREENSHOT=1.
 func TestBrowserScreenshot(t *testing.T) {
-	if !*screenshot && os.Getenv("UPDATE_SCREENSHOT") != "1" {
-		t.Skip("skipped: -screenshot or UPDATE_SCREENSHOT=1 writes docs/board.png")
-	}
+	update := *screenshot || os.Getenv("UPDATE_SCREENSHOT") == "1"
 	tab := newBrowser(t)
 	s := startPaused(t, blinkPkg)
 	openPage(t, tab, s)
@@ -629,8 +632,104 @@ func TestBrowserScreenshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !update {
+		if err := sameScreenshot("../../docs/board.png", png); err != nil {
+			t.Fatalf("docs/board.png does not show the page as it is: %v\n(if the page changed on purpose: UPDATE_SCREENSHOT=1 go test ./view/web -run Screenshot)", err)
+		}
+		return
+	}
 	if err := os.WriteFile("../../docs/board.png", png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Log("wrote docs/board.png")
+}
+
+// sameScreenshot compares the PNG in the file with got: the same width, a
+// height within 2%, and on a 24×24 grid of cells over each every cell's
+// mean colour within 24 of 255 per channel, and the cells' mean difference
+// within 4.
+func sameScreenshot(file string, got []byte) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	want, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("%s: %v", file, err)
+	}
+	have, err := png.Decode(bytes.NewReader(got))
+	if err != nil {
+		return fmt.Errorf("the page's screenshot: %v", err)
+	}
+	// The page's height follows its text, which fonts change a little.
+	ws, hs := want.Bounds().Size(), have.Bounds().Size()
+	if ws.X != hs.X || math.Abs(float64(ws.Y-hs.Y)) > 0.02*float64(ws.Y) {
+		return fmt.Errorf("it is %v, the page %v", ws, hs)
+	}
+	const grid = 24
+	a, c := cells(want, grid), cells(have, grid)
+	var sum, worst float64
+	worstAt := 0
+	for i := range a {
+		d := math.Abs(a[i] - c[i])
+		sum += d
+		if d > worst {
+			worst, worstAt = d, i
+		}
+	}
+	if mean := sum / float64(len(a)); worst > 24 || mean > 4 {
+		cell := worstAt / 3
+		return fmt.Errorf("the pictures differ: by %.1f in the cell at column %d, row %d of a %d×%d grid; by %.2f on average", worst, cell%grid, cell/grid, grid, grid, mean)
+	}
+	return nil
+}
+
+// cells returns the mean red, green and blue (0 to 255) of each cell of an
+// n×n grid over img, row by row.
+func cells(img image.Image, n int) []float64 {
+	r := img.Bounds()
+	out := make([]float64, 3*n*n)
+	counts := make([]float64, n*n)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			i := (y-r.Min.Y)*n/r.Dy()*n + (x-r.Min.X)*n/r.Dx()
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			out[3*i] += float64(cr >> 8)
+			out[3*i+1] += float64(cg >> 8)
+			out[3*i+2] += float64(cb >> 8)
+			counts[i]++
+		}
+	}
+	for i := range out {
+		out[i] /= max(counts[i/3], 1)
+	}
+	return out
+}
+
+// TestSameScreenshot: the comparison takes the picture as it is and refuses
+// it upside down.
+func TestSameScreenshot(t *testing.T) {
+	b, err := os.ReadFile("../../docs/board.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameScreenshot("../../docs/board.png", b); err != nil {
+		t.Errorf("the same picture: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := img.Bounds()
+	flipped := image.NewRGBA(r)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			flipped.Set(x, r.Max.Y-1-(y-r.Min.Y), img.At(x, y))
+		}
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, flipped)
+	if err := sameScreenshot("../../docs/board.png", buf.Bytes()); err == nil {
+		t.Error("the picture upside down passes")
+	}
 }

@@ -4,7 +4,13 @@
 // (speed, pause, single step, restart) and a VCD download.
 //
 // Handler serves the page and its API on any server; Listen runs a server
-// of its own on a local address. Everything the page needs is built into
+// of its own on a local address.
+//
+// Safe by default: Listen serves only on the loopback interface, answers
+// only requests addressed to a loopback name, and refuses commands from
+// other sites' pages (http.CrossOriginProtection). Serving beyond this
+// machine must be asked for with Remote, and then every request needs the
+// token it is given. Everything the page needs is built into
 // the program: it works offline and needs nothing installed.
 //
 // The page talks to the server in plain HTTP, which other programs (curl, a
@@ -27,8 +33,15 @@
 //
 // A command that succeeds answers 204 No Content. One that fails answers
 // with a JSON object {"error": "what was wrong"}: 400 for a malformed body,
-// an unknown part, a part that is not an input or a bad speed; 409 when the
-// program is not running; 503 when the Session is closed.
+// an unknown part, a part that is not an input or a bad speed (outside
+// 0.001 to 1000); 409 when the program is not running, or does not read a
+// line of input within two seconds (view.ErrInputFull); 503 when the
+// Session is closed.
+//
+// GET /events on a Session that waits for a viewer (view.Config's
+// WaitForViewer) starts its program (view.Session.Begin), so that the first
+// page to open sees the run from its start. At most MaxEventStreams event
+// streams are served at once; another is answered 503.
 //
 // An "update" event's data is a view.Update as JSON; a "state" event's is
 // {"now": ns, "state": State}; a "now" event's is {"now": ns}, the
@@ -49,6 +62,7 @@ import (
 	"time"
 
 	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board/wire"
 	"github.com/goasyncio/asyncio/view"
 )
 
@@ -62,7 +76,15 @@ const (
 	keepAliveEvery = 15 * time.Second
 	writeTimeout   = 10 * time.Second // a page that stops reading is dropped
 	maxBody        = 64 << 10
+	// eventBuffer is how many updates wait for a slow page before it gets
+	// the whole state afresh instead.
+	eventBuffer = 128
 )
+
+// MaxEventStreams is how many event streams (open pages) a Handler serves
+// at once; one more is answered 503 Service Unavailable, until one ends.
+// Each holds a few tens of kilobytes.
+const MaxEventStreams = 32
 
 // Handler returns a handler that serves the page of s, its event stream,
 // its commands and the VCD download, at the paths listed in the package
@@ -70,7 +92,7 @@ const (
 // uses relative addresses. Event streams end when their client goes away,
 // when the request's context is done, or when s is closed.
 func Handler(s *view.Session) http.Handler {
-	h := &handler{s: s}
+	h := &handler{s: s, streams: make(chan struct{}, MaxEventStreams)}
 	mux := http.NewServeMux()
 	assets, err := fs.Sub(static, "static")
 	if err != nil {
@@ -99,7 +121,8 @@ func Handler(s *view.Session) http.Handler {
 }
 
 type handler struct {
-	s *view.Session
+	s       *view.Session
+	streams chan struct{} // a token per event stream being served
 }
 
 func noCache(h http.Handler) http.Handler {
@@ -151,8 +174,21 @@ type nowEvent struct {
 
 // events streams the Session to one page: its State, then its updates.
 func (h *handler) events(w http.ResponseWriter, r *http.Request) {
+	select {
+	case h.streams <- struct{}{}:
+		defer func() { <-h.streams }()
+	default:
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("too many pages open: at most %d event streams at once", MaxEventStreams))
+		return
+	}
+	// The first page to open starts a Session that waits for a viewer.
+	if err := h.s.Begin(); err != nil && !errors.Is(err, view.ErrClosed) {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	rc := http.NewResponseController(w)
-	updates, cancel := h.s.Subscribe(1024)
+	updates, cancel := h.s.Subscribe(eventBuffer)
 	defer cancel()
 
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -405,7 +441,7 @@ func statusOf(err error) int {
 	case errors.Is(err, errBadRequest), errors.Is(err, view.ErrNoPart), errors.Is(err, view.ErrNotInput),
 		errors.Is(err, asyncio.ErrBadSpeed):
 		return http.StatusBadRequest
-	case errors.Is(err, view.ErrNotRunning):
+	case errors.Is(err, view.ErrNotRunning), errors.Is(err, view.ErrInputFull):
 		return http.StatusConflict
 	case errors.Is(err, view.ErrClosed):
 		return http.StatusServiceUnavailable
@@ -430,14 +466,55 @@ type Server struct {
 	served chan error
 }
 
+// ErrNotLoopback is returned by Listen for an address beyond the loopback
+// interface when Remote was not given.
+var ErrNotLoopback = errors.New("web: not a loopback address")
+
+// Option configures Listen.
+type Option func(*listenOptions)
+
+type listenOptions struct {
+	remote bool
+	token  string
+}
+
+// Remote lets Listen serve on an address beyond the loopback interface
+// (":8080", "0.0.0.0:8080", a LAN address), where anyone who can reach it
+// could otherwise watch and drive the board. Every request must then carry
+// token, of at least 16 letters and digits: as the query parameter
+// "token" (the Server's URL has it; the page, opened with it, keeps it in a
+// cookie) or in the header "Authorization: token <token>". This is
+// Jupyter's model: a caller that opens the server up should say so on
+// standard error.
+func Remote(token string) Option {
+	return func(o *listenOptions) { o.remote, o.token = true, token }
+}
+
 // Listen starts serving the page of s on addr, a host:port such as
 // "localhost:8080", or ":0" or "" for a free port on 127.0.0.1, until
-// Close. On a loopback address it answers only requests addressed to a
-// loopback name, so that a web site cannot reach it through a name that
-// resolves to this machine.
-func Listen(s *view.Session, addr string) (*Server, error) {
+// Close. The host must be a loopback address or "localhost" unless Remote
+// is given; otherwise Listen returns an error matching ErrNotLoopback
+// without listening. On a loopback address it answers only requests
+// addressed to a loopback name, so that a web site cannot reach it through
+// a name that resolves to this machine.
+func Listen(s *view.Session, addr string, opts ...Option) (*Server, error) {
+	var o listenOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if addr == "" || addr == ":0" {
 		addr = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("web: address %q: %v", addr, err)
+	}
+	if !o.remote {
+		if ip := net.ParseIP(host); !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("%w: %q would serve the board beyond this machine; ask for that explicitly (web.Remote, or cmd/board's -remote), or use 127.0.0.1", ErrNotLoopback, addr)
+		}
+	} else if err := checkToken(o.token); err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -445,16 +522,25 @@ func Listen(s *view.Session, addr string) (*Server, error) {
 	}
 	h := Handler(s)
 	tcp := ln.Addr().(*net.TCPAddr)
+	if !o.remote && !tcp.IP.IsLoopback() {
+		ln.Close() // "localhost" that is not
+		return nil, fmt.Errorf("%w: %q listens on %v", ErrNotLoopback, addr, tcp.IP)
+	}
 	if tcp.IP.IsLoopback() {
 		h = loopbackOnly(h)
 	}
-	host := tcp.IP.String()
+	query := ""
+	if o.remote {
+		h = requireToken(h, o.token)
+		query = "?token=" + o.token
+	}
+	host = tcp.IP.String()
 	if tcp.IP.IsUnspecified() {
 		host = "localhost"
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &Server{
-		URL:    "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/",
+		URL:    "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + "/" + query,
 		cancel: cancel,
 		served: make(chan error, 1),
 		srv: &http.Server{
@@ -465,6 +551,42 @@ func Listen(s *view.Session, addr string) (*Server, error) {
 	}
 	go func() { srv.served <- srv.srv.Serve(ln) }()
 	return srv, nil
+}
+
+// checkToken says what is wrong with a token for Remote.
+func checkToken(token string) error {
+	if len(token) < 16 {
+		return fmt.Errorf("web: Remote's token is %d characters, want at least 16", len(token))
+	}
+	for _, r := range token {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return fmt.Errorf("web: Remote's token has %q: want letters and digits", r)
+		}
+	}
+	return nil
+}
+
+// tokenCookie is the cookie that keeps a page's token.
+const tokenCookie = "board-token"
+
+// requireToken answers 403 Forbidden to a request without the token.
+func requireToken(h http.Handler, token string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if q := r.URL.Query().Get("token"); q != "" && wire.TokenMatches(q, token) {
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			h.ServeHTTP(w, r)
+			return
+		}
+		if c, err := r.Cookie(tokenCookie); err == nil && wire.TokenMatches(c.Value, token) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "token "); ok && wire.TokenMatches(a, token) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		writeError(w, http.StatusForbidden, "this board needs its token: open the address with ?token= that the board command printed")
+	})
 }
 
 // Close stops the server: it ends the event streams of open pages, and
