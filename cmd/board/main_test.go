@@ -223,7 +223,6 @@ func TestServesThePreemptiveLab(t *testing.T) {
 	}
 }
 
-
 // TestSaysItIsBuilding: the first thing a lab prints is that it is being
 // built, before the build's long silence.
 func TestSaysItIsBuilding(t *testing.T) {
