@@ -188,6 +188,15 @@ func TestServesTheBlinkLab(t *testing.T) {
 // together.
 func TestServesThePreemptiveLab(t *testing.T) {
 	url, stop := serve(t, "-addr", "127.0.0.1:0", "preemptive")
+	// The lab starts when a page opens: open the event stream as a page does.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"events", nil)
+	events, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
 	var st struct {
 		Parts []struct {
 			Name       string `json:"name"`
