@@ -1,4 +1,5 @@
 # An item put for a waiting getter stays in the queue until the getter runs: qsize and empty see it, and get_nowait can take it first.
+# Go differs: a value put for a waiting getter is reserved for it (Go channel order: first come, first served), so GetNowait from another task cannot take it from under the getter; Len and Empty still count it, as qsize and empty do.
 import asyncio
 
 

@@ -1,4 +1,5 @@
 # A slot freed for a waiting putter stays free until the putter runs: full is False and put_nowait can take the slot first.
+# Go differs: a slot freed for a waiting putter is reserved for it (first come, first served), so Full stays true and PutNowait from another task cannot take the slot from under the putter.
 import asyncio
 
 
