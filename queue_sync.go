@@ -36,8 +36,10 @@ var (
 // and full do), and that getter then takes the value the queue's order gives
 // at that moment: the oldest, the newest (LIFO) or the smallest (priority).
 // Unlike CPython, the woken getter is sure to get a value: one is reserved
-// for it, so a task arriving later cannot take the last value from under it
-// (its Get waits, its GetNowait returns ErrQueueEmpty while Len is not 0),
+// for it (in a FIFO queue, the oldest, the one put for it), so a task
+// arriving later takes only the values after the reserved ones (its Get
+// waits, its GetNowait returns ErrQueueEmpty, while only reserved values are
+// left, though Len is not 0),
 // and the same holds for a slot a Get frees for a waiting putter. That keeps
 // the FIFO service order that Go's channels have; CPython lets the newcomer
 // take it and sends the woken task to the back of the line. A getter
@@ -181,7 +183,7 @@ func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 		return zero, err
 	}
 	if q.unreserved() > 0 { // no getter waits while values are free
-		return q.take(), nil
+		return q.take(q.got.len()), nil
 	}
 	if q.shut != queueOpen {
 		return zero, ErrQueueShutDown
@@ -197,7 +199,7 @@ func (q *Queue[T]) Get(ctx *Ctx) (T, error) {
 	case err == nil:
 		// The value is chosen now, as CPython's getter takes it when it
 		// runs: the oldest, the newest (LIFO) or the smallest (priority).
-		return q.take(), nil
+		return q.take(0), nil
 	}
 	// Cancelled after a Put reserved a value for it: the reservation goes to
 	// the next getter, or the value stays in the queue for anyone.
@@ -229,7 +231,7 @@ func (q *Queue[T]) GetNowait() (T, error) {
 		}
 		return zero, ErrQueueEmpty
 	}
-	return q.take(), nil
+	return q.take(q.got.len()), nil
 }
 
 // All returns an iterator over the queue's values, as a for-range over a
@@ -313,8 +315,8 @@ func (q *Queue[T]) deliver(v T) {
 }
 
 // take removes the next stored value and gives its slot to a waiting putter.
-func (q *Queue[T]) take() T {
-	v := q.items().pop()
+func (q *Queue[T]) take(reserved int) T {
+	v := q.items().popAfter(reserved)
 	q.admit()
 	return v
 }
@@ -378,8 +380,11 @@ func (q *Queue[T]) Join(ctx *Ctx) error {
 type queueStore[T any] interface {
 	len() int
 	push(v T)
-	pop() T    // the next value; the store is not empty
-	unpop(v T) // puts v back as the oldest value
+	pop() T // the next value; the store is not empty
+	// popAfter removes the next value but for the first n, which are
+	// reserved for woken getters; only a FIFO store keeps them apart (a
+	// LIFO or priority getter takes what is next when it runs).
+	popAfter(n int) T
 }
 
 // fifoStore is first-in first-out: a slice whose head moves forward.
@@ -410,21 +415,22 @@ func (s *fifoStore[T]) pop() T {
 	return v
 }
 
-func (s *fifoStore[T]) unpop(v T) {
-	if s.head > 0 {
-		s.head--
-		s.items[s.head] = v
-		return
+func (s *fifoStore[T]) popAfter(n int) T {
+	if n == 0 {
+		return s.pop()
 	}
-	s.items = slices.Insert(s.items, 0, v)
+	i := s.head + n
+	v := s.items[i]
+	s.items = slices.Delete(s.items, i, i+1)
+	return v
 }
 
 // lifoStore is last-in first-out: a stack.
 type lifoStore[T any] struct{ items []T }
 
-func (s *lifoStore[T]) len() int  { return len(s.items) }
-func (s *lifoStore[T]) push(v T)  { s.items = append(s.items, v) }
-func (s *lifoStore[T]) unpop(v T) { s.items = slices.Insert(s.items, 0, v) }
+func (s *lifoStore[T]) len() int       { return len(s.items) }
+func (s *lifoStore[T]) push(v T)       { s.items = append(s.items, v) }
+func (s *lifoStore[T]) popAfter(int) T { return s.pop() }
 func (s *lifoStore[T]) pop() T {
 	n := len(s.items) - 1
 	v := s.items[n]
@@ -440,7 +446,6 @@ type priorityStore[T any] struct {
 	heap []prioritized[T]
 	less func(a, b T) bool
 	seq  int64 // of the last value pushed
-	low  int64 // of the last value put back, below every other
 }
 
 type prioritized[T any] struct {
@@ -463,10 +468,7 @@ func (s *priorityStore[T]) push(v T) {
 	s.add(prioritized[T]{v, s.seq})
 }
 
-func (s *priorityStore[T]) unpop(v T) {
-	s.low--
-	s.add(prioritized[T]{v, s.low})
-}
+func (s *priorityStore[T]) popAfter(int) T { return s.pop() }
 
 func (s *priorityStore[T]) add(e prioritized[T]) {
 	s.heap = append(s.heap, e)

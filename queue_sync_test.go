@@ -467,28 +467,28 @@ func TestQueueRandomCancels(t *testing.T) {
 	}
 }
 
-// A value stays in the queue until the woken getter runs (CPython's rule):
-// GetNowait from another task may take the oldest, the woken getter then
-// takes the next one; a getter cancelled before it runs leaves the values
-// in the queue.
+// A value stays in the queue until the woken getter runs (CPython's rule),
+// reserved for it: GetNowait from another task takes the next one, not the
+// oldest, which is the woken getter's; a getter cancelled before it runs
+// leaves its value first in the queue.
 func TestQueueValueStaysUntilTheGetterRuns(t *testing.T) {
 	q := asyncio.NewQueue[int](0)
 	runSync(t, func(ctx *asyncio.Ctx) error {
 		getter := asyncio.CreateTaskOf(ctx, func(ctx *asyncio.Ctx) (int, error) { return q.Get(ctx) })
 		asyncio.Sleep(ctx, time.Second)
 		for i := 1; i <= 4; i++ {
-			q.PutNowait(i) // one of them is reserved for the getter
+			q.PutNowait(i) // 1 is reserved for the getter
 		}
 		if q.Len() != 4 {
 			t.Errorf("Len = %d with the getter not yet run, want 4", q.Len())
 		}
-		if v, err := q.GetNowait(); v != 1 || err != nil {
-			t.Errorf("GetNowait = %v, %v; want the oldest, 1", v, err)
+		if v, err := q.GetNowait(); v != 2 || err != nil {
+			t.Errorf("GetNowait = %v, %v; want 2: 1 is the waiting getter's", v, err)
 		}
 		getter.Cancel()
 		getter.Await(ctx)
-		if got := drainQueue(q); !slices.Equal(got, []int{2, 3, 4}) {
-			t.Errorf("got %v, want [2 3 4]", got)
+		if got := drainQueue(q); !slices.Equal(got, []int{1, 3, 4}) {
+			t.Errorf("got %v, want [1 3 4]", got)
 		}
 		return nil
 	})
