@@ -32,8 +32,9 @@ func debugFromEnv() bool { return os.Getenv("ASYNCIO_DEBUG") == "1" }
 // debugState is what debug mode records: which goroutine runs the loop and
 // which runs its current task. Other goroutines read it.
 type debugState struct {
-	loopG atomic.Int64 // the goroutine in Run..., 0 when the loop is not running
-	taskG atomic.Int64 // the goroutine of the task running now, 0 between tasks
+	loopG atomic.Int64    // the goroutine in Run..., 0 when the loop is not running
+	taskG atomic.Int64    // the goroutine of the task running now, 0 between tasks
+	goids map[*Task]int64 // each started task's goroutine; the loop's goroutine only
 }
 
 // goid returns the calling goroutine's id, read from its stack header
@@ -72,6 +73,9 @@ func (l *Loop) checkGoroutine(op string) error {
 // debugEnter and debugLeave record the goroutine that runs the loop.
 func (l *Loop) debugEnter() {
 	if l.debug {
+		if l.dbg.goids == nil {
+			l.dbg.goids = map[*Task]int64{}
+		}
 		l.dbg.loopG.Store(goid())
 	}
 }
@@ -85,7 +89,7 @@ func (l *Loop) debugLeave() {
 // stepDebug is step's body in debug mode: it records the goroutine of the
 // task it resumes (known once the task has run) for checkGoroutine.
 func (l *Loop) stepDebug(t *Task) bool {
-	l.dbg.taskG.Store(t.goid)
+	l.dbg.taskG.Store(l.dbg.goids[t])
 	var running bool
 	if l.slow > 0 {
 		running = l.stepTimed(t)
@@ -93,6 +97,9 @@ func (l *Loop) stepDebug(t *Task) bool {
 		_, running = t.next()
 	}
 	l.dbg.taskG.Store(0)
+	if !running || t.exiting != exitNone {
+		delete(l.dbg.goids, t)
+	}
 	return running
 }
 
@@ -100,7 +107,8 @@ func (l *Loop) stepDebug(t *Task) bool {
 // when it first runs.
 func (t *Task) debugStart() {
 	if t.loop.debug {
-		t.goid = goid()
-		t.loop.dbg.taskG.Store(t.goid)
+		g := goid()
+		t.loop.dbg.goids[t] = g
+		t.loop.dbg.taskG.Store(g)
 	}
 }

@@ -159,8 +159,8 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	if t.parent == nil {
 		t.parent = l.parent
 	}
-	t.ctx = Ctx{t: t, s: &t.root}
-	t.root.task, t.scope = t, &t.root
+	t.root.ctx = Ctx{t: t, s: &t.root}
+	t.scope = &t.root
 	t.root.when.Store(-1)
 	t.timer.task = t
 	for _, o := range opts {
@@ -192,8 +192,8 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 func (l *Loop) doneTask(t *Task, err error, opts []TaskOption) *Task {
 	l.ids++
 	t.id, t.loop = l.ids, l
-	t.ctx = Ctx{t: t, s: &t.root}
-	t.root.task, t.scope = t, &t.root
+	t.root.ctx = Ctx{t: t, s: &t.root}
+	t.scope = &t.root
 	t.root.when.Store(-1)
 	for _, o := range opts {
 		o(t)
@@ -342,6 +342,7 @@ func (l *Loop) finish(t *Task) {
 	}
 	t.state = taskDone
 	t.fn, t.next, t.yield, t.stop = nil, nil, nil, nil
+	t.createdBy = nil // its children still name it; a chain of finished creators is not kept
 	l.live.remove(t)
 	for s := t.scope; s != nil; s = s.parent {
 		s.end(ctxEnded) // scopes left open by a Goexit included

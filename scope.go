@@ -47,7 +47,6 @@ const (
 // the immutable ones (task, parent, when) belong to the loop's goroutine.
 type cancelScope struct {
 	ctx    Ctx          // the Ctx of the code inside the scope
-	task   *Task        // the task the scope belongs to
 	parent *cancelScope // the scope around this one; nil for the task's own
 	when   atomic.Int64 // the deadline on the loop's clock, or -1 for none; read by Deadline
 
@@ -64,7 +63,7 @@ type cancelScope struct {
 // start if the scope around it is.
 func (t *Task) openScope(s *cancelScope, when int64) {
 	s.ctx = Ctx{t: t, s: s}
-	s.task, s.parent = t, t.scope
+	s.parent = t.scope
 	s.when.Store(when)
 	t.scope = s
 	if b := s.parent.state.Load() & (ctxCancelled | ctxExpired); b != 0 {
@@ -87,7 +86,7 @@ func (t *Task) closeScope(s *cancelScope) {
 // awaiting another task, that task is cancelled instead (MicroPython's
 // forwarding). It reports whether the task itself got the delivery.
 func (s *cancelScope) cancel(bit uint32, deliver bool) (delivered bool) {
-	t := s.task
+	t := s.ctx.t
 	s.cancelled = true
 	for x := t.scope; x != nil; x = x.parent {
 		x.end(bit)
@@ -119,7 +118,7 @@ func (s *cancelScope) cancel(bit uint32, deliver bool) (delivered bool) {
 func (s *cancelScope) end(bit uint32) {
 	old := s.state.Or(bit)
 	if old&ctxWatched != 0 && old&ctxDoneBits == 0 {
-		l := s.task.loop
+		l := s.ctx.t.loop
 		l.ctxMu.Lock()
 		if s.done != nil {
 			close(s.done)

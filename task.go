@@ -115,7 +115,6 @@ func (a *awaiters) finished(t *Task) {
 // next ready task.
 type Task struct {
 	// The fields a task switch touches come first, to share a cache line.
-	ctx            Ctx
 	loop           *Loop
 	next           func() (struct{}, bool) // resumes the coroutine
 	yield          func(struct{}) bool     // pauses it; used from inside
@@ -126,7 +125,6 @@ type Task struct {
 	exiting        taskExit     // how the coroutine ended other than by returning
 	id             uint32       // for the default name
 	scope          *cancelScope // the innermost open scope, &root outside any
-	goid           int64        // its coroutine's goroutine, in debug mode
 
 	blocker  waitQueue // where the task is parked, nil when ready or running
 	timer    timer     // its sleep wake-up
@@ -140,8 +138,7 @@ type Task struct {
 	stop               func()                    // ends the coroutine; kept for a task that called runtime.Goexit
 	vals               atomic.Pointer[valueNode] // its TaskVar settings, copied from its creator
 	parent             context.Context           // whose values come after its own; nil for none
-	creatorName        string                    // the task that created it, for task dumps: its name,
-	creatorID          uint32                    // or, when it had none, its number
+	createdBy          *Task                     // the task that created it, for task dumps; its own createdBy is dropped when it ends
 	root               cancelScope
 }
 
@@ -193,7 +190,7 @@ func CreateTaskOf[T any](ctx *Ctx, fn func(*Ctx) (T, error), opts ...TaskOption)
 
 // inherit returns a new task that starts with its creator's values.
 func inherit(creator *Task) *Task {
-	t := &Task{parent: creator.parent, creatorName: creator.name, creatorID: creator.id}
+	t := &Task{parent: creator.parent, createdBy: creator}
 	t.vals.Store(creator.vals.Load())
 	return t
 }
@@ -206,7 +203,7 @@ func newTaskOf[T any](l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *Tas
 func newTaskOfFrom[T any](creator *Task, l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *TaskOf[T] {
 	tt := &TaskOf[T]{}
 	if creator != nil {
-		tt.parent, tt.creatorName, tt.creatorID = creator.parent, creator.name, creator.id
+		tt.parent, tt.createdBy = creator.parent, creator
 		tt.vals.Store(creator.vals.Load())
 	}
 	var body func(*Ctx) error
@@ -231,10 +228,8 @@ func CurrentTask(ctx *Ctx) *Task {
 // creator returns the name of the task that created t, "" if none did.
 func (t *Task) creator() string {
 	switch {
-	case t.creatorName != "":
-		return t.creatorName
-	case t.creatorID != 0:
-		return "task-" + strconv.FormatUint(uint64(t.creatorID), 10)
+	case t.createdBy != nil:
+		return t.createdBy.Name()
 	}
 	return ""
 }
@@ -260,7 +255,7 @@ func (t *Task) Context() context.Context {
 	if t == nil {
 		return (*Ctx)(nil)
 	}
-	return &t.ctx
+	return &t.root.ctx
 }
 
 // Done reports whether the task has finished.
@@ -508,7 +503,7 @@ func (t *Task) body(yield func(struct{}) bool) {
 			panic(goexitDone{}) // turns the rest of the Goexit into a panic stop recovers
 		}
 	}()
-	t.err = t.fn(&t.ctx)
+	t.err = t.fn(&t.root.ctx)
 	returned = true
 }
 
