@@ -8,9 +8,9 @@
 // event carrying a value, settable from any goroutine), RingbufQueue (a
 // fixed-size queue that overwrites its oldest value), Broker
 // (publish/subscribe by topic, with wildcards), Keyboard and SwArray (key
-// matrices). Package sched runs functions on cron schedules. AADC
-// (awaiting an analog value crossing a threshold) is not here: the board
-// package has no analog inputs yet.
+// matrices), AADC (pause until an analog reading leaves or enters a
+// window, over any Analog input: TinyGo's machine.ADC shape). Package sched
+// runs functions on cron schedules.
 //
 // They run on an asyncio loop and read their inputs through the board
 // package's interfaces (board.Input, board.Pin), so the same code drives a

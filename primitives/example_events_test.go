@@ -214,3 +214,25 @@ func ExampleEButton() {
 	// 3.250 double
 	// 6.050 long
 }
+
+// A task pauses until a reading leaves a window, as with Hinch's AADC: here
+// a simulated input that rises by 100 every 10 ms.
+func ExampleAADC() {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		l := ctx.Loop()
+		in := analogFunc(func() uint16 { return uint16(l.Time()/(10*time.Millisecond)) * 100 })
+		a := primitives.NewAADC(in)
+		v, err := a.Wait(ctx, 0, 1000)
+		fmt.Printf("%d at %v\n", v, l.Time())
+		return err
+	}, asyncio.VirtualClock())
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output: 1100 at 110ms
+}
+
+// analogFunc is an Analog made of a function.
+type analogFunc func() uint16
+
+func (f analogFunc) Get() uint16 { return f() }
