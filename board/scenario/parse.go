@@ -149,7 +149,10 @@ type Scenario struct {
 	Name  string // its name; the file's base name if it gives none
 	File  string // the file it was read from, if any
 	Board string // "lab" (the lecture's board), or a board file, as the file says
-	Steps []Step
+	// Program is the program cmd/board test runs when none is named: a
+	// built-in lab or a package directory (relative to the file's).
+	Program string
+	Steps   []Step
 }
 
 // BoardFile returns the board file the scenario names, relative to the
@@ -208,10 +211,12 @@ func Parse(data []byte) (*Scenario, error) {
 			sc.Name = v.Value
 		case "board":
 			sc.Board = v.Value
+		case "program":
+			sc.Program = v.Value
 		case "steps":
 			steps = v
 		default:
-			fail(k, "unknown field %q (name, board or steps)", k.Value)
+			fail(k, "unknown field %q (name, board, program or steps)", k.Value)
 		}
 	}
 	switch {

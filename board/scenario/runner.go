@@ -114,8 +114,10 @@ type Runner struct {
 	serial  int           // console lines before this are used up
 }
 
-// Start plays sc on sim from the loop's next turn (it must be called on the
-// loop's goroutine, or before the loop runs). console, which may be nil for
+// Start plays sc on sim once the program has started (it must be called on
+// the loop's goroutine, or before the loop runs): at the time it is called,
+// after the tasks that are ready then, and those they start at once, have
+// run up to their first wait. console, which may be nil for
 // a scenario without serial steps, is the program's console. done is
 // called, on the loop's goroutine, with the report once the last step has
 // run, or once the loop has closed: when the program ends first, the rest
@@ -135,7 +137,13 @@ func Start(sc *Scenario, sim *board.Sim, console *Console, done func(*Report)) *
 		console.onLine = func(Line) { r.check() }
 	}
 	r.loop.OnClose(r.closed)
-	if err := r.loop.CallSoon(r.begin); err != nil {
+	// The scenario begins once the program has started: after the tasks
+	// ready now, and those they start at once, have had their first turn
+	// (a timer due now fires after the tasks ready when it is found due).
+	err := r.loop.CallSoon(func() {
+		r.loop.CallSoon(func() { r.loop.CallLater(0, r.begin) })
+	})
+	if err != nil {
 		r.closed()
 	}
 	return r
@@ -206,6 +214,12 @@ func (r *Runner) begin() {
 		return
 	}
 	r.started = true
+	// Parts added since Start (a board a program fills after NewSim).
+	for _, s := range r.sim.Waveform().Signals {
+		if _, ok := r.cur[s.Name]; !ok {
+			r.cur[s.Name] = s.Init
+		}
+	}
 	if err := r.checkParts(); err != nil {
 		r.report.Err = err
 		r.end()

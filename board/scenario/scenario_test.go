@@ -124,7 +124,7 @@ func TestEveryStep(t *testing.T) {
 		{"expect-led fails", "- delay: 260ms\n- expect-led: {led: green, state: on}", "expected: green on\n       got:      green off\n       recent changes:\n         0.000 green 0 (on)\n         0.250 green 1 (off)"},
 		{"expect-period every", "- expect-period: {led: green, every: 250ms, tolerance: 1ms, for: 2s}", ""},
 		{"expect-period period", "- expect-period: {pin: green, period: 500ms, tolerance: 1ms, for: 2s}", ""},
-		{"expect-period wrong", "- expect-period: {led: green, every: 200ms, tolerance: 10ms, for: 2s}", "got:      250ms between the toggles at 0.000 and 0.250"},
+		{"expect-period wrong", "- expect-period: {led: green, every: 200ms, tolerance: 10ms, for: 2s}", "got:      the first toggle at 0.250, 250ms after the start"},
 		{"expect-period none", "- expect-period: {led: red, every: 1s, tolerance: 10ms, for: 2s}", "got:      no toggle"},
 		{"expect-duty", "- expect-duty: {led: green, duty: 50, tolerance: 0.1, for: 2s}", ""},
 		{"expect-duty wrong", "- expect-duty: {led: red, duty: 50%, tolerance: 5, for: 1s}", "got:      0.00% (0s of 1s)"},
@@ -235,7 +235,7 @@ func TestWrongBlinkPeriod(t *testing.T) {
 		t.Fatalf("passed after the program ended:\n%s", text)
 	}
 	out, text = run(t, blinkScenario, blink(1100*time.Millisecond, 250*time.Millisecond))
-	if out.Passed() || !strings.Contains(text, "got:      1.1s between the toggles at 0.000 and 1.100") {
+	if out.Passed() || !strings.Contains(text, "got:      the first toggle at 1.100, 1.1s after the start") {
 		t.Fatalf("report:\n%s", text)
 	}
 }
