@@ -79,6 +79,9 @@ func NewSim(loop *asyncio.Loop) *Sim {
 	}
 	s := &Sim{loop: loop, names: map[string]bool{}, parts: map[string]any{}, name: "board"}
 	s.attachViewer()
+	for _, fn := range simHooks {
+		fn(s)
+	}
 	return s
 }
 

@@ -97,6 +97,9 @@ func main() {
 // run is the command; it returns the exit code: 0 when stopped by ctx (or
 // q in the terminal), 1 if the board could not be shown, 2 for bad usage.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "test" {
+		return runTest(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("board", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
