@@ -89,9 +89,7 @@ func (s *Sim) AddBME280(name string, bus *SimI2C, addr uint16) (*SimBME280, erro
 	if err := bus.Attach(addr, d); err != nil {
 		return nil, err
 	}
-	s.claim(name)
-	s.parts[name] = d
-	s.order = append(s.order, name)
+	s.addDevice(name, d)
 	return d, nil
 }
 

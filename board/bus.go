@@ -143,10 +143,8 @@ var _ I2C = (*SimI2C)(nil)
 // AddI2C adds an I2C bus with no devices. It panics if the board already
 // has a part with that name.
 func (s *Sim) AddI2C(name string) *SimI2C {
-	s.claim(name)
 	b := &SimI2C{sim: s, name: name, devices: map[uint16]I2CTarget{}}
-	s.parts[name] = b
-	s.order = append(s.order, name)
+	s.addDevice(name, b)
 	return b
 }
 
@@ -232,3 +230,39 @@ func (s *Sim) Transfers() []Transfer { return append([]Transfer(nil), s.transfer
 // OnTransfer makes fn be called with each bus transfer from now on, after
 // it is recorded.
 func (s *Sim) OnTransfer(fn func(Transfer)) { s.onTransfers = append(s.onTransfers, fn) }
+
+// addDevice adds a part that has no waveform signal of its own (a bus, a
+// device on one) and shows it to the viewer.
+func (s *Sim) addDevice(name string, part any) {
+	s.claim(name)
+	s.parts[name] = part
+	s.order = append(s.order, name)
+	if s.viewer != nil {
+		s.viewer.part(name)
+	}
+}
+
+// set sets an analogue input (field "") or a sensor's reading (field
+// "temperature" in m°C, "humidity" in hundredths of a percent, "pressure"
+// in Pa), as a viewer asks.
+func (s *Sim) set(name, field string, v int) error {
+	switch p := s.parts[name].(type) {
+	case *SimADC:
+		if field != "" || v < 0 || v > 0xffff {
+			return fmt.Errorf("board: potentiometer %q: set %q to %d, want a value of 0 to 65535", name, field, v)
+		}
+		p.Set(uint16(v))
+		return nil
+	case *SimBME280:
+		switch field {
+		case "temperature", "":
+			return p.SetTemperature(float64(v) / 1000)
+		case "humidity":
+			return p.SetHumidity(float64(v) / 100)
+		case "pressure":
+			return p.SetPressure(float64(v))
+		}
+		return fmt.Errorf("board: BME280 %q: no reading %q (temperature, humidity or pressure)", name, field)
+	}
+	return s.missing(name, "potentiometer or sensor")
+}

@@ -77,9 +77,12 @@ func (s *Sim) AddSSD1306(name string, bus *SimI2C, addr uint16) (*SimSSD1306, er
 	if err := bus.Attach(addr, d); err != nil {
 		return nil, err
 	}
-	s.claim(name)
-	s.parts[name] = d
-	s.order = append(s.order, name)
+	s.addDevice(name, d)
+	d.OnFrame(func() {
+		if s.viewer != nil {
+			s.viewer.frame(d)
+		}
+	})
 	return d, nil
 }
 
