@@ -57,6 +57,9 @@ type Sim struct {
 	levels   []wave.Change
 	onLevels []func(wave.Change)
 	viewer   *viewer // the viewer this board shows on, or nil
+
+	transfers   []Transfer // bus transfers (bus.go)
+	onTransfers []func(Transfer)
 }
 
 var _ Board = (*Sim)(nil)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/goasyncio/asyncio"
@@ -31,6 +32,11 @@ const (
 	KindPWMLED Kind = "pwm-led" // a PWM-dimmed LED
 	KindButton Kind = "button"  // a push button; Active says which level it reads pressed
 	KindPin    Kind = "pin"     // a general pin; Mode says how it starts
+
+	KindI2C           Kind = "i2c"           // an I2C bus; Device is its Linux device (/dev/i2c-1)
+	KindBME280        Kind = "bme280"        // a BME280 sensor on Bus at Address
+	KindSSD1306       Kind = "ssd1306"       // a 128x64 SSD1306 display on Bus at Address
+	KindPotentiometer Kind = "potentiometer" // an analogue input with a knob; Value is where it starts
 )
 
 // Spec describes a board: its name and parts. It is what a board file
@@ -71,6 +77,38 @@ type PartSpec struct {
 	// ("gpiochip0"), path ("/dev/gpiochip0") or label, and the line's offset.
 	Chip string `json:"chip,omitempty"`
 	Line *int   `json:"line,omitempty"`
+
+	// Bus and Address place an I2C device (bme280, ssd1306): the name of
+	// an i2c part listed before it, and the 7-bit address as a string,
+	// "0x76" (empty: the chip's usual address).
+	Bus     string `json:"bus,omitempty"`
+	Address string `json:"address,omitempty"`
+	// Value is where a potentiometer's knob starts, 0 to 65535.
+	Value int `json:"value,omitempty"`
+	// Device is the Linux device of a bus ("/dev/i2c-1") or an analogue
+	// input's IIO device ("iio:device0"), and Channel the input's channel
+	// (in_voltageN_raw); the simulated board ignores them.
+	Device  string `json:"device,omitempty"`
+	Channel *int   `json:"channel,omitempty"`
+}
+
+// I2CAddress returns the part's address: Address parsed ("0x76", "118"),
+// or the chip's usual one if it is empty.
+func (p PartSpec) I2CAddress() (uint16, error) {
+	if p.Address == "" {
+		switch p.Kind {
+		case KindBME280:
+			return BME280Address, nil
+		case KindSSD1306:
+			return SSD1306Address, nil
+		}
+		return 0, fmt.Errorf("part %q: no address", p.Name)
+	}
+	v, err := strconv.ParseUint(p.Address, 0, 7)
+	if err != nil {
+		return 0, fmt.Errorf("part %q: address %q, want a 7-bit number such as \"0x76\"", p.Name, p.Address)
+	}
+	return uint16(v), nil
 }
 
 // BounceSpec is a Bounce in a board file: a Go duration string
@@ -171,6 +209,7 @@ func ReadSpecFile(path string) (*Spec, error) {
 func (s *Spec) Validate() error {
 	var errs []error
 	seen := map[string]bool{}
+	kinds := map[string]Kind{}
 	for i, p := range s.Parts {
 		if p.Name == "" {
 			errs = append(errs, fmt.Errorf("part %d has no name", i+1))
@@ -179,10 +218,22 @@ func (s *Spec) Validate() error {
 		}
 		seen[p.Name] = true
 		switch p.Kind {
-		case KindLED, KindPWMLED, KindButton, KindPin:
+		case KindLED, KindPWMLED, KindButton, KindPin, KindI2C:
+		case KindBME280, KindSSD1306:
+			if k, ok := kinds[p.Bus]; !ok || k != KindI2C {
+				errs = append(errs, fmt.Errorf("part %q: bus %q is not an i2c part listed before it", p.Name, p.Bus))
+			}
+			if _, err := p.I2CAddress(); err != nil {
+				errs = append(errs, err)
+			}
+		case KindPotentiometer:
+			if p.Value < 0 || p.Value > 0xffff {
+				errs = append(errs, fmt.Errorf("part %q: value %d, want 0 to 65535", p.Name, p.Value))
+			}
 		default:
-			errs = append(errs, fmt.Errorf("part %q: unknown kind %q (led, pwm-led, button or pin)", p.Name, p.Kind))
+			errs = append(errs, fmt.Errorf("part %q: unknown kind %q (led, pwm-led, button, pin, i2c, bme280, ssd1306 or potentiometer)", p.Name, p.Kind))
 		}
+		kinds[p.Name] = p.Kind
 		if _, err := p.Polarity(); err != nil {
 			errs = append(errs, err)
 		}
@@ -229,6 +280,21 @@ func NewSimFrom(loop *asyncio.Loop, spec *Spec) (*Sim, error) {
 		case KindPin:
 			mode, _ := p.PinMode()
 			s.AddPin(p.Name, mode).SetBounce(bounce)
+		case KindI2C:
+			s.AddI2C(p.Name)
+		case KindBME280, KindSSD1306:
+			addr, _ := p.I2CAddress()
+			var err error
+			if p.Kind == KindBME280 {
+				_, err = s.AddBME280(p.Name, s.SimI2CBus(p.Bus), addr)
+			} else {
+				_, err = s.AddSSD1306(p.Name, s.SimI2CBus(p.Bus), addr)
+			}
+			if err != nil {
+				return nil, err
+			}
+		case KindPotentiometer:
+			s.AddPotentiometer(p.Name, uint16(p.Value))
 		}
 	}
 	return s, nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"strconv"
@@ -209,11 +210,36 @@ func (v *viewer) part(name string) {
 		m.Kind, m.ActiveLow, m.Value = wire.KindButton, !p.activeHigh, p.Value()
 	case *SimPin:
 		m.Kind, m.Value, m.Output = wire.KindPin, b2i(p.Get()), p.Mode() == PinOutput
+	case *SimI2C:
+		m.Kind = wire.KindI2C
+	case *SimADC:
+		m.Kind, m.Width, m.Value = wire.KindPotentiometer, 16, int(p.value)
+	case *SimBME280:
+		m.Kind, m.Value = wire.KindBME280, int(math.Round(p.temp*1000))
+	case *SimSSD1306:
+		m.Kind, m.Width, m.Height = wire.KindSSD1306, SSD1306Width, SSD1306Height
+		m.At = int64(v.loop.Time())
+		v.send(m)
+		v.frame(p)
+		return
 	default:
 		return
 	}
 	m.At = int64(v.loop.Time())
 	v.send(m)
+}
+
+// frame sends a display's picture.
+func (v *viewer) frame(d *SimSSD1306) {
+	data := make([]byte, SSD1306Width*SSD1306Height/8)
+	for y := range SSD1306Height {
+		for x := range SSD1306Width {
+			if d.Pixel(x, y) {
+				data[(y*SSD1306Width+x)/8] |= 0x80 >> (x % 8)
+			}
+		}
+	}
+	v.send(wire.Message{Type: wire.Frame, Name: d.name, Width: SSD1306Width, Height: SSD1306Height, Data: wire.EncodePixels(data), At: int64(v.loop.Time())})
 }
 
 // write sends the queued messages, and the clock while it runs.
@@ -304,7 +330,7 @@ func (v *viewer) obey(m wire.Message) {
 		})
 	case wire.Step:
 		v.loop.CallSoonThreadsafe(v.step)
-	case wire.Press, wire.Release, wire.Drive:
+	case wire.Press, wire.Release, wire.Drive, wire.Set:
 		v.loop.CallSoonThreadsafe(func() {
 			if err := v.input(m); err != nil {
 				v.refuse(err)
@@ -372,6 +398,9 @@ func (v *viewer) stopStepping() {
 
 // input applies a press, release or drive; it runs on the loop.
 func (v *viewer) input(m wire.Message) error {
+	if m.Type == wire.Set {
+		return v.sim.set(m.Name, m.Field, m.Value)
+	}
 	if m.Type == wire.Drive {
 		p, ok := v.sim.parts[m.Name].(*SimPin)
 		if !ok {

@@ -66,6 +66,11 @@ type PartState struct {
 	// LED), its polarity taken into account; 0 for other parts.
 	Brightness int  `json:"brightness"`
 	Pressed    bool `json:"pressed,omitempty"` // a button held down
+	// Height and Pixels are a display's size (with Width) and picture:
+	// rows of pixels, eight a byte, the most significant bit leftmost, in
+	// standard base64 (wire.Frame).
+	Height int    `json:"height,omitempty"`
+	Pixels string `json:"pixels,omitempty"`
 }
 
 // Lit reports whether an LED is lit at all.

@@ -83,6 +83,13 @@ func (s *Session) Drive(name string, v int) error {
 	return s.input(wire.Message{Type: wire.Drive, Name: name, Value: v}, wire.KindPin)
 }
 
+// Set turns the potentiometer named name to v (0 to 65535), or sets a
+// sensor's reading: field "temperature" (m°C), "humidity" (hundredths of a
+// percent) or "pressure" (Pa). The board refuses a value out of range.
+func (s *Session) Set(name, field string, v int) error {
+	return s.input(wire.Message{Type: wire.Set, Name: name, Field: field, Value: v}, wire.KindPotentiometer, wire.KindBME280)
+}
+
 // inputTimeout is how long Input waits for the program to take a line.
 const inputTimeout = 2 * time.Second
 

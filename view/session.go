@@ -360,10 +360,13 @@ func (s *Session) apply(m wire.Message) {
 		s.publish(Update{Type: UpdateReset})
 		s.mu.Unlock()
 	case wire.Part:
-		p := PartState{Name: m.Name, Kind: m.Kind, Colour: m.Colour, ActiveLow: m.ActiveLow, Output: m.Output, Width: m.Width}
+		p := PartState{Name: m.Name, Kind: m.Kind, Colour: m.Colour, ActiveLow: m.ActiveLow, Output: m.Output, Width: m.Width, Height: m.Height}
 		p.setLevel(m.Value)
 		s.mu.Lock()
 		i := s.part(m.Name)
+		if i >= 0 && p.Kind == wire.KindSSD1306 {
+			p.Pixels = s.st.Parts[i].Pixels // a new description keeps the picture
+		}
 		if i < 0 && len(s.st.Parts) >= wire.MaxParts {
 			if !s.tooMany {
 				s.tooMany = true
@@ -408,6 +411,17 @@ func (s *Session) apply(m wire.Message) {
 		s.st.Time, s.clockAt = m.Time(), time.Now()
 		s.st.Speed, s.st.Paused = m.Speed, m.Paused
 		s.publish(Update{Type: UpdateClock, Time: m.Time(), Speed: m.Speed, Paused: m.Paused})
+		s.mu.Unlock()
+	case wire.Frame:
+		s.mu.Lock()
+		i := s.part(m.Name)
+		if i < 0 {
+			s.mu.Unlock()
+			s.console(System, fmt.Sprintf("from the board: a frame of unknown part %q", m.Name))
+			return
+		}
+		s.st.Parts[i].Pixels, s.st.Parts[i].Width, s.st.Parts[i].Height = m.Data, m.Width, m.Height
+		s.publish(Update{Type: UpdatePart, Part: s.st.Parts[i]})
 		s.mu.Unlock()
 	case wire.Error:
 		s.console(System, "the board refused: "+m.Text)

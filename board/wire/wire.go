@@ -40,6 +40,7 @@ import (
 	"bufio"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -168,7 +169,20 @@ const (
 	Pause   Type = "pause"
 	Resume  Type = "resume"
 	Step    Type = "step" // run a paused clock to the next change of a level (see MaxStepDeadlines)
+	// Set sets an analogue input or a sensor's reading: Name; Value (a
+	// potentiometer's 0 to 65535, or for a sensor the reading Field names:
+	// "temperature" in m°C, "humidity" in hundredths of a percent,
+	// "pressure" in Pa).
+	Set Type = "set"
 )
+
+// Frame is a display's picture, from the program: Name, Width, Height and
+// Data, the pixels row by row, eight a byte, the most significant bit
+// leftmost, a set bit lit, in standard base64 (EncodePixels, Pixels).
+const Frame Type = "frame"
+
+// MaxFrameSide is the widest and tallest display a Frame may carry.
+const MaxFrameSide = 256
 
 // A Step runs a paused clock from deadline to deadline until one at which a
 // part's level changes, through at most MaxStepDeadlines deadlines and
@@ -184,6 +198,11 @@ const (
 	KindPWMLED = "pwm-led"
 	KindButton = "button"
 	KindPin    = "pin"
+
+	KindI2C           = "i2c"           // an I2C bus
+	KindBME280        = "bme280"        // a sensor; Value is its temperature in m°C
+	KindSSD1306       = "ssd1306"       // a display; Width and Height its size, Frame its picture
+	KindPotentiometer = "potentiometer" // an analogue input; Value 0 to 65535, Width 16
 )
 
 // Message is one line of the protocol. Which fields a message carries
@@ -202,11 +221,20 @@ type Message struct {
 	Speed     float64 `json:"speed,omitempty"`
 	Paused    bool    `json:"paused,omitempty"`
 	Text      string  `json:"text,omitempty"`
-	Token     string  `json:"token,omitempty"` // in a Hello: the run's secret (see EnvAddr)
+	Token     string  `json:"token,omitempty"`  // in a Hello: the run's secret (see EnvAddr)
+	Height    int     `json:"height,omitempty"` // a display's height (Part, Frame)
+	Data      string  `json:"data,omitempty"`   // a Frame's pixels, in base64 (EncodePixels)
+	Field     string  `json:"field,omitempty"`  // which reading a Set sets
 }
 
 // Time returns At as a duration.
 func (m Message) Time() time.Duration { return time.Duration(m.At) }
+
+// EncodePixels encodes a Frame's pixels for Data.
+func EncodePixels(p []byte) string { return base64.StdEncoding.EncodeToString(p) }
+
+// Pixels decodes a Frame's Data.
+func (m Message) Pixels() ([]byte, error) { return base64.StdEncoding.DecodeString(m.Data) }
 
 // ErrMalformed is matched by every error about a line that is not a valid
 // message.
@@ -232,7 +260,7 @@ func (m Message) Check() error {
 			return bad("no name")
 		}
 		switch m.Kind {
-		case KindLED, KindPWMLED, KindButton, KindPin:
+		case KindLED, KindPWMLED, KindButton, KindPin, KindI2C, KindBME280, KindSSD1306, KindPotentiometer:
 		default:
 			return bad("unknown kind %q", m.Kind)
 		}
@@ -250,6 +278,24 @@ func (m Message) Check() error {
 	case Speed:
 		if !(m.Speed >= MinSpeed && m.Speed <= MaxSpeed) || math.IsInf(m.Speed, 1) {
 			return bad("speed %v, want %v to %v", m.Speed, MinSpeed, MaxSpeed)
+		}
+	case Set:
+		if m.Name == "" {
+			return bad("no name")
+		}
+	case Frame:
+		if m.Name == "" {
+			return bad("no name")
+		}
+		if m.Width <= 0 || m.Height <= 0 || m.Width > MaxFrameSide || m.Height > MaxFrameSide || m.Width%8 != 0 {
+			return bad("a frame of %dx%d, want a width that is a multiple of 8 and sides of 1 to %d", m.Width, m.Height, MaxFrameSide)
+		}
+		px, err := m.Pixels()
+		if err != nil {
+			return bad("pixels: %v", err)
+		}
+		if len(px) != m.Width*m.Height/8 {
+			return bad("%d bytes of pixels for %dx%d, want %d", len(px), m.Width, m.Height, m.Width*m.Height/8)
 		}
 	case Clock:
 	case "":

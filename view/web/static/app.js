@@ -399,6 +399,51 @@
         detail.className = "detail";
         if (key <= 9) detail.innerHTML = "<kbd>" + key + "</kbd>";
         el.append(detail);
+      } else if (p.kind === "ssd1306") {
+        el.classList.add("display-part");
+        const c = document.createElement("canvas");
+        c.className = "oled";
+        c.width = p.width || 128;
+        c.height = p.height || 64;
+        c.setAttribute("role", "img");
+        c.setAttribute("aria-label", "display " + p.name);
+        el.append(c, name);
+      } else if (p.kind === "potentiometer") {
+        el.classList.add("knob-part");
+        const r = document.createElement("input");
+        r.type = "range";
+        r.className = "knob";
+        r.min = "0";
+        r.max = "65535";
+        r.value = String(p.level);
+        r.setAttribute("aria-label", "potentiometer " + p.name);
+        const n = p.name;
+        r.addEventListener("input", () => post("set", { name: n, value: Number(r.value) }));
+        const detail = document.createElement("span");
+        detail.className = "detail";
+        el.append(r, name, detail);
+      } else if (p.kind === "bme280") {
+        el.classList.add("sensor-part");
+        const t = document.createElement("input");
+        t.type = "number";
+        t.className = "temperature";
+        t.min = "-40";
+        t.max = "85";
+        t.step = "0.5";
+        t.value = (p.level / 1000).toFixed(1);
+        t.setAttribute("aria-label", "temperature of " + p.name + " in °C");
+        const n = p.name;
+        t.addEventListener("change", () => post("set", { name: n, field: "temperature", value: Math.round(Number(t.value) * 1000) }));
+        const detail = document.createElement("span");
+        detail.className = "detail";
+        detail.textContent = "°C";
+        el.append(t, name, detail);
+      } else if (p.kind === "i2c") {
+        el.classList.add("bus-part");
+        const detail = document.createElement("span");
+        detail.className = "detail";
+        detail.textContent = "I2C bus";
+        el.append(name, detail);
       } else {
         el.classList.add("pin-part");
         const level = document.createElement("div");
@@ -437,6 +482,29 @@
     dirty = true;
   }
 
+  // drawDisplay draws a display's picture (base64, rows of pixels, eight a
+  // byte, the most significant bit leftmost) on its canvas, lit pixels in
+  // the OLED's blue-white.
+  function drawDisplay(c, p) {
+    if (!c) return;
+    const w = c.width, h = c.height;
+    const g = c.getContext("2d");
+    const img = g.createImageData(w, h);
+    let bytes = null;
+    try { bytes = p.pixels ? atob(p.pixels) : null; } catch (e) { bytes = null; }
+    for (let i = 0; i < w * h; i++) {
+      const on = bytes && i / 8 < bytes.length && (bytes.charCodeAt(i >> 3) & (0x80 >> (i & 7))) !== 0;
+      img.data[4 * i] = on ? 0xd8 : 0x08;
+      img.data[4 * i + 1] = on ? 0xf0 : 0x0a;
+      img.data[4 * i + 2] = on ? 0xff : 0x10;
+      img.data[4 * i + 3] = 255;
+    }
+    g.putImageData(img, 0, 0);
+    c.dataset.lit = String(bytes ? Array.from(bytes).reduce((n, ch) => n + popcount(ch.charCodeAt(0)), 0) : 0);
+  }
+
+  function popcount(b) { let n = 0; for (; b; b &= b - 1) n++; return n; }
+
   function partElement(name) {
     for (const el of document.querySelectorAll("#parts .part")) if (el.dataset.name === name) return el;
     return null;
@@ -461,6 +529,17 @@
       const pressed = !!p.pressed || holds.has(p.name);
       el.dataset.pressed = String(!!p.pressed);
       el.classList.toggle("pressed", pressed);
+    } else if (p.kind === "ssd1306") {
+      drawDisplay(el.querySelector("canvas"), p);
+    } else if (p.kind === "potentiometer") {
+      const r = el.querySelector("input");
+      if (document.activeElement !== r) r.value = String(p.level);
+      el.querySelector(".detail").textContent = Math.round(p.level / 655.35) + "%";
+    } else if (p.kind === "bme280") {
+      const t = el.querySelector("input");
+      if (document.activeElement !== t) t.value = (p.level / 1000).toFixed(1);
+    } else if (p.kind === "i2c") {
+      // nothing changes
     } else {
       const level = el.querySelector(".level");
       level.textContent = String(p.level);
