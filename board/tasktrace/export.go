@@ -63,8 +63,16 @@ func (r *Recorder) AddLanes(w *wave.Waveform, opts WaveOptions) *wave.Waveform {
 		names[i] = r.LaneName(i, opts)
 		out.Signals = append(out.Signals, wave.Signal{Name: names[i], Kind: wave.Vector, Width: 2, Init: wave.Unknown, Labels: LaneLabels})
 	}
+	val := make([]int, len(r.tasks))
+	for i := range val {
+		val[i] = wave.Unknown
+	}
 	set := func(i int, at time.Duration, v int) {
 		at = max(at, last[i])
+		if v == val[i] && at > 0 {
+			return
+		}
+		val[i] = v
 		last[i] = at
 		out.Changes = append(out.Changes, wave.Change{At: at, Signal: names[i], Value: v})
 	}
@@ -88,8 +96,11 @@ func (r *Recorder) AddLanes(w *wave.Waveform, opts WaveOptions) *wave.Waveform {
 				end = last[e.Task] + opts.MinRun
 			}
 			v := LaneWaiting
-			if e.Why == "ready" {
+			switch e.Why {
+			case "ready":
 				v = LaneReady
+			case "done":
+				v = wave.Unknown
 			}
 			set(e.Task, end, v)
 			cursor = end
