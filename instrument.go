@@ -70,6 +70,7 @@ func (l *Loop) stepInstrumented(t *Task) (running bool) {
 	default:
 		_, running = t.next()
 	}
+	l.current = nil // so that t.Info() in AfterTaskStep says why it stopped
 	for _, i := range l.instruments {
 		i.AfterTaskStep(t)
 	}

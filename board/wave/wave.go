@@ -46,6 +46,9 @@ type Signal struct {
 	Width int    // bits of a Vector in a VCD; 0 means 32. Ignored for a Bit.
 	Unit  string // appended to a Vector's values in WaveDrom labels, e.g. "%"
 	Init  int    // the value from time 0 until the first change
+	// Labels, if set, name a Vector's values in WaveDrom: value v is
+	// labelled Labels[v] (a state lane: "waiting", "ready", "running").
+	Labels []string
 }
 
 func (s Signal) width() int {

@@ -135,7 +135,11 @@ func (w *Waveform) lane(s Signal, from, step time.Duration, n int) wavedromLane 
 			wave = append(wave, '1')
 		default:
 			wave = append(wave, '=')
-			l.Data = append(l.Data, strconv.Itoa(v)+s.Unit)
+			if v < len(s.Labels) {
+				l.Data = append(l.Data, s.Labels[v])
+			} else {
+				l.Data = append(l.Data, strconv.Itoa(v)+s.Unit)
+			}
 		}
 	}
 	l.Wave = string(wave)
