@@ -52,20 +52,27 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 	var result error
 	finished := false
 	here := &threadWait{}
+	name := cur.Name() // on the loop: Name fills the name in lazily
 	l.hold()
 	l.threads.Add(1)
 	l.threadsBusy.Add(1)
 	go func() {
 		defer l.threads.Done()
-		v, err := callGuarded(cur, ctx, fn)
-		l.CallSoonThreadsafe(func() {
-			l.unhold()
-			value, result, finished = v, err, true
-			if cur.blocker == waitQueue(here) {
-				l.wake(cur)
-			}
-		})
-		l.threadsBusy.Add(-1) // after posting: a virtual clock waits for the result
+		var v T
+		err := fmt.Errorf("%w: in ToThread in %s", ErrGoexit, name) // unless fn returns
+		defer func() {
+			// Deferred, so that a runtime.Goexit in fn still hands the loop
+			// its result and releases its hold.
+			l.CallSoonThreadsafe(func() {
+				l.unhold()
+				value, result, finished = v, err, true
+				if cur.blocker == waitQueue(here) {
+					l.wake(cur)
+				}
+			})
+			l.threadsBusy.Add(-1) // after posting: a virtual clock waits for the result
+		}()
+		v, err = callGuarded(name, ctx, fn)
 	}()
 	err = cur.park(here)
 	if !finished {
@@ -75,10 +82,10 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 	return value, result
 }
 
-func callGuarded[T any](t *Task, ctx context.Context, fn func(context.Context) (T, error)) (v T, err error) {
+func callGuarded[T any](name string, ctx context.Context, fn func(context.Context) (T, error)) (v T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Task: fmt.Sprintf("ToThread in %s", t.Name()), Value: r, Stack: debug.Stack()}
+			err = &PanicError{Task: "ToThread in " + name, Value: r, Stack: debug.Stack()}
 		}
 	}()
 	return fn(ctx)
@@ -152,6 +159,13 @@ func Submit[T any](goctx context.Context, l *Loop, fn func(*Ctx) (T, error), opt
 	select {
 	case r := <-results:
 		return r.v, r.err
+	case <-l.closedCh:
+		select {
+		case r := <-results:
+			return r.v, r.err
+		default:
+			return zero, ErrLoopClosed // closed before it ran the task
+		}
 	case <-goctx.Done():
 		l.CallSoonThreadsafe(func() {
 			if t := <-tasks; !t.Done() {

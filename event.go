@@ -104,7 +104,10 @@ func (f *ThreadSafeFlag) Set() {
 	f.mu.Unlock()
 	if w != nil {
 		w.loop.CallSoonThreadsafe(func() {
-			if w.blocker == waitQueue(f) {
+			f.mu.Lock()
+			set := f.state // a Set merged into an earlier wake-up has been consumed
+			f.mu.Unlock()
+			if set && w.blocker == waitQueue(f) {
 				w.loop.wake(w)
 			}
 		})

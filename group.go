@@ -22,6 +22,7 @@ type TaskGroup struct {
 	inBody   bool
 	injected bool // the group's cancel is on its way to the parent itself
 	closed   bool
+	orphaned bool // the body panicked: failures go to the exception handler
 	done     watch
 }
 
@@ -58,8 +59,19 @@ func WithTaskGroup(ctx *Ctx, body func(ctx *Ctx, g *TaskGroup) error) error {
 	g := &TaskGroup{parent: cur, inBody: true}
 	g.done.fn = g.childDone
 	cur.openScope(&g.scope, -1)
-	defer cur.closeScope(&g.scope)
+	completed := false
+	defer func() {
+		if !completed {
+			// The body panicked or called runtime.Goexit: nobody will wait
+			// for the group's tasks, so they are cancelled, and a failure of
+			// theirs goes to the exception handler rather than nowhere.
+			g.orphaned = true
+			g.abort()
+		}
+		cur.closeScope(&g.scope)
+	}()
 	berr := g.runBody(body)
+	completed = true
 	// cancelled: a cancellation from outside reached the group.
 	cancelled := g.scope.outer && cur.deliver == deliverNone // delivered inside the body
 	if berr != nil {
@@ -149,6 +161,10 @@ func (g *TaskGroup) cancel() {
 func (g *TaskGroup) childDone(t *Task) {
 	g.running--
 	if t.err != nil && !errors.Is(t.err, ErrCancelled) {
+		if g.orphaned {
+			g.parent.loop.CallExceptionHandler(ExceptionContext{Message: "Task exception wasn't retrieved", Err: t.err, Task: t})
+			return
+		}
 		g.errs = append(g.errs, fmt.Errorf("%v: %w", t, t.err))
 		if !g.failed {
 			g.failed = true
@@ -158,7 +174,7 @@ func (g *TaskGroup) childDone(t *Task) {
 			g.injected = g.scope.cancel(ctxCancelled, g.inBody && g.parent.state != taskDone)
 		}
 	}
-	if g.running == 0 && !g.inBody && g.parent.blocker != nil {
+	if g.running == 0 && !g.inBody && !g.orphaned && g.parent.blocker == waitQueue(groupWait{}) {
 		g.parent.loop.wake(g.parent)
 	}
 }

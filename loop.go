@@ -63,6 +63,7 @@ type Loop struct {
 	stopReq      atomic.Bool
 	holds        atomic.Int64
 	wakeup       chan struct{}
+	closedCh     chan struct{} // closed by Close, for Submit
 	closed       bool
 	inited       bool
 	idleTimer    *time.Timer
@@ -112,6 +113,7 @@ func (l *Loop) init() {
 		l.inited = true
 		l.start = time.Now()
 		l.wakeup = make(chan struct{}, 1)
+		l.closedCh = make(chan struct{})
 	}
 	l.mu.Unlock()
 }
@@ -353,7 +355,14 @@ func (l *Loop) finish(t *Task) {
 	}
 	if len(t.waiters.list) > 0 {
 		t.retrieved = t.retrieved || t.waiters.retrieve()
-		t.waiters.finished(t)
+		if len(l.instruments) > 0 {
+			prev := l.current
+			l.current = t // instruments see the finished task as the waker
+			t.waiters.finished(t)
+			l.current = prev
+		} else {
+			t.waiters.finished(t)
+		}
 	}
 	if !t.retrieved && t.err != nil && !errors.Is(t.err, ErrCancelled) {
 		l.ready.push(t)
@@ -426,7 +435,10 @@ func (l *Loop) idle() (done bool, err error) {
 			if l.pollBeforeJump() {
 				continue // ready I/O and posted work come before a jump in time
 			}
-			if l.threadsBusy.Load() > 0 {
+			if l.threadsBusy.Load() > 0 || l.hasPosted.Load() {
+				if l.hasPosted.Load() {
+					continue // posted just after the poll
+				}
 				l.wait(-1) // and so does the result of a ToThread on its way
 				continue
 			}
@@ -658,6 +670,7 @@ func (l *Loop) Close() error {
 	l.mu.Lock()
 	l.closed = true
 	l.posted = nil
+	close(l.closedCh)
 	fns := l.onClose
 	l.onClose = nil
 	l.mu.Unlock()

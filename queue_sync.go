@@ -289,7 +289,7 @@ func (q *Queue[T]) Shutdown(immediate bool) {
 	if immediate {
 		q.shut = queueShutImmediate
 		for q.unreserved() > 0 {
-			q.items().pop()
+			q.items().popAfter(q.got.len()) // the reserved values stay for their getters
 			if q.unfinished > 0 {
 				q.unfinished--
 			}

@@ -54,6 +54,7 @@ type cancelScope struct {
 
 	cancelled bool // cancel was called on this scope
 	outer     bool // a scope around this one was cancelled while it was open
+	closed    bool // the scope has ended: a cancel now only marks its context
 
 	state atomic.Uint32 // ctx* bits
 	done  chan struct{} // closed when the context is done; made lazily, under loop.ctxMu
@@ -76,6 +77,7 @@ func (t *Task) openScope(s *cancelScope, when int64) {
 
 // closeScope closes s, which must be t's innermost scope, and ends its context.
 func (t *Task) closeScope(s *cancelScope) {
+	s.closed = true
 	t.scope = s.parent
 	s.end(ctxEnded)
 }
@@ -88,13 +90,17 @@ func (t *Task) closeScope(s *cancelScope) {
 func (s *cancelScope) cancel(bit uint32, deliver bool) (delivered bool) {
 	t := s.ctx.t
 	s.cancelled = true
+	if s.closed {
+		s.end(bit) // it is no longer on the task's chain of scopes
+		return false
+	}
 	for x := t.scope; x != nil; x = x.parent {
-		x.end(bit)
 		if x == s {
+			x.end(bit)
 			break
 		}
+		x.end(ctxCancelled) // for the scopes inside, a cancellation from outside
 		x.outer = true
-		bit = ctxCancelled // for the scopes inside, it is a cancellation from outside
 	}
 	if !deliver || t.state == taskDone {
 		return false

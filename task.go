@@ -420,6 +420,10 @@ func (t *TaskOf[T]) Result() (T, error) { return t.value, t.err }
 // recording where it waits. It returns ErrCancelled if the task was
 // cancelled, whether before parking or while parked.
 func (t *Task) park(q waitQueue) error {
+	if t.exiting != exitNone {
+		q.remove(t) // unwinding: its deferred calls may not wait
+		return ErrCancelled
+	}
 	if t.deliver != deliverNone {
 		// A cancel is waiting (forwarded through an await chain, or the
 		// shutdown): deliver it after one turn, as at any await point.
@@ -432,6 +436,9 @@ func (t *Task) park(q waitQueue) error {
 
 // yieldNow puts the running task at the back of the run queue and pauses it.
 func (t *Task) yieldNow() error {
+	if t.exiting != exitNone {
+		return ErrCancelled // unwinding: its deferred calls may not wait
+	}
 	l := t.loop
 	l.ready.push(t)
 	if len(l.instruments) > 0 {
