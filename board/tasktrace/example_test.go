@@ -37,7 +37,7 @@ func ExampleRecorder_WriteText() {
 	// 0.100 waiter runs
 	// 0.100 waiter stops: done
 	// 0.100 waiter exits
-	// 0.100 main ready
+	// 0.100 main ready (woken by waiter)
 	// 0.100 main runs
 	// 0.100 main stops: done
 	// 0.100 main exits
