@@ -66,6 +66,7 @@ type Loop struct {
 	closed       bool
 	inited       bool
 	idleTimer    *time.Timer
+	idleWait     idleWait // the default idle wait where the OS has a precise one
 	poller       atomic.Pointer[pollerBox]
 	onClose      []func() // guarded by mu
 	unwound      []error  // tasks Close had to unwind
@@ -493,6 +494,9 @@ func (l *Loop) signal() {
 	l.init()
 	if b := l.poller.Load(); b != nil {
 		b.p.Wake()
+		return
+	}
+	if l.wakeIdle() {
 		return
 	}
 	select {
