@@ -424,6 +424,9 @@ func (l *Loop) idle() (done bool, err error) {
 	for l.ready.len() == 0 {
 		if l.hasPosted.Load() {
 			l.runPosted()
+			if b := l.poller.Load(); b != nil {
+				b.p.Poll(0) // as a busy round does: the posted work may have started I/O
+			}
 			continue
 		}
 		if l.mode == draining {
