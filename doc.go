@@ -60,13 +60,17 @@
 // A loop reads a monotonic clock, or with the VirtualClock option a virtual
 // one that jumps to the next deadline whenever no task is ready, so that
 // tests of time-driven code run at once and give the same result every run.
-// While every task waits, the loop sleeps: one runtime timer for the
-// earliest deadline, no polling.
+// While every task waits, the loop sleeps until the earliest deadline, with
+// no polling: on Linux in a futex with a nanosecond timeout (about 0.1 ms
+// late at the median, where a runtime timer is about 0.6 ms late),
+// elsewhere on one runtime timer.
 //
 // # Other goroutines
 //
 // Other goroutines hand work to a loop with Loop.CallSoonThreadsafe or set a
 // ThreadSafeFlag; Loop.KeepAlive tells an idle loop to wait for them rather
-// than report a deadlock. Nothing else of a loop or its tasks may be touched
-// from another goroutine.
+// than report a deadlock. The loop runs posted work before its next task
+// step, and the tasks it wakes go to the front of the run queue: an
+// interrupt's task runs next. Nothing else of a loop or its tasks may be
+// touched from another goroutine.
 package asyncio

@@ -59,6 +59,9 @@ type Loop struct {
 	slow         time.Duration // DebugSlowTasks threshold, 0 when off
 	slowDebug    *slowDebug    // DebugSlowTasks state, nil when off
 	posted       []func()
+	postedSpare  []func() // posted's other buffer, so posting allocates nothing in steady state
+	urgent       bool     // posted work runs: the tasks it wakes go first
+	woken        []*Task  // the tasks it woke
 	hasPosted    atomic.Bool
 	stopReq      atomic.Bool
 	holds        atomic.Int64
@@ -67,6 +70,7 @@ type Loop struct {
 	closed       bool
 	inited       bool
 	idleTimer    *time.Timer
+	idleWait     idleWait // the default idle wait where the OS has a precise one
 	poller       atomic.Pointer[pollerBox]
 	onClose      []func() // guarded by mu
 	unwound      []error  // tasks Close had to unwind
@@ -287,6 +291,9 @@ func (l *Loop) loop() error {
 			}
 		}
 		for n := l.ready.len(); n > 0 && !l.halt; n-- {
+			if l.hasPosted.Load() {
+				n += l.runPosted() // an interrupt's task runs next
+			}
 			if it := l.ready.pop(); it.t != nil {
 				l.step(it.t)
 			} else {
@@ -372,10 +379,15 @@ func (l *Loop) finish(t *Task) {
 	}
 }
 
-// wake makes a parked task ready.
+// wake makes a parked task ready: at the back of the run queue, or, woken
+// by work posted from another goroutine, at its front (see runPosted).
 func (l *Loop) wake(t *Task) {
 	t.blocker = nil
-	l.ready.push(t)
+	if l.urgent {
+		l.woken = append(l.woken, t)
+	} else {
+		l.ready.push(t)
+	}
 	if len(l.instruments) > 0 {
 		l.noteScheduled(t)
 	}
@@ -422,6 +434,9 @@ func (l *Loop) idle() (done bool, err error) {
 	for l.ready.len() == 0 {
 		if l.hasPosted.Load() {
 			l.runPosted()
+			if b := l.poller.Load(); b != nil {
+				b.p.Poll(0) // as a busy round does: the posted work may have started I/O
+			}
 			continue
 		}
 		if l.mode == draining {
@@ -508,6 +523,9 @@ func (l *Loop) signal() {
 		b.p.Wake()
 		return
 	}
+	if l.wakeIdle() {
+		return
+	}
 	select {
 	case l.wakeup <- struct{}{}:
 	default:
@@ -534,15 +552,36 @@ func (l *Loop) CallSoonThreadsafe(fn func()) error {
 	return nil
 }
 
-func (l *Loop) runPosted() {
+// runPosted runs the work other goroutines posted, at once, and puts the
+// tasks it wakes at the front of the run queue, in the order it woke them:
+// the loop looks for posted work before every task step (as MicroPython's
+// polls for I/O before every step), so an interrupt's task (one woken by
+// ThreadSafeFlag.Set or CallSoonThreadsafe) runs next instead of behind
+// every task already ready. It returns how many tasks it put there.
+func (l *Loop) runPosted() int {
 	l.mu.Lock()
 	fns := l.posted
-	l.posted = nil
+	l.posted, l.postedSpare = l.postedSpare, nil
 	l.hasPosted.Store(false)
 	l.mu.Unlock()
+	l.urgent = true
 	for _, fn := range fns {
-		l.ready.pushItem(runItem{fn: fn})
+		l.callback(fn)
 	}
+	l.urgent = false
+	clear(fns)
+	l.mu.Lock()
+	if l.postedSpare == nil && !l.closed {
+		l.postedSpare = fns[:0]
+	}
+	l.mu.Unlock()
+	n := len(l.woken)
+	for i := n - 1; i >= 0; i-- {
+		l.ready.pushFront(runItem{t: l.woken[i]})
+		l.woken[i] = nil
+	}
+	l.woken = l.woken[:0]
+	return n
 }
 
 // KeepAlive tells the loop that a goroutine outside it may still hand it work

@@ -459,3 +459,43 @@ func TestTaskCreatedDuringShutdownNeverStarts(t *testing.T) {
 		t.Fatalf("err %v, started %v", err, started)
 	}
 }
+
+// TestInterruptJumpsTheQueue: a task woken by work posted from outside the
+// loop (ThreadSafeFlag.Set, CallSoonThreadsafe) runs at the next step,
+// ahead of the tasks that were already ready, which keep their order.
+func TestInterruptJumpsTheQueue(t *testing.T) {
+	var flag asyncio.ThreadSafeFlag
+	var trace []string
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		waiter := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+			if err := flag.Wait(ctx); err != nil {
+				return err
+			}
+			trace = append(trace, "flag")
+			return nil
+		})
+		var tasks []*asyncio.Task
+		for _, name := range []string{"a", "b", "c"} {
+			tasks = append(tasks, asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				for i := range 2 {
+					trace = append(trace, fmt.Sprint(name, i))
+					if name == "a" && i == 0 {
+						flag.Set() // as if from another goroutine
+					}
+					if err := asyncio.Sleep(ctx, 0); err != nil {
+						return err
+					}
+				}
+				return nil
+			}))
+		}
+		return asyncio.Gather(ctx, append(tasks, waiter)...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "a0 flag b0 c0 a1 b1 c1"
+	if got := strings.Join(trace, " "); got != want {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+}

@@ -4,8 +4,9 @@ import (
 	"time"
 )
 
-// Poller is what a loop waits in when no task is ready. The default waits on
-// one runtime timer and a channel; another Poller lets I/O readiness reach
+// Poller is what a loop waits in when no task is ready. The default waits,
+// on Linux, in a futex with a nanosecond timeout (see docs/design.md), and
+// elsewhere on one runtime timer and a channel; another Poller lets I/O readiness reach
 // the loop with no hand-off between goroutines, the loop itself waiting in,
 // say, epoll, as MicroPython's loop waits in select.poll.
 type Poller interface {
@@ -91,6 +92,9 @@ func (l *Loop) wait(d time.Duration) {
 	}
 	if b := l.poller.Load(); b != nil {
 		b.p.Poll(d)
+		return
+	}
+	if l.sleepIdle(d) {
 		return
 	}
 	if d < 0 {

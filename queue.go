@@ -27,6 +27,16 @@ func (q *runQueue) pushItem(it runItem) {
 	q.size++
 }
 
+// pushFront puts it before everything queued.
+func (q *runQueue) pushFront(it runItem) {
+	if q.size == len(q.buf) {
+		q.grow()
+	}
+	q.head = (q.head - 1) & (len(q.buf) - 1)
+	q.buf[q.head] = it
+	q.size++
+}
+
 func (q *runQueue) pop() runItem {
 	t := q.buf[q.head]
 	q.buf[q.head] = runItem{}

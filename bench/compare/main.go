@@ -113,12 +113,34 @@ func main() {
 	fmt.Print(r.body())
 	if *out != "" {
 		doc := r.header(runtime.Version(), cpuModel(), toolVersion(*python, "--version"), toolVersion(*node, "--version")) + r.body()
+		doc += keptSections(*out)
 		if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "compare:", err)
 			os.Exit(1)
 		}
 		fmt.Fprintln(os.Stderr, "wrote", *out)
 	}
+}
+
+// keptSections returns the sections of file that other benchmarks write
+// (bench/latency's, between its markers), so that rewriting the file keeps
+// them.
+func keptSections(file string) string {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	const begin, end = "<!-- bench/latency -->", "<!-- /bench/latency -->"
+	doc := string(b)
+	i := strings.Index(doc, begin)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(doc[i:], end)
+	if j < 0 {
+		return ""
+	}
+	return "\n" + doc[i:i+j+len(end)] + "\n"
 }
 
 func progress(what string) { fmt.Fprintf(os.Stderr, "measuring %s...\n", what) }

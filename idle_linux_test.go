@@ -1,0 +1,101 @@
+//go:build linux && !tinygo
+
+package asyncio
+
+import (
+	"testing"
+	"time"
+)
+
+// The default idle wait on Linux is the futex: no runtime timer is made,
+// each sleep is one block (no polling), and a wake-up from another
+// goroutine ends a wait that has no deadline.
+func TestIdleFutexWaits(t *testing.T) {
+	l := NewLoop()
+	defer l.Close()
+	const sleeps = 20
+	main := l.CreateTask(func(ctx *Ctx) error {
+		for range sleeps {
+			if err := Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := l.RunUntilComplete(main); err != nil {
+		t.Fatal(err)
+	}
+	if l.idleTimer != nil {
+		t.Fatal("the idle loop made a runtime timer")
+	}
+	if l.blocks != sleeps {
+		t.Fatalf("loop blocked %d times for %d sleeps", l.blocks, sleeps)
+	}
+	if w := l.idleWait.word.Load(); w != idleNone {
+		t.Fatalf("futex word %d after the run, want %d", w, idleNone)
+	}
+
+	// Work posted from another goroutine wakes a loop that waits with no
+	// deadline (held by KeepAlive).
+	release := l.KeepAlive()
+	ran := make(chan struct{})
+	l.blocks = 0
+	main = l.CreateTask(func(ctx *Ctx) error {
+		done := &Event{}
+		go func() {
+			<-ran // the loop is about to wait, or waits
+			l.CallSoonThreadsafe(done.Set)
+		}()
+		close(ran)
+		return done.Wait(ctx)
+	})
+	if err := l.RunUntilComplete(main); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if l.blocks > 2 {
+		t.Fatalf("loop blocked %d times for one wake-up", l.blocks)
+	}
+}
+
+// A wake-up that comes before the wait is not lost: the wait returns at
+// once, and only that one.
+func TestIdleFutexWakeBeforeWait(t *testing.T) {
+	l := NewLoop()
+	defer l.Close()
+	l.wakeIdle()
+	l.wakeIdle() // two wake-ups are one
+	done := make(chan struct{})
+	go func() {
+		l.sleepIdle(-1)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second): // a hang guard, not a timing check
+		t.Fatal("a wake-up made before the wait was lost")
+	}
+	if w := l.idleWait.word.Load(); w != idleNone {
+		t.Fatalf("futex word %d, want %d", w, idleNone)
+	}
+	// The next wait sleeps until woken.
+	done = make(chan struct{})
+	go func() {
+		l.sleepIdle(-1)
+		close(done)
+	}()
+	for l.idleWait.word.Load() != idleSleeping {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case <-done:
+		t.Fatal("the wait returned with no wake-up")
+	default:
+	}
+	l.wakeIdle()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("wakeIdle did not end the wait")
+	}
+}
