@@ -12,9 +12,10 @@ import (
 	. "github.com/goasyncio/asyncio"
 )
 
-// A Set made while the waiter is woken but not yet resumed is merged into
-// that wake-up (documented), but its posted callback survives and wakes the
-// waiter's next Wait, which returns nil with no Set behind it.
+// Sets made before the waiter resumes are merged into one wake-up
+// (documented); none of their posted callbacks may wake the waiter's next
+// Wait, which has no Set behind it. (Set's callback checks the flag is still
+// set, and posted work runs before the next task step.)
 func TestThreadSafeFlagSpuriousWake(t *testing.T) {
 	var f ThreadSafeFlag
 	Run(func(ctx *Ctx) error {
@@ -32,10 +33,8 @@ func TestThreadSafeFlagSpuriousWake(t *testing.T) {
 			return nil
 		})
 		Sleep(ctx, 0) // a waits
-		f.Set()       // Set1: posts cb1
-		Sleep(ctx, 0)
-		Sleep(ctx, 0) // cb1 ran and made a ready
-		f.Set()       // Set2: a has not resumed, its waiter is set: posts cb2
+		f.Set()       // two interrupts before a runs: one wake-up
+		f.Set()
 		_, err := MoveOnAfter(ctx, 50*time.Millisecond, a.Await)
 		return err
 	})
