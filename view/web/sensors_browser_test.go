@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -244,4 +245,37 @@ func TestBrowserThermostat(t *testing.T) {
 	if rows(after, 14, 38) == rows(final, 14, 38) {
 		t.Errorf("the temperature's rows are the same after the reading changed")
 	}
+}
+
+// TestBrowserThermostatScreenshot draws the thermostat lab in the page for
+// the README: stepped to its reading at 3 s, the heater on. It checks that
+// docs/thermostat.png still shows the page as sameScreenshot compares, and
+// writes it instead with -screenshot or UPDATE_SCREENSHOT=1.
+func TestBrowserThermostatScreenshot(t *testing.T) {
+	update := *screenshot || os.Getenv("UPDATE_SCREENSHOT") == "1"
+	tab := newBrowser(t)
+	s := startThermostat(t)
+	openPage(t, tab, s)
+	viewtest.WaitState(t, s, "the board", func(st view.State) bool { return len(st.Parts) == 6 })
+	stepUntil(t, tab, "the reading at 3 s", "3.000 display 18.1°C SET 20.0°C HEAT ON")
+	want, _ := sessionPicture(t, s, "oled")
+	waitPage(t, tab, "the canvas", canvasJS, want)
+	waitPage(t, tab, "the heater on", `document.querySelector('#parts .part[data-name="heater"]').dataset.lit`, "true")
+	time.Sleep(200 * time.Millisecond) // a frame or two
+
+	png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const file = "../../docs/thermostat.png"
+	if !update {
+		if err := sameScreenshot(file, png); err != nil {
+			t.Fatalf("docs/thermostat.png does not show the page as it is: %v\n(if the page changed on purpose: UPDATE_SCREENSHOT=1 go test ./view/web -run ThermostatScreenshot)", err)
+		}
+		return
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("wrote docs/thermostat.png")
 }

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"image/png"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -61,5 +63,35 @@ func TestSetCommand(t *testing.T) {
 	})
 	if got := viewtest.Part(s.State(), "knob").Level; got != 40000 {
 		t.Errorf("the knob is at %d after a refused setting, want 40000", got)
+	}
+}
+
+// The README shows the thermostat lab in the page: docs/thermostat.png is
+// there, a screenshot of the page's size (TestBrowserThermostatScreenshot
+// checks what it shows), and the files the section names exist.
+func TestThermostatScreenshotInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"](docs/thermostat.png)", "](board/linuxgpio/testdata/thermostat-pi.json)"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("the README has no %q", want)
+		}
+	}
+	if _, err := os.Stat("../../board/linuxgpio/testdata/thermostat-pi.json"); err != nil {
+		t.Error(err)
+	}
+	f, err := os.Open("../../docs/thermostat.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("docs/thermostat.png: %v", err)
+	}
+	if size := img.Bounds().Size(); size.X != 1280 || size.Y < 600 {
+		t.Errorf("docs/thermostat.png is %v, want the page's 1280 wide", size)
 	}
 }
