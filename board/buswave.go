@@ -65,4 +65,3 @@ func frames(ts []Transfer) string {
 	}
 	return label
 }
-
