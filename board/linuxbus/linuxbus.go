@@ -182,7 +182,9 @@ const IIORoot = "/sys/bus/iio/devices"
 // ADC is one channel of an IIO analogue-to-digital converter, read from
 // its sysfs file in_voltageN_raw: board.ADC's reading, 0 to 0xFFFF of full
 // scale, is the raw value shifted left to 16 bits from the converter's
-// resolution.
+// resolution. Each reading reads the file, which makes the driver convert:
+// microseconds on a SoC's converter, a millisecond or so on one behind SPI.
+// A task that reads often goes through board.BlockingOf(ctx, adc, adc.Read).
 type ADC struct {
 	name string
 	path string // of in_voltageN_raw
