@@ -10,6 +10,7 @@ import (
 	"periph.io/x/host/v3/gpioioctl"
 
 	"github.com/goasyncio/asyncio/board"
+	"github.com/goasyncio/asyncio/board/linuxbus"
 )
 
 // Opener opens the line at offset line of the GPIO chip named chip.
@@ -55,10 +56,12 @@ func openHost(chip string, line int) (gpio.PinIO, error) {
 	return nil, fmt.Errorf("linuxgpio: no GPIO chip %q", chip)
 }
 
-// Board is a board whose parts are Linux GPIO lines. It implements
-// board.Board.
+// Board is a board whose parts are Linux GPIO lines, and its buses and
+// analogue inputs (package board/linuxbus). It implements board.Board and
+// board.Buses.
 type Board struct {
 	name    string
+	buses   *linuxbus.Buses // nil if the board file has none
 	leds    map[string]board.LED
 	pwm     map[string]*board.OutputPWMLED
 	buttons map[string]*board.PinButton
@@ -66,27 +69,65 @@ type Board struct {
 	order   []*Pin
 }
 
-var _ board.Board = (*Board)(nil)
+var (
+	_ board.Board = (*Board)(nil)
+	_ board.Buses = (*Board)(nil)
+)
+
+// Option is an option of Open.
+type Option func(*options)
+
+type options struct{ buses linuxbus.Config }
+
+// WithBuses makes Open open the board file's buses and analogue inputs as
+// c says (fakes in a test); without it, on the machine's devices.
+func WithBuses(c linuxbus.Config) Option { return func(o *options) { o.buses = c } }
 
 // Open opens every part of spec on the line its chip and line give, with
 // open (HostOpener's for the machine's lines; nil means HostOpener), and
 // configures it: LEDs as outputs, put out; buttons as inputs with the pull
 // their active level needs; pins in their mode; PWM LEDs through the
 // line's PWM. Bounce settings are ignored: real contacts bounce by
-// themselves. Open returns an error, having closed what it opened, if a
-// part has no chip or line, or a line cannot be opened or configured.
-func Open(spec *board.Spec, open Opener) (*Board, error) {
+// themselves. Buses, the devices on them and analogue inputs (kinds i2c,
+// bme280, ssd1306, potentiometer) are opened by linuxbus.Open, on their
+// Device and Channel. Open returns an error, having closed what it
+// opened, if a part has no chip or line (or device), or a line or device
+// cannot be opened or configured.
+func Open(spec *board.Spec, open Opener, opts ...Option) (*Board, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	if open == nil {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	gpioParts, busParts := 0, 0
+	for _, part := range spec.Parts {
+		if linuxbus.IsBusPart(part.Kind) {
+			busParts++
+		} else {
+			gpioParts++
+		}
+	}
+	var buses *linuxbus.Buses
+	if busParts > 0 {
+		var err error
+		if buses, err = linuxbus.Open(spec, o.buses); err != nil {
+			return nil, err
+		}
+	}
+	if open == nil && (gpioParts > 0 || busParts == 0) { // a board of buses only needs no GPIO chip
 		var err error
 		if open, err = HostOpener(); err != nil {
+			if buses != nil {
+				buses.Close()
+			}
 			return nil, err
 		}
 	}
 	b := &Board{
 		name:    spec.Name,
+		buses:   buses,
 		leds:    map[string]board.LED{},
 		pwm:     map[string]*board.OutputPWMLED{},
 		buttons: map[string]*board.PinButton{},
@@ -102,6 +143,9 @@ func Open(spec *board.Spec, open Opener) (*Board, error) {
 }
 
 func (b *Board) add(part board.PartSpec, open Opener) error {
+	if linuxbus.IsBusPart(part.Kind) {
+		return nil // linuxbus.Open's
+	}
 	if part.Chip == "" || part.Line == nil {
 		return errors.New("no chip and line in the board file")
 	}
@@ -185,12 +229,32 @@ func (b *Board) Pin(name string) (board.Pin, error) {
 	return nil, fmt.Errorf("linuxgpio: no part %q", name)
 }
 
-// Close removes every line's interrupt, ending the edge goroutines. The
-// lines stay as they are (periph keeps them requested until the process
-// ends).
+// I2C implements board.Buses: the I2C bus named name.
+func (b *Board) I2C(name string) (board.I2C, error) {
+	if b.buses == nil {
+		return nil, b.missing(name, "I2C bus")
+	}
+	return b.buses.I2C(name)
+}
+
+// ADC implements board.Buses: the analogue input (potentiometer) named
+// name.
+func (b *Board) ADC(name string) (board.ADC, error) {
+	if b.buses == nil {
+		return nil, b.missing(name, "potentiometer (ADC)")
+	}
+	return b.buses.ADC(name)
+}
+
+// Close removes every line's interrupt, ending the edge goroutines, and
+// closes the buses. The lines stay as they are (periph keeps them
+// requested until the process ends).
 func (b *Board) Close() error {
 	for _, p := range b.order {
 		p.Close()
+	}
+	if b.buses != nil {
+		return b.buses.Close()
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +17,8 @@ const VCDTimescale = time.Nanosecond
 
 // WriteVCD writes the waveform to out as a Value Change Dump (IEEE 1364
 // §18) with a timescale of 1 ns: a header declaring each signal as a wire
-// in one module scope, the initial values under $dumpvars at #0, then each
+// (a Text signal as a string, its values as VCDText writes them) in one
+// module scope, the initial values under $dumpvars at #0, then each
 // time at which something changed with the new values, and a last time
 // stamp at End. Signal names have every character other than letters,
 // digits, '_' and '-' replaced by '_'. The output is the same for the same
@@ -40,7 +42,11 @@ func (w *Waveform) WriteVCD(out io.Writer) error {
 	for i, s := range w.Signals {
 		id := vcdID(i)
 		ids[s.Name], kinds[s.Name] = id, s
-		fmt.Fprintf(b, "$var wire %d %s %s $end\n", s.width(), id, VCDName(s.Name))
+		typ := "wire"
+		if s.Kind == Text {
+			typ = "string"
+		}
+		fmt.Fprintf(b, "$var %s %d %s %s $end\n", typ, s.width(), id, VCDName(s.Name))
 	}
 	fmt.Fprintf(b, "$upscope $end\n$enddefinitions $end\n")
 	fmt.Fprintf(b, "#0\n$dumpvars\n")
@@ -63,6 +69,14 @@ func (w *Waveform) WriteVCD(out io.Writer) error {
 }
 
 func writeValue(b *bufio.Writer, s Signal, v int, id string) {
+	if s.Kind == Text {
+		text := "x"
+		if v >= 0 && v < len(s.Labels) {
+			text = VCDText(s.Labels[v])
+		}
+		fmt.Fprintf(b, "s%s %s\n", text, id)
+		return
+	}
 	if s.Kind == Bit {
 		c := byte('x')
 		switch v {
@@ -95,6 +109,30 @@ func vcdID(i int) string {
 		}
 		i--
 	}
+}
+
+// VCDText returns a text signal's value as WriteVCD writes it: a VCD
+// value is one word of printable ASCII, so each white space is replaced by
+// '_', an ellipsis by "...", any other character beyond ASCII by '?', and
+// an empty text is "_".
+func VCDText(text string) string {
+	if text == "" {
+		return "_"
+	}
+	var b strings.Builder
+	for _, r := range text {
+		switch {
+		case r == '…':
+			b.WriteString("...")
+		case r <= ' ':
+			b.WriteByte('_')
+		case r > '~':
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // VCDName returns name as WriteVCD writes it: every character other than
@@ -184,11 +222,14 @@ func ReadVCD(r io.Reader) (*Waveform, error) {
 				return nil, fmt.Errorf("wave: malformed $var %q", strings.Join(words, " "))
 			}
 			width, err := strconv.Atoi(words[1])
-			if err != nil || width < 1 {
+			if err != nil || width < 1 && !(width == 0 && words[0] == "string") { // GTKWave gives a string no width
 				return nil, fmt.Errorf("wave: $var %s: bad width %q", words[3], words[1])
 			}
 			s := Signal{Name: words[3], Init: Unknown}
-			if width > 1 || words[0] == "real" || words[0] == "integer" {
+			switch {
+			case words[0] == "string":
+				s.Kind = Text
+			case width > 1 || words[0] == "real" || words[0] == "integer":
 				s.Kind, s.Width = Vector, width
 			}
 			byID[words[2]] = append(byID[words[2]], len(w.Signals))
@@ -248,6 +289,31 @@ func ReadVCD(r io.Reader) (*Waveform, error) {
 			stamped, now = true, at
 			if at > w.End {
 				w.End = at
+			}
+		case t[0] == 's' || t[0] == 'S':
+			id, ok := next()
+			if !ok {
+				return nil, fmt.Errorf("wave: VCD ends after %q", t)
+			}
+			idx, known := byID[id]
+			if !known {
+				return nil, fmt.Errorf("wave: unknown identifier code %q", id)
+			}
+			// Each signal of the code numbers its texts as they come.
+			for _, i := range idx {
+				v := Unknown
+				if text := t[1:]; text != "x" {
+					s := &w.Signals[i]
+					if v = slices.Index(s.Labels, text); v < 0 {
+						v = len(s.Labels)
+						s.Labels = append(s.Labels, text)
+					}
+				}
+				if !stamped || (dumping && now == 0) {
+					w.Signals[i].Init = v
+				} else {
+					w.Changes = append(w.Changes, Change{At: now, Signal: w.Signals[i].Name, Value: v})
+				}
 			}
 		case t[0] == 'b' || t[0] == 'B' || t[0] == 'r' || t[0] == 'R':
 			id, ok := next()

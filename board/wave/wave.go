@@ -26,12 +26,20 @@ const (
 	// Vector is a number: a PWM duty cycle, a counter. Its Width says
 	// how many bits a VCD spends on it.
 	Vector
+	// Text is a string of text, such as a bus's transfers as a protocol
+	// decoder prints them: value v is the signal's Labels[v], Unknown none.
+	// A VCD declares it a string variable, whose values GTKWave shows as
+	// text; WaveDrom labels it, as a Vector with Labels.
+	Text
 )
 
-// String returns "bit" or "vector".
+// String returns "bit", "vector" or "text".
 func (k Kind) String() string {
-	if k == Vector {
+	switch k {
+	case Vector:
 		return "vector"
+	case Text:
+		return "text"
 	}
 	return "bit"
 }
@@ -42,7 +50,7 @@ const Unknown = -1
 // Signal describes one signal of a waveform.
 type Signal struct {
 	Name  string // unique within the waveform
-	Kind  Kind   // Bit or Vector
+	Kind  Kind   // Bit, Vector or Text
 	Width int    // bits of a Vector in a VCD; 0 means 32. Ignored for a Bit.
 	Unit  string // appended to a Vector's values in WaveDrom labels, e.g. "%"
 	Init  int    // the value from time 0 until the first change
@@ -52,7 +60,7 @@ type Signal struct {
 }
 
 func (s Signal) width() int {
-	if s.Kind == Bit {
+	if s.Kind == Bit || s.Kind == Text {
 		return 1
 	}
 	if s.Width <= 0 {
@@ -137,7 +145,9 @@ func (w *Waveform) end() time.Duration {
 // signal names, changes out of time order, negative times.
 func (w *Waveform) check() error {
 	seen := map[string]bool{}
+	kinds := map[string]Signal{}
 	for _, s := range w.Signals {
+		kinds[s.Name] = s
 		if s.Name == "" {
 			return fmt.Errorf("wave: a signal has no name")
 		}
@@ -145,7 +155,7 @@ func (w *Waveform) check() error {
 			return fmt.Errorf("wave: duplicate signal %q", s.Name)
 		}
 		seen[s.Name] = true
-		if s.Kind != Bit && s.Kind != Vector {
+		if s.Kind != Bit && s.Kind != Vector && s.Kind != Text {
 			return fmt.Errorf("wave: signal %q: unknown kind %d", s.Name, s.Kind)
 		}
 	}
@@ -156,6 +166,9 @@ func (w *Waveform) check() error {
 		}
 		if c.At < 0 || c.At < last {
 			return fmt.Errorf("wave: change %d (%v) is out of time order", i, c)
+		}
+		if s := kinds[c.Signal]; s.Kind == Text && c.Value != Unknown && (c.Value < 0 || c.Value >= len(s.Labels)) {
+			return fmt.Errorf("wave: change %d (%v): text signal %q has no label %d", i, c, s.Name, c.Value)
 		}
 		last = c.At
 	}

@@ -322,9 +322,29 @@ func lab(out io.Writer, c config) error {
 		}
 	}
 	if c.vcd != "" {
-		return sim.SaveWaveform(c.vcd, wave.WaveDromOptions{})
+		return saveWaveform(sim, c.vcd)
 	}
 	return nil
+}
+
+// saveWaveform writes the run's waveform, with a lane of the I2C bus's
+// transfers, as a VCD, or as WaveDrom JSON if the file's name ends in
+// .json.
+func saveWaveform(sim *board.Sim, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := sim.WaveformWithBuses()
+	if strings.HasSuffix(path, ".json") {
+		err = w.WriteWaveDrom(f, wave.WaveDromOptions{})
+	} else {
+		err = w.WriteVCD(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // parseKnob parses "20s:0.8,40s:0.2": times and fractions of the knob's
@@ -387,7 +407,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	press := fs.String("press", "", "comma-separated times at which the button is clicked (°C/°F)")
 	boardFile := fs.String("board", "", "a board `file` for the simulated board")
 	fs.StringVar(&c.png, "png", "", "write the display's last picture as a PNG to this `file`")
-	fs.StringVar(&c.vcd, "vcd", "", "write the waveform as a VCD to this `file`")
+	fs.StringVar(&c.vcd, "vcd", "", "write the waveform, with the I2C bus's transfers, as a VCD to this `file` (WaveDrom JSON if it ends in .json)")
 	fs.BoolVar(&c.bus, "bus", false, "print every bus transfer")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

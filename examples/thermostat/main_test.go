@@ -116,3 +116,29 @@ func TestBadUsage(t *testing.T) {
 		t.Errorf("board without a sensor: exit %d, %q", code, &stderr)
 	}
 }
+
+// TestWaveformHasTheBus: -vcd writes the heater, the button and the knob,
+// and the I2C bus's transfers as a text lane, decoded: the sensor's
+// reading each second (a write of 0xf7, 8 bytes read).
+func TestWaveformHasTheBus(t *testing.T) {
+	dir := t.TempDir()
+	vcd, js := filepath.Join(dir, "t.vcd"), filepath.Join(dir, "t.json")
+	runVirtual(t, "-for", "3s", "-vcd", vcd)
+	runVirtual(t, "-for", "3s", "-vcd", js)
+	b, err := os.ReadFile(vcd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"$var wire 1 ! heater $end", "$var string 1 ", " i2c0 $end", "#1000000000\n", "s76_w_f7_r8 "} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the VCD has no %q", want)
+		}
+	}
+	j, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(j), `"name": "i2c0"`) || !strings.Contains(string(j), `"76 w f7 r8"`) {
+		t.Errorf("the WaveDrom JSON has no lane of the bus's transfers:\n%.2000s", j)
+	}
+}

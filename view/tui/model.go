@@ -255,6 +255,8 @@ func (m *model) key(k tea.Key) tea.Cmd {
 	default:
 		if n := digit(k); n > 0 {
 			m.pressKey(n)
+		} else {
+			m.turn(k.String())
 		}
 	}
 	return m.startFrames()

@@ -130,6 +130,10 @@ func (m *model) render() (string, *tea.Cursor) {
 	}
 	lines = append(lines, strings.Repeat(" ", min(labelWidth, w))+dimStyle.Render(axis(end, scale, waveWidth)))
 
+	disp := m.displayLines(w, consoleRows)
+	lines = append(lines, disp...)
+	consoleRows -= len(disp)
+
 	lines = append(lines, rule("console ", w))
 	con := m.st.Console
 	if len(con) > consoleRows {
@@ -214,6 +218,7 @@ func (m *model) help(w int) string {
 		{"1-9", "button"}, {"space", "pause"}, {".", "step"}, {"+/-", "speed"},
 		{"[ ]", "zoom"}, {"r", "restart"}, {"i", "type"}, {"q", "quit"},
 	}
+	long = m.withArrowKeys(long, w)
 	if m.typing {
 		long = [][2]string{{"Enter", "send"}, {"Esc", "back to keys"}, {"Ctrl-U", "clear"}, {"Ctrl-C", "quit"}}
 	}
@@ -268,6 +273,12 @@ func (m *model) label(p view.PartState, nameWidth int) string {
 	default:
 		lamp = m.keyLabel(p.Name)
 		value = strconv.Itoa(p.Level)
+		if v, ok := sensorValue(p); ok {
+			value = v
+		}
+		if a := m.arrowLabel(p); a != "" {
+			lamp = a
+		}
 	}
 	name := ansi.Truncate(p.Name, nameWidth, "…")
 	name += strings.Repeat(" ", nameWidth-ansi.StringWidth(name))
@@ -308,6 +319,9 @@ func column(i, width int, end, now, scale time.Duration) (lo, at time.Duration) 
 // wave draws a part's level over the width columns that end at end, each
 // scale long; the last column holds now.
 func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int) string {
+	if signalless(p) {
+		return strings.Repeat(" ", width)
+	}
 	changes, base := m.changes[p.Name], m.st.Base
 	vec := make([]rune, 0, width)
 	prev, started := 0, false

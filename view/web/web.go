@@ -27,6 +27,10 @@
 //	POST /api/press   {"name": "button"}      hold a button down
 //	POST /api/release {"name": "button"}      let it go
 //	POST /api/drive   {"name": "pin", "value": 1}
+//	POST /api/set     {"name": "knob", "value": 40000}   a potentiometer, 0 to 65535
+//	POST /api/set     {"name": "env", "field": "temperature", "value": 21500}
+//	                  a sensor's reading (view.Session.Set: m°C, hundredths
+//	                  of a percent of humidity, Pa)
 //	POST /api/input   {"line": "text"}        a line to the program's input
 //	POST /api/speed   {"speed": 0.5}          1 is real time
 //	POST /api/pause, /api/resume, /api/step, /api/restart   (no body, or {})
@@ -308,6 +312,11 @@ type (
 	inputBody struct {
 		Line *string `json:"line"`
 	}
+	setBody struct {
+		Name  *string `json:"name"`
+		Field string  `json:"field"`
+		Value *int    `json:"value"`
+	}
 	speedBody struct {
 		Speed *float64 `json:"speed"`
 	}
@@ -384,6 +393,19 @@ func (h *handler) commands() map[string]func(dec *json.Decoder) error {
 				return badRequest(`"line" must be one line, without a newline`)
 			}
 			return s.Input(*b.Line)
+		},
+		"set": func(dec *json.Decoder) error {
+			var b setBody
+			if err := decode(dec, &b); err != nil {
+				return err
+			}
+			switch {
+			case b.Name == nil:
+				return badRequest(`missing "name"`)
+			case b.Value == nil:
+				return badRequest(`missing "value"`)
+			}
+			return s.Set(*b.Name, b.Field, *b.Value)
 		},
 		"speed": func(dec *json.Decoder) error {
 			var b speedBody
