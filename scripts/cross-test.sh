@@ -14,7 +14,7 @@
 #   CROSS_WASM_PKGS  packages for js/wasm (default: the core, the board,
 #                    the examples and the switch benchmarks)
 #   CROSS_WASM_EXCLUDE  import paths left out of those (default: the Linux
-#                    GPIO backend)
+#                    GPIO and bus backends)
 #   CROSS_TESTFLAGS  extra go test flags (default -count=1)
 #   CROSS_LOGDIR     keep each target's full go test -v output there
 #
@@ -31,7 +31,7 @@ targets=("$@")
 pkgs=${CROSS_PKGS:-./...}
 wasm_pkgs=${CROSS_WASM_PKGS:-. ./board/... ./examples/... ./bench/switch}
 # Packages that only make sense on Linux (GPIO character devices).
-wasm_exclude=${CROSS_WASM_EXCLUDE:-github.com/goasyncio/asyncio/board/linuxgpio}
+wasm_exclude=${CROSS_WASM_EXCLUDE:-github.com/goasyncio/asyncio/board/linuxgpio github.com/goasyncio/asyncio/board/linuxbus}
 testflags=${CROSS_TESTFLAGS:--count=1}
 testflags="-v $testflags" # -v: skipped tests and their reasons are printed
 
