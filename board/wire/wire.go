@@ -14,7 +14,8 @@
 //     description changes), Level (each change of a part's level, with the
 //     loop's time), Clock (the clock's time, speed and pause, when they
 //     change and a few times a second while it runs), Error (a message the
-//     program could not obey);
+//     program could not obey), Task (a change of a task's state, when the
+//     viewer shows the scheduler: see Task);
 //   - viewer to program: Press and Release (a button), Drive (an input
 //     pin's level), Speed, Pause, Resume and Step (the pace of the clock;
 //     a Step runs a paused clock to the next change of a level).
@@ -33,7 +34,8 @@
 // address (an IP address, or "localhost"; no name is looked up) unless
 // EnvRemote is "1", and refuses a value without a secret, saying so on
 // standard error and running without a viewer. Lines are at most MaxLine
-// bytes and names at most MaxName; a viewer keeps at most MaxParts parts.
+// bytes and names at most MaxName; a viewer keeps at most MaxParts parts and
+// MaxTasks tasks.
 package wire
 
 import (
@@ -181,6 +183,37 @@ const (
 // leftmost, a set bit lit, in standard base64 (EncodePixels, Pixels).
 const Frame Type = "frame"
 
+// Task is a change of a task's state on the program's loop, from the
+// program: ID (the board's number for the task, unique in the run), Name (the
+// task's name, sent with every change), At (the loop's time), State (one of
+// the Task states below), Text (for a waiting or sleeping task what it waits
+// for, its await point: "waiting for an event", "sleeping until 1.000s"), and
+// in the change that ends a run (a running task that stops), Wall, how long
+// that run took in real time, in nanoseconds: on the board's paced virtual
+// clock a run takes no time on the loop's clock, and Wall is what shows a
+// task that blocks the loop.
+const Task Type = "task"
+
+// Task states, as a Task carries them.
+const (
+	TaskNew      = "new"      // created, not started
+	TaskReady    = "ready"    // waiting for its turn
+	TaskRunning  = "running"  // running
+	TaskWaiting  = "waiting"  // waiting for something (Text)
+	TaskSleeping = "sleeping" // sleeping (Text says until when)
+	TaskDone     = "done"     // finished
+)
+
+// Limits of Task messages: a task's Text is at most MaxTaskText bytes, its
+// ID below MaxTaskID, its Wall at most MaxTaskWall; a viewer keeps at most
+// MaxTasks tasks of a run, forgetting finished ones first.
+const (
+	MaxTaskText = 512
+	MaxTaskID   = 1 << 40
+	MaxTaskWall = int64(24 * time.Hour)
+	MaxTasks    = 256
+)
+
 // MaxFrameSide is the widest and tallest display a Frame may carry.
 const MaxFrameSide = 256
 
@@ -225,6 +258,9 @@ type Message struct {
 	Height    int     `json:"height,omitempty"` // a display's height (Part, Frame)
 	Data      string  `json:"data,omitempty"`   // a Frame's pixels, in base64 (EncodePixels)
 	Field     string  `json:"field,omitempty"`  // which reading a Set sets
+	ID        int64   `json:"id,omitempty"`     // a Task's task
+	State     string  `json:"state,omitempty"`  // a Task's state
+	Wall      int64   `json:"wall,omitempty"`   // a Task's run's real duration, in nanoseconds
 }
 
 // Time returns At as a duration.
@@ -296,6 +332,27 @@ func (m Message) Check() error {
 		}
 		if len(px) != m.Width*m.Height/8 {
 			return bad("%d bytes of pixels for %dx%d, want %d", len(px), m.Width, m.Height, m.Width*m.Height/8)
+		}
+	case Task:
+		if m.Name == "" {
+			return bad("no name")
+		}
+		if m.ID < 0 || m.ID >= MaxTaskID {
+			return bad("task id %d, want 0 to %d", m.ID, MaxTaskID-1)
+		}
+		switch m.State {
+		case TaskNew, TaskReady, TaskRunning, TaskWaiting, TaskSleeping, TaskDone:
+		default:
+			return bad("unknown task state %q", m.State)
+		}
+		if len(m.Text) > MaxTaskText {
+			return bad("a text of %d bytes, want at most %d", len(m.Text), MaxTaskText)
+		}
+		if m.Wall < 0 || m.Wall > MaxTaskWall {
+			return bad("a run of %v, want 0 to %v", time.Duration(m.Wall), time.Duration(MaxTaskWall))
+		}
+		if m.At < 0 {
+			return bad("a time of %v, want 0 or later", time.Duration(m.At))
 		}
 	case Clock:
 	case "":
