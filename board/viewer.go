@@ -79,6 +79,9 @@ type viewer struct {
 	pending  int
 	stepFrom time.Duration
 	stepStop *asyncio.Handle
+	// tasks sends the changes of the tasks' states (taskview.go); nil once
+	// the viewer could not be reached. Loop side.
+	tasks *taskView
 
 	mu      sync.Mutex
 	conn    net.Conn // nil until connected
@@ -109,6 +112,7 @@ func newViewer(s *Sim, addr, token string) *viewer {
 	s.loop.SetPace(pace)
 	v.release = s.loop.KeepAlive()
 	v.hello()
+	v.watchTasks()
 	ctx, cancel := context.WithCancel(context.Background())
 	v.cancel = cancel
 	v.done.Add(1)
@@ -130,6 +134,7 @@ func (v *viewer) connect(ctx context.Context, addr string) {
 		v.mu.Lock()
 		v.closing, v.queue = true, nil
 		v.mu.Unlock()
+		v.loop.CallSoonThreadsafe(v.unwatchTasks) // no step pays for a viewer that is not there
 		v.pace.Resume()
 		v.release()
 		return
