@@ -39,6 +39,13 @@ func (v *viewer) watchTasks() {
 		state, text := tv.state(t)
 		if state == wire.TaskRunning {
 			tv.running = t
+			// The instrument sees the steps from the next on: what this
+			// one stops at is told once it has.
+			v.loop.CallSoon(func() {
+				if tv.running == t {
+					tv.AfterTaskStep(t)
+				}
+			})
 		}
 		tv.send(t, state, text, 0)
 	}
