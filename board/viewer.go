@@ -295,6 +295,7 @@ func (v *viewer) write() {
 func (v *viewer) read() {
 	defer v.done.Done()
 	defer v.release()
+	defer v.loop.CallSoonThreadsafe(v.unwatchTasks) // the viewer has gone: steps pay for it no more
 	dec := wire.NewDecoder(v.conn)
 	for {
 		m, err := dec.Decode()
