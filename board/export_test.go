@@ -14,3 +14,7 @@ func SetViewerLimits(queue, sendBuffer int) (restore func()) {
 	maxQueue, viewerSendBuffer = queue, sendBuffer
 	return func() { maxQueue, viewerSendBuffer = q, b }
 }
+
+// WatchesTasks reports whether s's viewer link has its task instrument
+// installed. Call it on the loop's goroutine.
+func WatchesTasks(s *Sim) bool { return s.viewer != nil && s.viewer.tasks != nil }

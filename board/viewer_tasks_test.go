@@ -114,3 +114,78 @@ func TestViewerHearsTheTasks(t *testing.T) {
 		t.Errorf("the blocking task's run took %v in real time, want at least 30ms", blocked)
 	}
 }
+
+// TestTaskInstrumentOnlyWithAViewer: a board without a viewer installs no
+// task instrument, and a board whose viewer cannot be reached, or goes
+// away, removes it, so that tasks' steps pay nothing for it.
+func TestTaskInstrumentOnlyWithAViewer(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	watching := func(t *testing.T, lab *board.Lab, ctx *asyncio.Ctx, want bool) error {
+		t.Helper()
+		for range 1000 {
+			if board.WatchesTasks(lab.Sim) == want {
+				return nil
+			}
+			if err := asyncio.Sleep(ctx, ms); err != nil {
+				return err
+			}
+		}
+		t.Errorf("the task instrument installed: %v, want %v", !want, want)
+		return nil
+	}
+	t.Run("no viewer", func(t *testing.T) {
+		board.ResetViewer()
+		t.Setenv(wire.EnvAddr, "")
+		err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+			return watching(t, board.NewLab(ctx.Loop()), ctx, false)
+		}, asyncio.VirtualClock())
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("unreachable", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		board.ResetViewer()
+		t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), addr))
+		err = asyncio.Run(func(ctx *asyncio.Ctx) error {
+			return watching(t, board.NewLab(ctx.Loop()), ctx, false)
+		}, asyncio.VirtualClock())
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("gone", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		board.ResetViewer()
+		t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+		t.Setenv(wire.EnvSpeed, "1000")
+		go func() {
+			conn, err := ln.Accept()
+			if err == nil {
+				wire.NewDecoder(conn).Decode() // the hello
+				conn.Close()
+			}
+		}()
+		err = asyncio.Run(func(ctx *asyncio.Ctx) error {
+			lab := board.NewLab(ctx.Loop())
+			if !board.WatchesTasks(lab.Sim) {
+				t.Error("no task instrument while the viewer is there")
+			}
+			return watching(t, lab, ctx, false)
+		}, asyncio.VirtualClock())
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
