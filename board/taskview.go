@@ -4,6 +4,7 @@ package board
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -127,12 +128,68 @@ func (tv *taskView) send(t *asyncio.Task, state, text string, wall time.Duration
 }
 
 func (tv *taskView) message(t *asyncio.Task, state, text string, wall time.Duration) {
+	tv.v.send(tv.change(t, state, text, wall))
+}
+
+// change is the message of a change of t's state.
+func (tv *taskView) change(t *asyncio.Task, state, text string, wall time.Duration) wire.Message {
 	id, _ := tv.id(t)
 	if state == wire.TaskDone {
 		delete(tv.ids, t)
 	}
-	tv.v.send(wire.Message{Type: wire.Task, ID: id, Name: clip(taskName(t), wire.MaxName), At: int64(tv.v.loop.Time()),
-		State: state, Text: clip(text, wire.MaxTaskText), Wall: int64(min(max(wall, 0), time.Duration(wire.MaxTaskWall)))})
+	return wire.Message{Type: wire.Task, ID: id, Name: clip(taskName(t), wire.MaxName), At: int64(tv.v.loop.Time()),
+		State: state, Text: clip(text, wire.MaxTaskText), Wall: int64(min(max(wall, 0), time.Duration(wire.MaxTaskWall)))}
+}
+
+// where answers a wire.Where: a Task for each live task, with its await
+// point. It runs on the loop's goroutine, between steps.
+func (v *viewer) where() {
+	tv := v.tasks
+	if tv == nil {
+		return
+	}
+	tv.flush()
+	tasks := v.loop.Tasks()
+	var dump strings.Builder
+	if err := v.loop.DumpTasks(&dump); err != nil {
+		v.refuse(err)
+		return
+	}
+	at := awaitPoints(dump.String(), len(tasks))
+	for i, t := range tasks {
+		state, text := tv.state(t)
+		m := tv.change(t, state, text, 0)
+		m.Where = clip(at[i], wire.MaxTaskText)
+		v.send(m)
+	}
+}
+
+// awaitPoints reads the await points of the n tasks of a dump
+// (asyncio.Loop.DumpTasks): a task's line, indented by two spaces, is
+// followed by its await point's, "      at ...", if it is known. It returns
+// n empty strings if the dump does not have n tasks.
+func awaitPoints(dump string, n int) []string {
+	at := make([]string, n)
+	lines := strings.Split(dump, "\n")
+	i := -1
+	for _, l := range lines[1:] {
+		if l == "created by:" {
+			break
+		}
+		if p, ok := strings.CutPrefix(l, "      at "); ok {
+			if i >= 0 && i < n {
+				at[i] = p
+			}
+			continue
+		}
+		if strings.HasPrefix(l, "  ") {
+			i++
+		}
+	}
+	if i+1 != n {
+		return make([]string, n)
+	}
+	return at
 }
 
 func taskName(t *asyncio.Task) string {

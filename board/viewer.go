@@ -336,6 +336,8 @@ func (v *viewer) obey(m wire.Message) {
 		})
 	case wire.Step:
 		v.loop.CallSoonThreadsafe(v.step)
+	case wire.Where:
+		v.loop.CallSoonThreadsafe(v.where)
 	case wire.Press, wire.Release, wire.Drive, wire.Set:
 		v.loop.CallSoonThreadsafe(func() {
 			if err := v.input(m); err != nil {

@@ -189,3 +189,59 @@ func TestTaskInstrumentOnlyWithAViewer(t *testing.T) {
 		}
 	})
 }
+
+// TestViewerAsksWhere: asked Where, the board answers with each live
+// task's await point, the file and line it paused at.
+func TestViewerAsksWhere(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	board.ResetViewer()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+	t.Setenv(wire.EnvPaused, "1")
+	t.Setenv(wire.EnvSpeed, "1000")
+	done := make(chan error, 1)
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			board.NewLab(ctx.Loop())
+			sleeper := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				return asyncio.Sleep(ctx, time.Second) // the await point
+			}, asyncio.Named("sleeper"))
+			return asyncio.Gather(ctx, sleeper)
+		}, asyncio.VirtualClock())
+	}()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	dec := wire.NewDecoder(conn)
+	next := func(ok func(wire.Message) bool) wire.Message {
+		t.Helper()
+		for {
+			m, err := dec.Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Type == wire.Task && ok(m) {
+				return m
+			}
+		}
+	}
+	next(func(m wire.Message) bool { return m.Name == "sleeper" && m.State == wire.TaskSleeping })
+	io.WriteString(conn, `{"t":"where"}`+"\n")
+	m := next(func(m wire.Message) bool { return m.Name == "sleeper" && m.Where != "" })
+	if m.State != wire.TaskSleeping || m.Text != "sleeping until 1.000s" || !strings.Contains(m.Where, "viewer_tasks_test.go:") {
+		t.Errorf("the sleeper's await point: %+v", m)
+	}
+	io.WriteString(conn, `{"t":"resume"}`+"\n")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -17,6 +17,8 @@ func TestTaskRoundTrip(t *testing.T) {
 		{Type: wire.Task, ID: 1, Name: "blink red", At: 250e6, State: wire.TaskSleeping, Text: "sleeping until 0.500s", Wall: 12345},
 		{Type: wire.Task, ID: 7, Name: "sensor", At: 1e9, State: wire.TaskWaiting, Text: "waiting for an event"},
 		{Type: wire.Task, ID: 1 << 33, Name: "t", At: 2e9, State: wire.TaskDone},
+		{Type: wire.Where},
+		{Type: wire.Task, ID: 2, Name: "blink green", At: 2e9, State: wire.TaskSleeping, Text: "sleeping until 2.250s", Where: "main.blink (/src/blink/main.go:49)"},
 	}
 	var buf bytes.Buffer
 	enc := wire.NewEncoder(&buf)
@@ -49,6 +51,7 @@ func TestBadTasksAreRefused(t *testing.T) {
 		{`{"t":"task","name":"a","id":1,"state":"dancing"}`, `unknown task state "dancing"`},
 		{`{"t":"task","name":"a","id":1,"state":"waiting","text":"` + long + `"}`, "a text of 513 bytes"},
 		{`{"t":"task","name":"a","id":1,"state":"waiting","wall":-5}`, "a run of"},
+		{`{"t":"task","name":"a","id":1,"state":"waiting","where":"` + long + `"}`, "an await point of 513 bytes"},
 		{`{"t":"task","name":"a","id":1,"state":"waiting","wall":86400000000001}`, "a run of"},
 		{`{"t":"task","name":"a","id":1,"state":"waiting","at":-1}`, "a time of"},
 		{`{"t":"task","name":"` + strings.Repeat("n", wire.MaxName+1) + `","id":1,"state":"ready"}`, "a name of"},

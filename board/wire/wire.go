@@ -18,7 +18,8 @@
 //     viewer shows the scheduler: see Task);
 //   - viewer to program: Press and Release (a button), Drive (an input
 //     pin's level), Speed, Pause, Resume and Step (the pace of the clock;
-//     a Step runs a paused clock to the next change of a level).
+//     a Step runs a paused clock to the next change of a level), Where
+//     (each task's await point, answered with a Task per live task).
 //
 // What the program prints and reads (its standard output and input) is its
 // serial console; it does not go over this connection.
@@ -176,6 +177,10 @@ const (
 	// "temperature" in m°C, "humidity" in hundredths of a percent,
 	// "pressure" in Pa).
 	Set Type = "set"
+	// Where asks for each live task's await point: the board answers with
+	// a Task for each, its Where set. Finding them reads every
+	// goroutine's stack, so the board does it only when asked.
+	Where Type = "where"
 )
 
 // Frame is a display's picture, from the program: Name, Width, Height and
@@ -191,7 +196,8 @@ const Frame Type = "frame"
 // in the change that ends a run (a running task that stops), Wall, how long
 // that run took in real time, in nanoseconds: on the board's paced virtual
 // clock a run takes no time on the loop's clock, and Wall is what shows a
-// task that blocks the loop.
+// task that blocks the loop. In answer to a Where, Where is the task's
+// await point: the function and the file:line it paused at.
 const Task Type = "task"
 
 // Task states, as a Task carries them.
@@ -261,6 +267,7 @@ type Message struct {
 	ID        int64   `json:"id,omitempty"`     // a Task's task
 	State     string  `json:"state,omitempty"`  // a Task's state
 	Wall      int64   `json:"wall,omitempty"`   // a Task's run's real duration, in nanoseconds
+	Where     string  `json:"where,omitempty"`  // a Task's await point, in answer to a Where
 }
 
 // Time returns At as a duration.
@@ -290,7 +297,7 @@ func (m Message) Check() error {
 		return bad("a board name of %d bytes, want at most %d", len(m.Board), MaxName)
 	}
 	switch m.Type {
-	case Hello, Error, Pause, Resume, Step:
+	case Hello, Error, Pause, Resume, Step, Where:
 	case Part:
 		if m.Name == "" {
 			return bad("no name")
@@ -347,6 +354,9 @@ func (m Message) Check() error {
 		}
 		if len(m.Text) > MaxTaskText {
 			return bad("a text of %d bytes, want at most %d", len(m.Text), MaxTaskText)
+		}
+		if len(m.Where) > MaxTaskText {
+			return bad("an await point of %d bytes, want at most %d", len(m.Where), MaxTaskText)
 		}
 		if m.Wall < 0 || m.Wall > MaxTaskWall {
 			return bad("a run of %v, want 0 to %v", time.Duration(m.Wall), time.Duration(MaxTaskWall))
