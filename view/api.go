@@ -100,6 +100,10 @@ type TaskState struct {
 	// Longest is its longest run in real time: on the board's clock a run
 	// takes no time, and a task that blocks the loop shows here.
 	Longest time.Duration `json:"longest"`
+	// Where is its await point, the function and file:line it paused at,
+	// once Session.Where has asked for it; it is cleared when the task
+	// runs again.
+	Where string `json:"where,omitempty"`
 }
 
 // Lane returns the task's lane in a timing diagram: "running", "ready"
@@ -181,7 +185,7 @@ const (
 	UpdateClock   = "clock"   // Time, Speed, Paused
 	UpdateConsole = "console" // Console was added
 	UpdateExit    = "exit"    // the program ended; Text says how
-	UpdateTask    = "task"    // TaskChange happened; Task is the task's new state
+	UpdateTask    = "task"    // TaskChange happened, or (TaskChange nil) Task's await point came; Task is the task's new state
 )
 
 // Update is one thing that changed, as Subscribe delivers it.

@@ -472,6 +472,14 @@ func (s *Session) task(m wire.Message) {
 		i = len(s.st.Tasks) - 1
 	}
 	t := &s.st.Tasks[i]
+	if m.Where != "" && t.State == m.State && t.Text == m.Text {
+		// The answer to a Where: the task is where it was.
+		t.Where = m.Where
+		ts := *t
+		s.publish(Update{Type: UpdateTask, Task: &ts})
+		return
+	}
+	t.Where = m.Where
 	if t.State == wire.TaskRunning && m.State != wire.TaskRunning {
 		t.Longest = max(t.Longest, ch.Wall)
 	}

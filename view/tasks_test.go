@@ -63,6 +63,20 @@ func TestBlinkLabsTasks(t *testing.T) {
 	if got := strings.Join(runs, ", "); got != want {
 		t.Errorf("the blink tasks' runs:\n got %s\nwant %s", got, want)
 	}
+	// Asked, the board tells where each task paused.
+	if err := s.Where(); err != nil {
+		t.Fatal(err)
+	}
+	st = viewtest.WaitState(t, s, "green's await point", func(st view.State) bool {
+		g, _ := task(st, "blink green")
+		return g.Where != ""
+	})
+	if g, _ := task(st, "blink green"); !strings.Contains(g.Where, "examples/blink/main.go:") || g.State != wire.TaskSleeping {
+		t.Errorf("blink green's await point: %+v", g)
+	}
+	if n := len(s.State().TaskChanges); n != len(st.TaskChanges) {
+		t.Errorf("the answer added %d task changes", n-len(st.TaskChanges))
+	}
 	// A restart starts the list afresh.
 	if err := s.Restart(); err != nil {
 		t.Fatal(err)
