@@ -81,6 +81,18 @@ func TestBrowserTaskLanes(t *testing.T) {
 	}
 	waitPage(t, tab, "the run's await point", `document.querySelector('#lane-info').textContent.replace(/ for [0-9.]+ [µm]s of real time/, '')`,
 		"blink green ran at 0.500 s; stopped: sleeping until 0.750s")
+
+	// Clicking green's latest run asks the board where it paused: the
+	// file and line of its await, in the lab's source.
+	x, _ = diagramXY(t, tab, 1, 1, 0)
+	if err := chromedp.Do(tab, chromedp.MouseClickXY(x+1, y)); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, tab, "green's await point", `(() => {
+		const m = document.querySelector('#lane-info').textContent.match(/^blink green ran at 1.000 s.*; stopped: sleeping until 1.250s at .*\(.*examples\/blink\/main.go:[0-9]+\)$/);
+		return m ? 'found' : document.querySelector('#lane-info').textContent;
+	})()`, "found")
+	waitPage(t, tab, "the await point in the panel", `[...document.querySelectorAll('#tasks tbody tr')].map(r => /examples\/blink\/main.go:[0-9]+/.test(r.cells[5].textContent) ? 'at' : '?').join(' ')`, "at at at")
 }
 
 // The starve lab's sensor task blocks the loop for 0.4 s of real time at

@@ -190,6 +190,8 @@
     tasks = st.tasks || [];
     taskChanges = (st.taskChanges || []).slice();
     tasksDirty = true;
+    laneClicked = null;
+    $("#lane-info").hidden = true;
     clock.time = st.time;
     clock.speed = st.speed || 1;
     clock.paused = st.paused;
@@ -276,10 +278,25 @@
       }
       tasks.push(t);
     }
-    taskChanges.push(c);
-    if (taskChanges.length > MAX_TASK_CHANGES) taskChanges.splice(0, taskChanges.length - MAX_TASK_CHANGES);
-    if (c.at > clock.time) clock.time = c.at;
+    if (c) {
+      taskChanges.push(c);
+      if (taskChanges.length > MAX_TASK_CHANGES) taskChanges.splice(0, taskChanges.length - MAX_TASK_CHANGES);
+      if (c.at > clock.time) clock.time = c.at;
+    }
     tasksDirty = true;
+    if (laneClicked && laneClicked.id === t.id) showLaneInfo();
+  }
+
+  // The task lane's bar last clicked: {id, text, open}; for a task's
+  // latest bar, its await point is asked for and shown when it comes.
+  let laneClicked = null;
+  function showLaneInfo() {
+    const box = $("#lane-info");
+    let text = laneClicked.text;
+    const t = tasks.find((q) => q.id === laneClicked.id);
+    if (laneClicked.open && t && t.where) text += " at " + t.where;
+    box.textContent = text;
+    box.hidden = false;
   }
 
   // laneOf is the lane a task state is drawn in.
@@ -305,11 +322,12 @@
       tr.dataset.id = String(t.id);
       tr.dataset.state = t.state;
       tr.dataset.lane = laneOf(t.state);
-      const cells = [t.name, t.state, t.text || "", String(t.runs), fmtWall(t.longest)];
+      const cells = [t.name, t.state, t.text || "", String(t.runs), fmtWall(t.longest), t.where || ""];
       for (const [i, text] of cells.entries()) {
         const td = document.createElement("td");
         td.textContent = text;
-        td.className = ["name", "state", "waits", "runs", "longest"][i];
+        td.className = ["name", "state", "waits", "runs", "longest", "where"][i];
+        if (i === 5) td.title = text;
         if (i === 0) td.title = t.name;
         tr.append(td);
       }
@@ -726,6 +744,7 @@
   $("#pause").addEventListener("click", togglePause);
   $("#step").addEventListener("click", () => post("step"));
   $("#restart").addEventListener("click", () => post("restart"));
+  $("#where").addEventListener("click", () => post("where"));
   for (const b of document.querySelectorAll("button.speed")) {
     b.addEventListener("click", () => setSpeed(Number(b.dataset.speed)));
   }
@@ -1012,7 +1031,7 @@
       const score = d - (b.lane === "running" ? 4 : 0);
       if (d <= 4 && (!best || score < best.score)) best = { score, b };
     }
-    if (!best) return { task: r.task.name, text: r.task.name + ": nothing here" };
+    if (!best) return { id: r.task.id, task: r.task.name, text: r.task.name + ": nothing here" };
     const b = best.b;
     let text;
     if (b.lane === "running") {
@@ -1021,7 +1040,10 @@
     } else {
       text = r.task.name + " " + (b.lane === "ready" ? "ready" : "waiting") + " from " + fmtTime(b.at) + (b.text ? ": " + b.text : "");
     }
-    return { task: r.task.name, text, bar: b };
+    // The task's latest stop: its open wait, or the run before it.
+    const n = r.bars.length, last = r.bars[n - 1];
+    const latest = b === last || (last && last.open && last.lane !== "running" && b === r.bars[n - 2]);
+    return { id: r.task.id, task: r.task.name, text, bar: b, latest };
   }
 
   function drawCursor(g, px, h, colour, label) {
@@ -1094,8 +1116,10 @@
     if (px < LABEL_W) { marker = null; dirty = true; return; }
     const lane = laneAt(px, py);
     if (lane) {
-      $("#lane-info").textContent = lane.text;
-      $("#lane-info").hidden = false;
+      const open = !!lane.latest; // its await point now is where this bar stopped
+      laneClicked = { id: lane.id, text: lane.text, open };
+      showLaneInfo();
+      if (open) post("where"); // where it is paused now
     }
     const w = canvas.clientWidth;
     const [start, end] = timeWindow(displayTime()), plotW = w - LABEL_W - 8;
