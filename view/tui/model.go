@@ -252,6 +252,8 @@ func (m *model) key(k tea.Key) tea.Cmd {
 		m.status = "restarting…"
 		s := m.s
 		return func() tea.Msg { return doneMsg{"restart", s.Restart()} }
+	case "w":
+		m.report("where", m.s.Where())
 	case "i", "tab":
 		m.typing = true
 	default:

@@ -143,7 +143,7 @@ func (m *model) render() (string, *tea.Cursor) {
 	}
 	lines = append(lines, strings.Repeat(" ", min(labelWidth, w))+dimStyle.Render(axis(end, scale, waveWidth)))
 	if len(tasks) > 0 {
-		lines = append(lines, rule("tasks ", w))
+		lines = append(lines, rule("tasks (w: where each is paused) ", w))
 		for _, t := range tasks {
 			lines = append(lines, taskLine(t, nameWidth, w))
 		}

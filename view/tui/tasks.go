@@ -148,6 +148,10 @@ func taskLine(t view.TaskState, nameWidth, w int) string {
 	if t.Longest > 0 {
 		longest = fmt.Sprintf("  longest run %v", t.Longest.Round(time.Microsecond))
 	}
-	s := fmt.Sprintf("  %s %s %s", name, state, t.Text) + dimStyle.Render(fmt.Sprintf("  %d runs%s", t.Runs, longest))
+	where := ""
+	if t.Where != "" {
+		where = "  at " + t.Where
+	}
+	s := fmt.Sprintf("  %s %s %s", name, state, t.Text) + dimStyle.Render(fmt.Sprintf("  %d runs%s%s", t.Runs, longest, where))
 	return ansi.Truncate(s, w, "…")
 }

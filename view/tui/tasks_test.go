@@ -70,7 +70,7 @@ func TestTaskLanesAndList(t *testing.T) {
 	if got, want := laneOf(t, lines, "sensor"), "█████████▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁"; got != want {
 		t.Errorf("the sensor's lane is %q, want %q", got, want)
 	}
-	line(t, lines, "── tasks ")
+	line(t, lines, "── tasks (w: where each is paused) ")
 	for _, want := range []string{
 		"main        sleeping sleeping until 10.000s  1 runs",
 		"blink green sleeping sleeping until 1.250s  5 runs  longest run 20µs",
@@ -121,9 +121,21 @@ func TestBlinkLabsTasksInTheTerminal(t *testing.T) {
 		}
 		return false
 	})
+	// w asks where each task paused: the file and line of its await.
+	typeKeys(m, "w")
+	viewtest.WaitState(t, s, "the await points", func(st view.State) bool {
+		for _, tk := range st.Tasks {
+			if tk.Name == "blink green" {
+				return tk.Where != ""
+			}
+		}
+		return false
+	})
 	catchUp(m)
 	lines := screen(m)
-	line(t, lines, "blink green sleeping sleeping until 0.750s")
+	if l := line(t, lines, "blink green sleeping sleeping until 0.750s"); !strings.Contains(l, "at main.blink") {
+		t.Errorf("green's line lacks its await point: %q", l)
+	}
 	line(t, lines, "blink red   sleeping sleeping until 1.000s")
 	if got := laneOf(t, lines, "blink green"); !strings.HasPrefix(got, "█▁▁▁▁█▁▁▁▁█") {
 		t.Errorf("green's lane is %q", got)
