@@ -39,6 +39,11 @@ type Session struct {
 	greeting map[net.Conn]struct{}
 
 	run     *child // the current run, nil after Close
+	// starting is the secret of the run being started, "" when none is;
+	// started is closed once it is s.run (or failed to start). A board
+	// may say hello before startRun has made its run s.run.
+	starting string
+	started  chan struct{}
 	runDone sync.WaitGroup
 }
 
@@ -149,11 +154,22 @@ func (s *Session) startRun() error {
 	// ending once the program has exited.
 	cmd.WaitDelay = outputDelay
 	ownGroup(cmd)
+	started := make(chan struct{})
+	s.mu.Lock()
+	s.starting, s.started = token, started
+	s.mu.Unlock()
 	err = cmd.Start()
 	inR.Close()
 	if err != nil {
 		inW.Close()
+		s.mu.Lock()
+		s.starting = ""
+		s.mu.Unlock()
+		close(started)
 		return fmt.Errorf("view: starting %s: %w", s.cfg.Program[0], err)
+	}
+	if beforeRun != nil {
+		beforeRun()
 	}
 	c := &child{token: token, cmd: cmd, stdin: inW, inMu: make(chan struct{}, 1), exited: make(chan struct{}), read: make(chan struct{})}
 	s.mu.Lock()
@@ -165,11 +181,17 @@ func (s *Session) startRun() error {
 	s.base, s.clockAt, s.tooMany, s.shown = map[string]int{}, time.Time{}, false, 0
 	s.publish(Update{Type: UpdateReset})
 	s.consoleLocked(System, "started "+strings.Join(s.cfg.Program, " "))
+	s.starting = ""
+	close(started)
 	s.mu.Unlock()
 	s.runDone.Add(1)
 	go s.wait(c)
 	return nil
 }
+
+// beforeRun, if set (by tests), runs after a run's program has started and
+// before the Session makes it its run.
+var beforeRun func()
 
 // outputDelay is how long a run's output may stay open after the program
 // has exited (held by a process it started) before the Session stops
@@ -312,6 +334,14 @@ func (s *Session) greet(conn net.Conn) {
 	}
 	s.mu.Lock()
 	c := s.run
+	if s.starting != "" && wire.TokenMatches(m.Token, s.starting) {
+		// The board of the run being started was quicker than startRun.
+		started := s.started
+		s.mu.Unlock()
+		<-started
+		s.mu.Lock()
+		c = s.run
+	}
 	s.mu.Unlock()
 	switch {
 	case c == nil:
