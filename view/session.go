@@ -38,13 +38,13 @@ type Session struct {
 	// most maxGreeting of them; Close closes them.
 	greeting map[net.Conn]struct{}
 
-	run     *child // the current run, nil after Close
+	run *child // the current run, nil after Close
 	// starting is the secret of the run being started, "" when none is;
 	// started is closed once it is s.run (or failed to start). A board
 	// may say hello before startRun has made its run s.run.
 	starting string
 	started  chan struct{}
-	runDone sync.WaitGroup
+	runDone  sync.WaitGroup
 }
 
 // child is one run of the program.
