@@ -18,3 +18,11 @@ func SetViewerLimits(queue, sendBuffer int) (restore func()) {
 // WatchesTasks reports whether s's viewer link has its task instrument
 // installed. Call it on the loop's goroutine.
 func WatchesTasks(s *Sim) bool { return s.viewer != nil && s.viewer.tasks != nil }
+
+// SetTaskRate sets how many task changes a second, and at once, go to the
+// viewer; it returns a function that restores them.
+func SetTaskRate(rate, burst float64) (restore func()) {
+	r, b := taskRate, taskBurst
+	taskRate, taskBurst = rate, burst
+	return func() { taskRate, taskBurst = r, b }
+}

@@ -23,6 +23,10 @@ type taskView struct {
 	running *asyncio.Task // the task whose step runs, nil between steps
 	runFrom time.Time     // the real start of its step
 	dropped int           // changes not queued because the viewer fell behind
+	limited int           // changes not sent because they came too fast (allow)
+	tokens  float64       // changes that may be sent now (allow)
+	refill  time.Time     // when tokens was last topped up
+	timer   *time.Timer   // runs catchUp later; guarded by v.mu
 	// held is a task whose step ended with it ready, and that run's real
 	// duration: it may have yielded, or returned (TaskExited comes after
 	// AfterTaskStep), so the change waits for the next event to say which.
@@ -58,6 +62,7 @@ func (v *viewer) watchTasks() {
 func (v *viewer) unwatchTasks() {
 	if v.tasks != nil {
 		v.loop.RemoveInstrument(v.tasks)
+		v.tasks.stop()
 		v.tasks = nil
 	}
 }
@@ -102,29 +107,115 @@ func (tv *taskView) state(t *asyncio.Task) (state, text string) {
 // send queues a change of t's state. A viewer that falls behind by
 // maxQueue messages loses changes; once it has caught up by half, it is
 // told how many and gets every task's state afresh.
+//
+// Tasks that change faster than taskRate times a second of real time (a
+// task that yields in a loop) are not sent each change either: the changes
+// beyond are counted, and the viewer is told how many, with every task's
+// state afresh, once the rate allows, or catchUpAfter later.
 func (tv *taskView) send(t *asyncio.Task, state, text string, wall time.Duration) {
-	v := tv.v
-	v.mu.Lock()
-	n, lost := len(v.queue), 0
-	if n >= maxQueue {
-		tv.dropped++
-		v.mu.Unlock()
+	if !tv.allow() {
+		tv.limited++
+		tv.later()
 		return
 	}
-	if tv.dropped > 0 && n < maxQueue/2 {
-		lost, tv.dropped = tv.dropped, 0
-	}
+	v := tv.v
+	v.mu.Lock()
+	full := len(v.queue) >= maxQueue
 	v.mu.Unlock()
-	if lost > 0 {
-		v.send(wire.Message{Type: wire.Error, Text: fmt.Sprintf("board: the viewer fell behind; %d task changes were not sent", lost)})
-		for other := range tv.ids {
-			if other != t {
-				s, x := tv.state(other)
-				tv.message(other, s, x, 0)
-			}
-		}
+	if full {
+		tv.dropped++
+		tv.later()
+		return
+	}
+	if tv.dropped > 0 || tv.limited > 0 {
+		tv.catchUp(t)
 	}
 	tv.message(t, state, text, wall)
+}
+
+// How fast task changes may go to the viewer: taskRate a second of real
+// time on average, taskBurst at once. Tests lower them.
+var (
+	taskRate  = 5000.0
+	taskBurst = 5000.0
+)
+
+// catchUpAfter is how soon after changes were not sent the viewer gets
+// every task's state afresh, if no change has brought it sooner.
+const catchUpAfter = 100 * time.Millisecond
+
+// allow takes a token for a change, if there is one.
+func (tv *taskView) allow() bool {
+	now := time.Now()
+	if tv.refill.IsZero() {
+		tv.tokens = taskBurst
+	} else {
+		tv.tokens = min(taskBurst, tv.tokens+now.Sub(tv.refill).Seconds()*taskRate)
+	}
+	tv.refill = now
+	if tv.tokens >= 1 {
+		tv.tokens--
+		return true
+	}
+	return false
+}
+
+// catchUp tells the viewer how many changes it was not sent and sends
+// every task's state afresh (but skip's, whose change comes next), once the
+// viewer has caught up by half of maxQueue. It runs on the loop.
+func (tv *taskView) catchUp(skip *asyncio.Task) {
+	v := tv.v
+	v.mu.Lock()
+	n := len(v.queue)
+	v.mu.Unlock()
+	if tv.dropped > 0 && n >= maxQueue/2 {
+		tv.later()
+		return
+	}
+	if tv.dropped > 0 {
+		v.send(wire.Message{Type: wire.Error, Text: fmt.Sprintf("board: the viewer fell behind; %d task changes were not sent", tv.dropped)})
+	}
+	if tv.limited > 0 {
+		v.send(wire.Message{Type: wire.Error, Text: fmt.Sprintf("board: the tasks changed more than %g times a second; %d changes were not sent", taskRate, tv.limited)})
+	}
+	tv.dropped, tv.limited = 0, 0
+	for other := range tv.ids {
+		if other != skip {
+			s, x := tv.state(other)
+			tv.message(other, s, x, 0)
+			tv.tokens-- // they count against the rate too
+		}
+	}
+}
+
+// later makes sure catchUp runs catchUpAfter from now if nothing else
+// brings it sooner.
+func (tv *taskView) later() {
+	v := tv.v
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if tv.timer != nil {
+		return
+	}
+	tv.timer = time.AfterFunc(catchUpAfter, func() {
+		v.loop.CallSoonThreadsafe(func() {
+			v.mu.Lock()
+			tv.timer = nil
+			v.mu.Unlock()
+			if v.tasks == tv && (tv.dropped > 0 || tv.limited > 0) {
+				tv.catchUp(nil)
+			}
+		})
+	})
+}
+
+// stop stops the timer of later.
+func (tv *taskView) stop() {
+	tv.v.mu.Lock()
+	if tv.timer != nil {
+		tv.timer.Stop()
+	}
+	tv.v.mu.Unlock()
 }
 
 func (tv *taskView) message(t *asyncio.Task, state, text string, wall time.Duration) {

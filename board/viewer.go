@@ -436,6 +436,9 @@ func (v *viewer) input(m wire.Message) error {
 // loop closes.
 func (v *viewer) close() {
 	v.cancel() // a dial still under way gives up
+	if v.tasks != nil {
+		v.tasks.stop()
+	}
 	v.mu.Lock()
 	v.closing = true
 	conn := v.conn

@@ -245,3 +245,80 @@ func TestViewerAsksWhere(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTaskChangesAreRateLimited: a task that yields in a loop changes
+// state faster than the viewer is sent changes; the board sends at most
+// its rate, tells the viewer how many it left out, and then every task's
+// state afresh, so that the viewer still sees how the run ended.
+func TestTaskChangesAreRateLimited(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	defer board.SetTaskRate(1000, 100)()
+	board.ResetViewer()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+	t.Setenv(wire.EnvSpeed, "1000")
+	const spins = 20000
+	done := make(chan error, 1)
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			board.NewLab(ctx.Loop())
+			spinner := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				for range spins {
+					if err := asyncio.Sleep(ctx, 0); err != nil {
+						return err
+					}
+				}
+				return nil
+			}, asyncio.Named("spinner"))
+			if err := asyncio.Gather(ctx, spinner); err != nil {
+				return err
+			}
+			// Long enough in real time for the board to catch up.
+			return asyncio.Sleep(ctx, 300*time.Second)
+		}, asyncio.VirtualClock())
+	}()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	dec := wire.NewDecoder(conn)
+	var n int
+	var notice string
+	last := map[string]string{}
+	for {
+		m, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m.Type {
+		case wire.Task:
+			n++
+			last[m.Name] = m.State
+		case wire.Error:
+			notice = m.Text
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n > spins/4 {
+		t.Errorf("%d task changes sent for %d runs, want far fewer", n, spins)
+	}
+	if !strings.Contains(notice, "the tasks changed more than 1000 times a second;") {
+		t.Errorf("the notice: %q", notice)
+	}
+	if last["spinner"] != wire.TaskDone || last["main"] != wire.TaskDone {
+		t.Errorf("the last states: %v, want both done", last)
+	}
+}
