@@ -42,6 +42,14 @@
 // The connection is made on a goroutine, so the loop never waits for it;
 // the clock stands still until the viewer is there. See package board/wire
 // for the protocol.
+//
+// While a viewer is attached, the board also shows it the loop's tasks: an
+// asyncio.Instrument sends each change of a task's state (created, ready,
+// running, and what it stopped for: "sleeping until 1.000s", "waiting for
+// an event"), with each run's real duration, which is what shows a task
+// that blocks the loop on the paced clock, where a run takes no time. The
+// instrument is installed only while a viewer is there: a board without
+// one adds nothing to a task's step.
 package board
 
 // LED is a light-emitting diode on an output pin.

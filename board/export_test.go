@@ -14,3 +14,15 @@ func SetViewerLimits(queue, sendBuffer int) (restore func()) {
 	maxQueue, viewerSendBuffer = queue, sendBuffer
 	return func() { maxQueue, viewerSendBuffer = q, b }
 }
+
+// WatchesTasks reports whether s's viewer link has its task instrument
+// installed. Call it on the loop's goroutine.
+func WatchesTasks(s *Sim) bool { return s.viewer != nil && s.viewer.tasks != nil }
+
+// SetTaskRate sets how many task changes a second, and at once, go to the
+// viewer; it returns a function that restores them.
+func SetTaskRate(rate, burst float64) (restore func()) {
+	r, b := taskRate, taskBurst
+	taskRate, taskBurst = rate, burst
+	return func() { taskRate, taskBurst = r, b }
+}

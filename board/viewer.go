@@ -79,6 +79,9 @@ type viewer struct {
 	pending  int
 	stepFrom time.Duration
 	stepStop *asyncio.Handle
+	// tasks sends the changes of the tasks' states (taskview.go); nil once
+	// the viewer could not be reached. Loop side.
+	tasks *taskView
 
 	mu      sync.Mutex
 	conn    net.Conn // nil until connected
@@ -109,6 +112,7 @@ func newViewer(s *Sim, addr, token string) *viewer {
 	s.loop.SetPace(pace)
 	v.release = s.loop.KeepAlive()
 	v.hello()
+	v.watchTasks()
 	ctx, cancel := context.WithCancel(context.Background())
 	v.cancel = cancel
 	v.done.Add(1)
@@ -130,6 +134,7 @@ func (v *viewer) connect(ctx context.Context, addr string) {
 		v.mu.Lock()
 		v.closing, v.queue = true, nil
 		v.mu.Unlock()
+		v.loop.CallSoonThreadsafe(v.unwatchTasks) // no step pays for a viewer that is not there
 		v.pace.Resume()
 		v.release()
 		return
@@ -290,6 +295,7 @@ func (v *viewer) write() {
 func (v *viewer) read() {
 	defer v.done.Done()
 	defer v.release()
+	defer v.loop.CallSoonThreadsafe(v.unwatchTasks) // the viewer has gone: steps pay for it no more
 	dec := wire.NewDecoder(v.conn)
 	for {
 		m, err := dec.Decode()
@@ -330,6 +336,8 @@ func (v *viewer) obey(m wire.Message) {
 		})
 	case wire.Step:
 		v.loop.CallSoonThreadsafe(v.step)
+	case wire.Where:
+		v.loop.CallSoonThreadsafe(v.where)
 	case wire.Press, wire.Release, wire.Drive, wire.Set:
 		v.loop.CallSoonThreadsafe(func() {
 			if err := v.input(m); err != nil {
@@ -428,6 +436,9 @@ func (v *viewer) input(m wire.Message) error {
 // loop closes.
 func (v *viewer) close() {
 	v.cancel() // a dial still under way gives up
+	if v.tasks != nil {
+		v.tasks.stop()
+	}
 	v.mu.Lock()
 	v.closing = true
 	conn := v.conn

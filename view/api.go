@@ -30,6 +30,8 @@ package view
 import (
 	"errors"
 	"time"
+
+	"github.com/goasyncio/asyncio/board/wire"
 )
 
 // Config is what Start runs and how.
@@ -51,6 +53,9 @@ type Config struct {
 	// run from its start: the web page calls Begin when it opens. Until
 	// then the State's Run is 0 and Running false.
 	WaitForViewer bool
+	// TaskHistory is how many changes of the tasks' states the Session
+	// keeps for the task lanes, the oldest dropped first; 0 means 5000.
+	TaskHistory int
 }
 
 // PartState is a part of the board as a viewer draws it.
@@ -83,6 +88,56 @@ type Change struct {
 	Value int           `json:"value"`
 }
 
+// TaskState is a task of the program's loop as a viewer lists it (the
+// board sends its changes when a viewer is attached: see wire.Task).
+type TaskState struct {
+	ID    int64         `json:"id"`             // the board's number for it, unique in the run
+	Name  string        `json:"name"`           // its name
+	State string        `json:"state"`          // wire.TaskNew, TaskReady, TaskRunning, TaskWaiting, TaskSleeping or TaskDone
+	Text  string        `json:"text,omitempty"` // what a waiting or sleeping task waits for
+	Since time.Duration `json:"since"`          // when it came to State, on the program's clock
+	Runs  int           `json:"runs"`           // how many times it has run
+	// Longest is its longest run in real time: on the board's clock a run
+	// takes no time, and a task that blocks the loop shows here.
+	Longest time.Duration `json:"longest"`
+	// Where is its await point, the function and file:line it paused at,
+	// once Session.Where has asked for it; it is cleared when the task
+	// runs again.
+	Where string `json:"where,omitempty"`
+}
+
+// Lane returns the task's lane in a timing diagram: "running", "ready"
+// (ready or new) or "waiting" (waiting or sleeping); "" once it is done.
+func (t TaskState) Lane() string { return Lane(t.State) }
+
+// Lane returns the lane of a task state (see TaskState.Lane).
+func Lane(state string) string {
+	switch state {
+	case wire.TaskRunning:
+		return "running"
+	case wire.TaskReady, wire.TaskNew:
+		return "ready"
+	case wire.TaskWaiting, wire.TaskSleeping:
+		return "waiting"
+	}
+	return ""
+}
+
+// TaskChange is one change of a task's state at a time of the program's
+// clock, for the task lanes of a timing diagram.
+type TaskChange struct {
+	At    time.Duration `json:"at"` // nanoseconds in JSON
+	ID    int64         `json:"id"`
+	State string        `json:"state"`
+	Text  string        `json:"text,omitempty"` // what it waits for from now on: its await point
+	// Wall is the real duration of the run this change ends (a change
+	// from running), in nanoseconds in JSON. On the board's paced clock a
+	// run takes no time: a viewer draws it Wall times the clock's speed
+	// wide, or a least width, so that a task that blocks the loop shows as
+	// a long bar.
+	Wall time.Duration `json:"wall,omitempty"`
+}
+
 // Console streams.
 const (
 	Stdout = "out"    // what the program wrote to standard output
@@ -112,6 +167,14 @@ type State struct {
 	// Base is each part's level before the oldest change in Changes: its
 	// level when it was added, until older changes are dropped.
 	Base map[string]int `json:"base"`
+	// Tasks are the program's tasks, in the order the board first told of
+	// them: at most wire.MaxTasks, finished ones forgotten first (the
+	// board sends tasks only to a viewer).
+	Tasks []TaskState `json:"tasks"`
+	// TaskChanges is the tasks' history, oldest first, at most
+	// Config.TaskHistory changes (the oldest are dropped a quarter at a
+	// time).
+	TaskChanges []TaskChange `json:"taskChanges"`
 }
 
 // Update kinds.
@@ -122,6 +185,7 @@ const (
 	UpdateClock   = "clock"   // Time, Speed, Paused
 	UpdateConsole = "console" // Console was added
 	UpdateExit    = "exit"    // the program ended; Text says how
+	UpdateTask    = "task"    // TaskChange happened, or (TaskChange nil) Task's await point came; Task is the task's new state
 )
 
 // Update is one thing that changed, as Subscribe delivers it.
@@ -135,6 +199,9 @@ type Update struct {
 	Paused  bool          `json:"paused"`
 	Console ConsoleLine   `json:"console"`
 	Text    string        `json:"text,omitempty"`
+	// Task and TaskChange are set in an UpdateTask.
+	Task       *TaskState  `json:"task,omitempty"`
+	TaskChange *TaskChange `json:"taskChange,omitempty"`
 }
 
 // Errors of the Session's commands; each returned error matches one with

@@ -171,6 +171,12 @@ func (s *Session) Resume() error {
 // it does nothing.
 func (s *Session) Step() error { return s.pace(wire.Message{Type: wire.Step}, nil) }
 
+// Where asks the board for each live task's await point, the function and
+// file:line it paused at: the tasks' Where in the State, and an UpdateTask
+// each, when the answer comes. It returns ErrNotRunning if the program
+// does not run.
+func (s *Session) Where() error { return s.send(wire.Message{Type: wire.Where}) }
+
 // pace records a change of the clock's pace, which later runs keep, and
 // sends it to the board if the program runs.
 func (s *Session) pace(m wire.Message, apply func(*State)) error {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,12 +31,20 @@ type Session struct {
 	closed  bool
 	begun   bool // the first run has been started (see Config.WaitForViewer)
 	tooMany bool // the run's board has more than wire.MaxParts parts
+	// tooManyTasks: the run's board has more than wire.MaxTasks unfinished
+	// tasks; the others are not listed.
+	tooManyTasks bool
 	// greeting holds the connections that have not said hello yet, at
 	// most maxGreeting of them; Close closes them.
 	greeting map[net.Conn]struct{}
 
-	run     *child // the current run, nil after Close
-	runDone sync.WaitGroup
+	run *child // the current run, nil after Close
+	// starting is the secret of the run being started, "" when none is;
+	// started is closed once it is s.run (or failed to start). A board
+	// may say hello before startRun has made its run s.run.
+	starting string
+	started  chan struct{}
+	runDone  sync.WaitGroup
 }
 
 // child is one run of the program.
@@ -67,6 +76,9 @@ func Start(cfg Config) (*Session, error) {
 	}
 	if cfg.History <= 0 {
 		cfg.History = 20000
+	}
+	if cfg.TaskHistory <= 0 {
+		cfg.TaskHistory = 5000
 	}
 	if cfg.ConsoleLines <= 0 {
 		cfg.ConsoleLines = 1000
@@ -142,11 +154,22 @@ func (s *Session) startRun() error {
 	// ending once the program has exited.
 	cmd.WaitDelay = outputDelay
 	ownGroup(cmd)
+	started := make(chan struct{})
+	s.mu.Lock()
+	s.starting, s.started = token, started
+	s.mu.Unlock()
 	err = cmd.Start()
 	inR.Close()
 	if err != nil {
 		inW.Close()
+		s.mu.Lock()
+		s.starting = ""
+		s.mu.Unlock()
+		close(started)
 		return fmt.Errorf("view: starting %s: %w", s.cfg.Program[0], err)
+	}
+	if beforeRun != nil {
+		beforeRun()
 	}
 	c := &child{token: token, cmd: cmd, stdin: inW, inMu: make(chan struct{}, 1), exited: make(chan struct{}), read: make(chan struct{})}
 	s.mu.Lock()
@@ -154,14 +177,21 @@ func (s *Session) startRun() error {
 	s.st.Run++
 	s.st.Running, s.st.Exit = true, ""
 	s.st.Parts, s.st.Changes, s.st.Time, s.st.Board = nil, nil, 0, ""
+	s.st.Tasks, s.st.TaskChanges, s.tooManyTasks = nil, nil, false
 	s.base, s.clockAt, s.tooMany, s.shown = map[string]int{}, time.Time{}, false, 0
 	s.publish(Update{Type: UpdateReset})
 	s.consoleLocked(System, "started "+strings.Join(s.cfg.Program, " "))
+	s.starting = ""
+	close(started)
 	s.mu.Unlock()
 	s.runDone.Add(1)
 	go s.wait(c)
 	return nil
 }
+
+// beforeRun, if set (by tests), runs after a run's program has started and
+// before the Session makes it its run.
+var beforeRun func()
 
 // outputDelay is how long a run's output may stay open after the program
 // has exited (held by a process it started) before the Session stops
@@ -304,6 +334,14 @@ func (s *Session) greet(conn net.Conn) {
 	}
 	s.mu.Lock()
 	c := s.run
+	if s.starting != "" && wire.TokenMatches(m.Token, s.starting) {
+		// The board of the run being started was quicker than startRun.
+		started := s.started
+		s.mu.Unlock()
+		<-started
+		s.mu.Lock()
+		c = s.run
+	}
 	s.mu.Unlock()
 	switch {
 	case c == nil:
@@ -423,11 +461,77 @@ func (s *Session) apply(m wire.Message) {
 		s.st.Parts[i].Pixels, s.st.Parts[i].Width, s.st.Parts[i].Height = m.Data, m.Width, m.Height
 		s.publish(Update{Type: UpdatePart, Part: s.st.Parts[i]})
 		s.mu.Unlock()
+	case wire.Task:
+		s.task(m)
 	case wire.Error:
 		s.console(System, "the board refused: "+m.Text)
 	default:
 		s.console(System, fmt.Sprintf("from the board: unexpected %q", m.Type))
 	}
+}
+
+// task applies a change of a task's state.
+func (s *Session) task(m wire.Message) {
+	ch := TaskChange{At: m.Time(), ID: m.ID, State: m.State, Text: m.Text, Wall: time.Duration(m.Wall)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := -1
+	for k := range s.st.Tasks {
+		if s.st.Tasks[k].ID == m.ID {
+			i = k
+			break
+		}
+	}
+	if i < 0 {
+		if m.State == wire.TaskDone {
+			return // finished before it was listed
+		}
+		if len(s.st.Tasks) >= wire.MaxTasks {
+			// Forget the task that finished first, if any.
+			k := slices.IndexFunc(s.st.Tasks, func(t TaskState) bool { return t.State == wire.TaskDone })
+			if k < 0 {
+				if !s.tooManyTasks {
+					s.tooManyTasks = true
+					s.consoleLocked(System, fmt.Sprintf("from the board: more than %d tasks; the others are not listed", wire.MaxTasks))
+				}
+				return
+			}
+			s.st.Tasks = slices.Delete(s.st.Tasks, k, k+1)
+		}
+		s.st.Tasks = append(s.st.Tasks, TaskState{ID: m.ID})
+		i = len(s.st.Tasks) - 1
+	}
+	t := &s.st.Tasks[i]
+	if m.Where != "" && t.State == m.State && t.Text == m.Text {
+		// The answer to a Where: the task is where it was.
+		t.Where = m.Where
+		ts := *t
+		s.publish(Update{Type: UpdateTask, Task: &ts})
+		return
+	}
+	t.Where = m.Where
+	if t.State == wire.TaskRunning && m.State != wire.TaskRunning {
+		t.Longest = max(t.Longest, ch.Wall)
+	}
+	if m.State == wire.TaskRunning && t.State != wire.TaskRunning {
+		t.Runs++
+	}
+	if t.State != m.State || t.Text != m.Text {
+		t.Since = ch.At
+	}
+	t.Name, t.State, t.Text = m.Name, m.State, m.Text
+	s.st.TaskChanges = append(s.st.TaskChanges, ch)
+	if n := len(s.st.TaskChanges) - s.cfg.TaskHistory; n > 0 {
+		// A quarter at a time, so that a busy board does not copy the
+		// history at each change.
+		n = max(n, s.cfg.TaskHistory/4)
+		s.st.TaskChanges = append([]TaskChange(nil), s.st.TaskChanges[n:]...)
+	}
+	if ch.At > s.st.Time {
+		s.st.Time, s.clockAt = ch.At, time.Now()
+	}
+	ts := *t
+	s.publish(Update{Type: UpdateTask, Task: &ts, TaskChange: &ch})
 }
 
 // part returns the index of the part named name, or -1; s.mu is held.
@@ -483,6 +587,8 @@ func (s *Session) State() State {
 	st.Parts = append([]PartState{}, st.Parts...)
 	st.Console = append([]ConsoleLine{}, st.Console...)
 	st.Changes = append([]Change{}, st.Changes...)
+	st.Tasks = append([]TaskState{}, st.Tasks...)
+	st.TaskChanges = append([]TaskChange{}, st.TaskChanges...)
 	st.Base = make(map[string]int, len(s.base))
 	for k, v := range s.base {
 		st.Base[k] = v

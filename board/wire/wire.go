@@ -14,10 +14,12 @@
 //     description changes), Level (each change of a part's level, with the
 //     loop's time), Clock (the clock's time, speed and pause, when they
 //     change and a few times a second while it runs), Error (a message the
-//     program could not obey);
+//     program could not obey), Task (a change of a task's state, when the
+//     viewer shows the scheduler: see Task);
 //   - viewer to program: Press and Release (a button), Drive (an input
 //     pin's level), Speed, Pause, Resume and Step (the pace of the clock;
-//     a Step runs a paused clock to the next change of a level).
+//     a Step runs a paused clock to the next change of a level), Where
+//     (each task's await point, answered with a Task per live task).
 //
 // What the program prints and reads (its standard output and input) is its
 // serial console; it does not go over this connection.
@@ -33,7 +35,8 @@
 // address (an IP address, or "localhost"; no name is looked up) unless
 // EnvRemote is "1", and refuses a value without a secret, saying so on
 // standard error and running without a viewer. Lines are at most MaxLine
-// bytes and names at most MaxName; a viewer keeps at most MaxParts parts.
+// bytes and names at most MaxName; a viewer keeps at most MaxParts parts and
+// MaxTasks tasks.
 package wire
 
 import (
@@ -174,12 +177,48 @@ const (
 	// "temperature" in m°C, "humidity" in hundredths of a percent,
 	// "pressure" in Pa).
 	Set Type = "set"
+	// Where asks for each live task's await point: the board answers with
+	// a Task for each, its Where set. Finding them reads every
+	// goroutine's stack, so the board does it only when asked.
+	Where Type = "where"
 )
 
 // Frame is a display's picture, from the program: Name, Width, Height and
 // Data, the pixels row by row, eight a byte, the most significant bit
 // leftmost, a set bit lit, in standard base64 (EncodePixels, Pixels).
 const Frame Type = "frame"
+
+// Task is a change of a task's state on the program's loop, from the
+// program: ID (the board's number for the task, unique in the run), Name (the
+// task's name, sent with every change), At (the loop's time), State (one of
+// the Task states below), Text (for a waiting or sleeping task what it waits
+// for, its await point: "waiting for an event", "sleeping until 1.000s"), and
+// in the change that ends a run (a running task that stops), Wall, how long
+// that run took in real time, in nanoseconds: on the board's paced virtual
+// clock a run takes no time on the loop's clock, and Wall is what shows a
+// task that blocks the loop. In answer to a Where, Where is the task's
+// await point: the function and the file:line it paused at.
+const Task Type = "task"
+
+// Task states, as a Task carries them.
+const (
+	TaskNew      = "new"      // created, not started
+	TaskReady    = "ready"    // waiting for its turn
+	TaskRunning  = "running"  // running
+	TaskWaiting  = "waiting"  // waiting for something (Text)
+	TaskSleeping = "sleeping" // sleeping (Text says until when)
+	TaskDone     = "done"     // finished
+)
+
+// Limits of Task messages: a task's Text is at most MaxTaskText bytes, its
+// ID below MaxTaskID, its Wall at most MaxTaskWall; a viewer keeps at most
+// MaxTasks tasks of a run, forgetting finished ones first.
+const (
+	MaxTaskText = 512
+	MaxTaskID   = 1 << 40
+	MaxTaskWall = int64(24 * time.Hour)
+	MaxTasks    = 256
+)
 
 // MaxFrameSide is the widest and tallest display a Frame may carry.
 const MaxFrameSide = 256
@@ -225,6 +264,10 @@ type Message struct {
 	Height    int     `json:"height,omitempty"` // a display's height (Part, Frame)
 	Data      string  `json:"data,omitempty"`   // a Frame's pixels, in base64 (EncodePixels)
 	Field     string  `json:"field,omitempty"`  // which reading a Set sets
+	ID        int64   `json:"id,omitempty"`     // a Task's task
+	State     string  `json:"state,omitempty"`  // a Task's state
+	Wall      int64   `json:"wall,omitempty"`   // a Task's run's real duration, in nanoseconds
+	Where     string  `json:"where,omitempty"`  // a Task's await point, in answer to a Where
 }
 
 // Time returns At as a duration.
@@ -254,7 +297,7 @@ func (m Message) Check() error {
 		return bad("a board name of %d bytes, want at most %d", len(m.Board), MaxName)
 	}
 	switch m.Type {
-	case Hello, Error, Pause, Resume, Step:
+	case Hello, Error, Pause, Resume, Step, Where:
 	case Part:
 		if m.Name == "" {
 			return bad("no name")
@@ -296,6 +339,30 @@ func (m Message) Check() error {
 		}
 		if len(px) != m.Width*m.Height/8 {
 			return bad("%d bytes of pixels for %dx%d, want %d", len(px), m.Width, m.Height, m.Width*m.Height/8)
+		}
+	case Task:
+		if m.Name == "" {
+			return bad("no name")
+		}
+		if m.ID < 0 || m.ID >= MaxTaskID {
+			return bad("task id %d, want 0 to %d", m.ID, MaxTaskID-1)
+		}
+		switch m.State {
+		case TaskNew, TaskReady, TaskRunning, TaskWaiting, TaskSleeping, TaskDone:
+		default:
+			return bad("unknown task state %q", m.State)
+		}
+		if len(m.Text) > MaxTaskText {
+			return bad("a text of %d bytes, want at most %d", len(m.Text), MaxTaskText)
+		}
+		if len(m.Where) > MaxTaskText {
+			return bad("an await point of %d bytes, want at most %d", len(m.Where), MaxTaskText)
+		}
+		if m.Wall < 0 || m.Wall > MaxTaskWall {
+			return bad("a run of %v, want 0 to %v", time.Duration(m.Wall), time.Duration(MaxTaskWall))
+		}
+		if m.At < 0 {
+			return bad("a time of %v, want 0 or later", time.Duration(m.At))
 		}
 	case Clock:
 	case "":

@@ -64,6 +64,7 @@ const module = "github.com/goasyncio/asyncio"
 
 var labs = map[string]lab{
 	"blink":            {module + "/examples/blink", []string{"-virtual"}, "two LEDs blink at 1 s and 0.25 s for 10 s (the lecture's first lab)"},
+	"starve":           {module + "/examples/starve", []string{"-virtual"}, "blink with a task that blocks the loop: see its long run in the task lanes, then the one-line fix (-- -fixed)"},
 	"button":           {module + "/examples/button", []string{"-virtual"}, "the red LED lights once the button is pressed (the lecture's second lab)"},
 	"button-debounced": {module + "/examples/button-debounced", []string{"-virtual", "-for", "10m"}, "a debounced button: clicks, double clicks and long presses"},
 	"traffic-light":    {module + "/examples/traffic-light", []string{"-virtual", "-for", "10m", "-press", ""}, "a pelican crossing: press the button to cross"},

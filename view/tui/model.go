@@ -59,6 +59,7 @@ type model struct {
 
 	st        view.State
 	changes   map[string][]view.Change // st.Changes by part, oldest first
+	lanes     map[int64]*taskLane      // st.TaskChanges by task (tasks.go)
 	refreshed time.Time                // when st was copied
 
 	width, height int
@@ -144,6 +145,7 @@ func (m *model) refresh() {
 	for _, c := range m.st.Changes {
 		m.changes[c.Name] = append(m.changes[c.Name], c)
 	}
+	m.indexTasks()
 	if m.st.Run != m.run {
 		// A new run starts with every button up and no pin driven.
 		m.run = m.st.Run
@@ -250,6 +252,8 @@ func (m *model) key(k tea.Key) tea.Cmd {
 		m.status = "restarting…"
 		s := m.s
 		return func() tea.Msg { return doneMsg{"restart", s.Restart()} }
+	case "w":
+		m.report("where", m.s.Where())
 	case "i", "tab":
 		m.typing = true
 	default:

@@ -105,6 +105,7 @@ func (f *fakeSession) Pause() error   { return f.call("pause") }
 func (f *fakeSession) Resume() error  { return f.call("resume") }
 func (f *fakeSession) Step() error    { return f.call("step") }
 func (f *fakeSession) Restart() error { return f.call("restart") }
+func (f *fakeSession) Where() error   { return f.call("where") }
 func (f *fakeSession) takeCalls() (calls []string) {
 	f.mu.Lock()
 	calls, f.calls = f.calls, nil

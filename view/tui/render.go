@@ -107,11 +107,21 @@ func (m *model) render() (string, *tea.Cursor) {
 		partRows = 1
 	}
 	partRows = max(min(partRows, h-fixedRows-3), 0)
-	consoleRows := max(h-fixedRows-partRows, 0)
+	// The live tasks, if the board sends them: a lane each under the
+	// parts, and a line each in a list of their own, room permitting.
+	tasks := m.liveTasks(max((h-fixedRows-partRows-4)/2, 0))
+	taskRows := 0
+	if len(tasks) > 0 {
+		taskRows = 2*len(tasks) + 1
+	}
+	consoleRows := max(h-fixedRows-partRows-taskRows, 0)
 
 	nameWidth := 4
 	for _, p := range m.st.Parts {
 		nameWidth = max(nameWidth, ansi.StringWidth(p.Name))
+	}
+	for _, t := range tasks {
+		nameWidth = max(nameWidth, ansi.StringWidth(t.Name))
 	}
 	nameWidth = min(nameWidth, 16)
 	labelWidth := 4 + nameWidth + 1 + 4 + 1
@@ -128,7 +138,16 @@ func (m *model) render() (string, *tea.Cursor) {
 		}
 		lines = append(lines, m.label(p, nameWidth)+" "+m.wave(p, end, now, scale, waveWidth))
 	}
+	for _, t := range tasks {
+		lines = append(lines, taskLabel(t, nameWidth, labelWidth)+m.taskWave(t, end, now, scale, waveWidth))
+	}
 	lines = append(lines, strings.Repeat(" ", min(labelWidth, w))+dimStyle.Render(axis(end, scale, waveWidth)))
+	if len(tasks) > 0 {
+		lines = append(lines, rule("tasks (w: where each is paused) ", w))
+		for _, t := range tasks {
+			lines = append(lines, taskLine(t, nameWidth, w))
+		}
+	}
 
 	disp := m.displayLines(w, consoleRows)
 	lines = append(lines, disp...)

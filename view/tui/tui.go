@@ -165,6 +165,7 @@ type session interface {
 	Resume() error
 	Step() error
 	Restart() error
+	Where() error
 }
 
 var _ session = (*view.Session)(nil)

@@ -34,6 +34,7 @@
 //	POST /api/input   {"line": "text"}        a line to the program's input
 //	POST /api/speed   {"speed": 0.5}          1 is real time
 //	POST /api/pause, /api/resume, /api/step, /api/restart   (no body, or {})
+//	POST /api/where                          ask where each task paused (no body, or {})
 //
 // A command that succeeds answers 204 No Content. One that fails answers
 // with a JSON object {"error": "what was wrong"}: 400 for a malformed body,
@@ -421,6 +422,7 @@ func (h *handler) commands() map[string]func(dec *json.Decoder) error {
 		"resume":  none(s.Resume),
 		"step":    none(s.Step),
 		"restart": none(s.Restart),
+		"where":   none(s.Where),
 	}
 }
 

@@ -39,6 +39,14 @@
   let connected = false;
   let dirty = true; // the diagram needs drawing
 
+  // The program's tasks (the board sends them while a viewer is attached):
+  // the list, and the history of their states for the task lanes.
+  const MAX_TASK_CHANGES = 5000; // as the Session keeps by default
+  const MAX_LANES = 12;          // task lanes drawn under the pins
+  let tasks = [];                // TaskState, in the Session's order
+  let taskChanges = [];          // [{at, id, state, text, wall}], oldest first
+  let tasksDirty = true;         // the tasks panel needs drawing
+
   // ---- commands ---------------------------------------------------------
 
   // Commands go out one at a time, in order, so that a release never
@@ -179,6 +187,11 @@
     history = new Map();
     base = new Map(Object.entries(st.base || {}));
     for (const c of st.changes || []) addChange(c);
+    tasks = st.tasks || [];
+    taskChanges = (st.taskChanges || []).slice();
+    tasksDirty = true;
+    laneClicked = null;
+    $("#lane-info").hidden = true;
     clock.time = st.time;
     clock.speed = st.speed || 1;
     clock.paused = st.paused;
@@ -239,6 +252,9 @@
       case "console":
         addConsole(u.console);
         break;
+      case "task":
+        onTask(u.task, u.taskChange);
+        break;
       case "exit":
         clock.running = false;
         clock.exit = u.text || "exited";
@@ -248,6 +264,137 @@
         break;
     }
     dirty = true;
+  }
+
+  function onTask(t, c) {
+    const i = tasks.findIndex((q) => q.id === t.id);
+    if (i >= 0) tasks[i] = t;
+    else {
+      if (tasks.length >= 256) {
+        // As the Session does: forget a finished task first.
+        const k = tasks.findIndex((q) => q.state === "done");
+        if (k < 0) return;
+        tasks.splice(k, 1);
+      }
+      tasks.push(t);
+    }
+    if (c) {
+      taskChanges.push(c);
+      if (taskChanges.length > MAX_TASK_CHANGES) taskChanges.splice(0, taskChanges.length - MAX_TASK_CHANGES);
+      if (c.at > clock.time) clock.time = c.at;
+    }
+    tasksDirty = true;
+    if (laneClicked && laneClicked.id === t.id) showLaneInfo();
+  }
+
+  // The task lane's bar last clicked: {id, text, open}; for a task's
+  // latest bar, its await point is asked for and shown when it comes.
+  let laneClicked = null;
+  function showLaneInfo() {
+    const box = $("#lane-info");
+    let text = laneClicked.text;
+    const t = tasks.find((q) => q.id === laneClicked.id);
+    if (laneClicked.open && t && t.where) text += " at " + t.where;
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  // laneOf is the lane a task state is drawn in.
+  function laneOf(state) {
+    switch (state) {
+      case "running": return "running";
+      case "ready": case "new": return "ready";
+      case "waiting": case "sleeping": return "waiting";
+    }
+    return "";
+  }
+
+  // renderTasks fills the tasks panel: each task, its state and what it
+  // waits for, how often it ran and its longest run in real time.
+  function renderTasks() {
+    const body = $("#tasks tbody");
+    if (!body) return;
+    const rows = [];
+    for (const t of tasks) {
+      if (t.state === "done") continue;
+      const tr = document.createElement("tr");
+      tr.className = "task";
+      tr.dataset.id = String(t.id);
+      tr.dataset.state = t.state;
+      tr.dataset.lane = laneOf(t.state);
+      const cells = [t.name, t.state, t.text || "", String(t.runs), fmtWall(t.longest), t.where || ""];
+      for (const [i, text] of cells.entries()) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        td.className = ["name", "state", "waits", "runs", "longest", "where"][i];
+        if (i === 5) td.title = text;
+        if (i === 0) td.title = t.name;
+        tr.append(td);
+      }
+      rows.push(tr);
+    }
+    body.replaceChildren(...rows);
+    const done = tasks.length - rows.length;
+    $("#tasks-note").textContent = tasks.length === 0 ? "no tasks yet" :
+      rows.length + " live" + (done > 0 ? ", " + done + " finished" : "");
+  }
+
+  function fmtWall(ns) {
+    if (!ns) return "–";
+    if (ns < 1e6) return (ns / 1e3).toFixed(0) + " µs";
+    return (ns / 1e6).toFixed(ns < 1e8 ? 1 : 0) + " ms";
+  }
+
+  // taskBars turns the tasks' history into the bars of their lanes, up to
+  // the time last: per task, [{from, to, lane, text, at, wall}]. On the
+  // board's clock a run takes no time, so a run is drawn as wide as it took
+  // in real time at the clock's speed, and at least minRun: the runs of one
+  // instant one after another, those after a long run pushed past it, as
+  // the loop ran them.
+  function taskBars(last, minRun) {
+    const bars = new Map();
+    const open = new Map(); // id -> {from, lane, text, at}
+    let cursor = -Infinity; // when the last run drawn ended
+    const put = (id, bar) => {
+      let list = bars.get(id);
+      if (!list) bars.set(id, (list = []));
+      list.push(bar);
+    };
+    for (const c of taskChanges) {
+      if (c.at > last) break;
+      const o = open.get(c.id);
+      let from;
+      if (c.state === "running") {
+        from = Math.max(c.at, cursor);
+        if (o) put(c.id, { from: o.from, to: from, lane: o.lane, text: o.text, at: o.at });
+      } else if (o && o.lane === "running") {
+        from = Math.max(c.at, cursor, o.from + minRun, o.from + (c.wall || 0) * clock.speed);
+        put(c.id, { from: o.from, to: from, lane: "running", text: c.text || c.state, at: o.at, wall: c.wall || 0 });
+        cursor = from;
+      } else {
+        from = Math.max(c.at, o ? o.from : c.at);
+        if (o) put(c.id, { from: o.from, to: from, lane: o.lane, text: o.text, at: o.at });
+      }
+      const lane = laneOf(c.state);
+      if (lane) open.set(c.id, { from, lane, text: c.text || "", at: c.at });
+      else open.delete(c.id);
+    }
+    for (const [id, o] of open) {
+      put(id, { from: o.from, to: Math.max(last, o.from + (o.lane === "running" ? minRun : 0)), lane: o.lane, text: o.text, at: o.at, open: true });
+    }
+    return bars;
+  }
+
+  // laneTasks are the tasks with a lane: the live ones, and finished ones
+  // with bars in the window, at most MAX_LANES.
+  function laneTasks(bars, start) {
+    const out = [];
+    for (const t of tasks) {
+      if (out.length >= MAX_LANES) break;
+      const list = bars.get(t.id);
+      if (t.state !== "done" || (list && list.length && list[list.length - 1].to >= start)) out.push(t);
+    }
+    return out;
   }
 
   function onNow(msg) {
@@ -597,6 +744,7 @@
   $("#pause").addEventListener("click", togglePause);
   $("#step").addEventListener("click", () => post("step"));
   $("#restart").addEventListener("click", () => post("restart"));
+  $("#where").addEventListener("click", () => post("where"));
   for (const b of document.querySelectorAll("button.speed")) {
     b.addEventListener("click", () => setSpeed(Number(b.dataset.speed)));
   }
@@ -615,6 +763,8 @@
   const LABEL_W = 120; // the names' column
   const AXIS_H = 24;   // the time axis at the top
   const ROW_H = 34;
+  const LANE_H = 22;     // a task lane
+  const MIN_RUN_PX = 3;  // the least width of a run in a task lane
   let spanIndex = SPANS.indexOf(5);
   let follow = true;   // the right edge is the clock
   let viewEnd = 0;     // the right edge when not following (ns)
@@ -668,7 +818,8 @@
   function draw() {
     const dpr = window.devicePixelRatio || 1;
     const w = canvas.parentElement.clientWidth;
-    const h = AXIS_H + Math.max(1, parts.length) * ROW_H + 6;
+    const lanesNow = lanes(); // the task lanes, drawn under the pins
+    const h = AXIS_H + Math.max(1, parts.length) * ROW_H + lanesNow.rows.length * LANE_H + 6;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
       canvas.width = Math.round(w * dpr);
       canvas.height = Math.round(h * dpr);
@@ -810,6 +961,7 @@
       g.textAlign = "left";
       g.fillText("no signals yet", LABEL_W, AXIS_H + ROW_H / 2);
     }
+    drawLanes(g, lanesNow, w, x, start, end);
 
     // The marker, and the cursor at the nearest edge.
     if (marker !== null && marker >= start && marker <= end) {
@@ -822,6 +974,76 @@
       drawCursor(g, x(c.t), h, "#e3e7ee", fmtTime(c.t));
     }
     showReadout(readout);
+  }
+
+  // lanes computes the task lanes for the diagram as it is now: the bars
+  // of each task with a lane, and where its row is.
+  let shownLanes = []; // for tests: the lanes last drawn
+  function lanes() {
+    const w = canvas.parentElement.clientWidth;
+    const [start, end] = timeWindow(displayTime());
+    const plotW = Math.max(1, w - LABEL_W - 8);
+    const minRun = MIN_RUN_PX * (end - start) / plotW;
+    const bars = taskBars(Math.min(end, displayTime()), minRun);
+    const rows = laneTasks(bars, start).map((t, j) => ({ task: t, bars: bars.get(t.id) || [], y0: AXIS_H + Math.max(1, parts.length) * ROW_H + j * LANE_H }));
+    return { rows, start, end };
+  }
+
+  const LANE_COLOURS = { running: "#4fa3ff", ready: "#ffd866", waiting: "#55606e" };
+
+  function drawLanes(g, ls, w, x, start, end) {
+    shownLanes = ls.rows.map((r) => ({ id: r.task.id, name: r.task.name, bars: r.bars.filter((b) => b.to >= start && b.from <= end).map((b) => ({ from: b.from, to: b.to, lane: b.lane, text: b.text })) }));
+    ls.rows.forEach((r, j) => {
+      const y0 = r.y0;
+      g.fillStyle = j % 2 ? "rgba(79,163,255,0.03)" : "rgba(79,163,255,0.06)";
+      g.fillRect(LABEL_W - 4, y0, w, LANE_H);
+      const top = y0 + 4, bottom = y0 + LANE_H - 4;
+      for (const b of r.bars) {
+        if (b.to < start || b.from > end) continue;
+        const xa = Math.max(x(b.from), LABEL_W), xb = Math.max(x(b.to), xa + (b.lane === "running" ? MIN_RUN_PX : 0));
+        g.fillStyle = LANE_COLOURS[b.lane];
+        if (b.lane === "running") g.fillRect(xa, top, xb - xa, bottom - top);
+        else if (b.lane === "ready") g.fillRect(xa, (top + bottom) / 2 - 2, xb - xa, 4);
+        else g.fillRect(xa, bottom - 1, xb - xa, 1);
+      }
+      g.fillStyle = "#15181d";
+      g.fillRect(0, y0, LABEL_W - 4, LANE_H);
+      g.textAlign = "left";
+      g.fillStyle = "#9fc6ef";
+      const n = r.task.name;
+      g.fillText(n.length > 14 ? n.slice(0, 13) + "…" : n, 10, y0 + LANE_H / 2);
+    });
+  }
+
+  // laneAt describes the bar of a task lane under (px, py), if any: the
+  // run, and the await point it stopped at, or the wait.
+  function laneAt(px, py) {
+    const ls = lanes();
+    const r = ls.rows.find((r) => py >= r.y0 && py < r.y0 + LANE_H);
+    if (!r) return null;
+    const w = canvas.clientWidth, plotW = w - LABEL_W - 8;
+    const x = (t) => LABEL_W + ((t - ls.start) / (ls.end - ls.start)) * plotW;
+    let best = null;
+    for (const b of r.bars) {
+      const xa = x(b.from), xb = Math.max(x(b.to), xa + (b.lane === "running" ? MIN_RUN_PX : 0));
+      const d = px < xa ? xa - px : px > xb ? px - xb : 0;
+      // A run wins over the wait it sits in, within a few pixels.
+      const score = d - (b.lane === "running" ? 4 : 0);
+      if (d <= 4 && (!best || score < best.score)) best = { score, b };
+    }
+    if (!best) return { id: r.task.id, task: r.task.name, text: r.task.name + ": nothing here" };
+    const b = best.b;
+    let text;
+    if (b.lane === "running") {
+      text = r.task.name + " ran at " + fmtTime(b.at) + (b.wall ? " for " + fmtWall(b.wall) + " of real time" : "") +
+        (b.text && !b.open ? "; stopped: " + b.text : "; running");
+    } else {
+      text = r.task.name + " " + (b.lane === "ready" ? "ready" : "waiting") + " from " + fmtTime(b.at) + (b.text ? ": " + b.text : "");
+    }
+    // The task's latest stop: its open wait, or the run before it.
+    const n = r.bars.length, last = r.bars[n - 1];
+    const latest = b === last || (last && last.open && last.lane !== "running" && b === r.bars[n - 2]);
+    return { id: r.task.id, task: r.task.name, text, bar: b, latest };
   }
 
   function drawCursor(g, px, h, colour, label) {
@@ -892,6 +1114,13 @@
     const r = canvas.getBoundingClientRect();
     const px = e.clientX - r.left, py = e.clientY - r.top;
     if (px < LABEL_W) { marker = null; dirty = true; return; }
+    const lane = laneAt(px, py);
+    if (lane) {
+      const open = !!lane.latest; // its await point now is where this bar stopped
+      laneClicked = { id: lane.id, text: lane.text, open };
+      showLaneInfo();
+      if (open) post("where"); // where it is paused now
+    }
     const w = canvas.clientWidth;
     const [start, end] = timeWindow(displayTime()), plotW = w - LABEL_W - 8;
     const x = (t) => LABEL_W + ((t - start) / (end - start)) * plotW;
@@ -918,12 +1147,19 @@
   window.addEventListener("resize", () => { dirty = true; });
 
   let lastTimeText = "";
+  let tasksShown = 0; // when the tasks panel was last drawn
   function frame() {
     const t = displayTime();
     const text = fmtTime(t);
     if (text !== lastTimeText) {
       $("#time").textContent = text;
       lastTimeText = text;
+    }
+    if (tasksDirty && performance.now() - tasksShown >= 100) {
+      tasksDirty = false;
+      tasksShown = performance.now();
+      renderTasks();
+      dirty = true;
     }
     if (dirty || (clock.running && !clock.paused)) {
       dirty = false;
@@ -950,6 +1186,8 @@
     time: () => displayTime(),
     parts: () => parts.map((p) => Object.assign({}, p)),
     history: (name) => (history.get(name) || []).map((c) => Object.assign({}, c)),
+    tasks: () => tasks.map((t) => Object.assign({}, t)),
+    lanes: () => JSON.parse(JSON.stringify(shownLanes)),
   };
 
   showSpan();
