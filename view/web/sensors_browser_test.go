@@ -204,8 +204,22 @@ func TestBrowserThermostat(t *testing.T) {
 	if !strings.Contains(line, "display 18.0°C "+set+" HEAT ON") {
 		t.Errorf("after the knob turned the display says %q, want 18.0°C, %s and the heater on", line, set)
 	}
-	after, _ := sessionPicture(t, s, "oled")
-	waitPage(t, tab, "the canvas with the new set point", canvasJS, after)
+	// The canvas follows the Session's picture; the lab may have taken its
+	// next reading meanwhile, so compare with the picture as it is now.
+	var after string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		after, _ = sessionPicture(t, s, "oled")
+		got, err := chromedp.Run(tab, chromedp.Evaluate[string](canvasJS))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == after {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for the canvas with the new set point: got %q, want %q", got, after)
+		}
+	}
 	// The set point's line (rows 42 to 49) is redrawn.
 	if rows(before, 42, 50) == rows(after, 42, 50) {
 		t.Errorf("the set point's rows are the same after the knob turned:\n%s", rows(after, 42, 50))
