@@ -345,7 +345,7 @@ func (m Message) Check() error {
 			return bad("no name")
 		}
 		if m.ID < 0 || m.ID >= MaxTaskID {
-			return bad("task id %d, want 0 to %d", m.ID, MaxTaskID-1)
+			return bad("task id %d, want 0 to %d", m.ID, int64(MaxTaskID-1))
 		}
 		switch m.State {
 		case TaskNew, TaskReady, TaskRunning, TaskWaiting, TaskSleeping, TaskDone:
