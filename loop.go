@@ -165,7 +165,8 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	if t.parent == nil {
 		t.parent = l.parent
 	}
-	t.root.ctx = Ctx{t: t, s: &t.root}
+	t.ctx = Ctx{t: t, s: &t.root}
+	t.root.ctx = t.ctx
 	t.scope = &t.root
 	t.root.when.Store(-1)
 	t.timer.task = t
@@ -198,7 +199,8 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 func (l *Loop) doneTask(t *Task, err error, opts []TaskOption) *Task {
 	l.ids++
 	t.id, t.loop = l.ids, l
-	t.root.ctx = Ctx{t: t, s: &t.root}
+	t.ctx = Ctx{t: t, s: &t.root}
+	t.root.ctx = t.ctx
 	t.scope = &t.root
 	t.root.when.Store(-1)
 	for _, o := range opts {

@@ -28,11 +28,22 @@ func (c *Ctx) Loop() *Loop { return c.t.loop }
 
 // running returns the task if c is the Ctx of the task running now.
 func (c *Ctx) running() (*Task, error) {
+	// c.t.loop is set whenever c.t is: a Ctx is made with its task.
+	if c != nil && c.t != nil && c.t.loop.current == c.t && !c.t.loop.debug {
+		return c.t, nil
+	}
+	return c.runningSlow()
+}
+
+// runningSlow is running's answer for a wrong Ctx, and for debug mode,
+// where the goroutine is checked before the loop's state is read, which
+// another goroutine would race on.
+func (c *Ctx) runningSlow() (*Task, error) {
 	if c == nil || c.t == nil || c.t.loop == nil {
 		return nil, ErrNotInTask
 	}
 	if err := c.t.loop.checkGoroutine("a task's Ctx"); err != nil {
-		return nil, err // before reading the loop's state, which another goroutine would race on
+		return nil, err
 	}
 	if c.t.loop.current != c.t {
 		return nil, ErrNotInTask
@@ -114,7 +125,9 @@ func (a *awaiters) finished(t *Task) {
 // it pauses at an await point (Sleep, Await, ...), and then the loop runs the
 // next ready task.
 type Task struct {
-	// The fields a task switch touches come first, to share a cache line.
+	// The fields a task switch touches come first, to share a cache line:
+	// its Ctx too, which every await point reads.
+	ctx            Ctx // the task's own: its root scope's
 	loop           *Loop
 	next           func() (struct{}, bool) // resumes the coroutine
 	yield          func(struct{}) bool     // pauses it; used from inside
@@ -255,7 +268,7 @@ func (t *Task) Context() context.Context {
 	if t == nil {
 		return (*Ctx)(nil)
 	}
-	return &t.root.ctx
+	return &t.ctx
 }
 
 // Done reports whether the task has finished.
@@ -510,7 +523,7 @@ func (t *Task) body(yield func(struct{}) bool) {
 			panic(goexitDone{}) // turns the rest of the Goexit into a panic stop recovers
 		}
 	}()
-	t.err = t.fn(&t.root.ctx)
+	t.err = t.fn(&t.ctx)
 	returned = true
 }
 
