@@ -28,7 +28,10 @@ func TestIdleFutexWaits(t *testing.T) {
 	if l.idleTimer != nil {
 		t.Fatal("the idle loop made a runtime timer")
 	}
-	if l.blocks != sleeps {
+	// A futex wait may end early (the runtime's preemption signal
+	// interrupts it): then the loop waits again. Polling would block far
+	// more often than once a sleep.
+	if l.blocks < sleeps || l.blocks > 2*sleeps {
 		t.Fatalf("loop blocked %d times for %d sleeps", l.blocks, sleeps)
 	}
 	if w := l.idleWait.word.Load(); w != idleNone {
