@@ -160,25 +160,11 @@ func (l *Loop) CreateTask(fn func(*Ctx) error, opts ...TaskOption) *Task {
 }
 
 func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
-	l.ids++
-	t.id, t.loop, t.fn = l.ids, l, fn
-	if t.parent == nil {
-		t.parent = l.parent
-	}
-	t.ctx = Ctx{t: t, s: &t.root}
-	t.root.ctx = t.ctx
-	t.scope = &t.root
-	t.root.when.Store(-1)
-	t.timer.task = t
-	for _, o := range opts {
-		o(t)
-	}
+	l.initTask(t, opts)
+	t.fn = fn
 	if l.closed {
 		// Nothing will ever run it: it is born failed.
-		t.state, t.fn, t.retrieved = taskDone, nil, true
-		t.err = fmt.Errorf("%w: %v created after Close", ErrLoopClosed, t)
-		t.root.end(ctxEnded)
-		return t
+		return l.doneTask(t, fmt.Errorf("%w: %v created after Close", ErrLoopClosed, t), nil)
 	}
 	l.live.add(t)
 	l.ready.push(t)
@@ -193,20 +179,32 @@ func (l *Loop) newTask(t *Task, fn func(*Ctx) error, opts []TaskOption) *Task {
 	return t
 }
 
-// doneTask returns t as a task of l that is already done with err, which
-// the caller hands to whoever asked for the task (so it is not reported to
-// the exception handler).
-func (l *Loop) doneTask(t *Task, err error, opts []TaskOption) *Task {
+// initTask makes t a task of l, not yet queued: its id, its own scope and
+// Ctx, its options.
+func (l *Loop) initTask(t *Task, opts []TaskOption) {
 	l.ids++
 	t.id, t.loop = l.ids, l
+	if t.parent == nil {
+		t.parent = l.parent
+	}
 	t.ctx = Ctx{t: t, s: &t.root}
 	t.root.ctx = t.ctx
 	t.scope = &t.root
 	t.root.when.Store(-1)
+	t.timer.task = t
 	for _, o := range opts {
 		o(t)
 	}
-	t.state, t.err, t.retrieved = taskDone, err, true
+}
+
+// doneTask makes t (initialised here if it is not yet) a task that never
+// runs and failed with err; the caller hands it to whoever asked for the
+// task, so it is not reported to the exception handler.
+func (l *Loop) doneTask(t *Task, err error, opts []TaskOption) *Task {
+	if t.loop == nil {
+		l.initTask(t, opts)
+	}
+	t.state, t.fn, t.err, t.retrieved = taskDone, nil, err, true
 	t.root.end(ctxEnded)
 	return t
 }
@@ -449,15 +447,14 @@ func (l *Loop) idle() (done bool, err error) {
 		}
 		when, timed := l.timers.peek()
 		if timed && l.virtual {
+			if l.threadsBusy.Load() > 0 {
+				l.wait(-1) // a ToThread's result is on its way: no jump before it
+				continue
+			}
+			// Read after threadsBusy: a ToThread goroutine posts its result
+			// before it counts itself out, so none can slip between.
 			if l.pollBeforeJump() {
 				continue // ready I/O and posted work come before a jump in time
-			}
-			if l.threadsBusy.Load() > 0 || l.hasPosted.Load() {
-				if l.hasPosted.Load() {
-					continue // posted just after the poll
-				}
-				l.wait(-1) // and so does the result of a ToThread on its way
-				continue
 			}
 			if l.pace == nil {
 				l.vnow = max(l.vnow, when)
