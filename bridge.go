@@ -149,7 +149,8 @@ func Submit[T any](goctx context.Context, l *Loop, fn func(*Ctx) (T, error), opt
 	results := make(chan result, 1)
 	tasks := make(chan *TaskOf[T], 1)
 	err := l.CallSoonThreadsafe(func() {
-		t := newTaskOfFrom(&Task{parent: goctx}, l, fn, opts) // goctx's values reach the task
+		t := newTaskOf(l, fn, opts)
+		t.parent = goctx // its values reach the task, which has not run yet
 		t.waiters.addWatch(&watch{fn: func(*Task) { results <- result{t.value, t.err} }})
 		tasks <- t
 	})

@@ -203,9 +203,16 @@ func CreateTaskOf[T any](ctx *Ctx, fn func(*Ctx) (T, error), opts ...TaskOption)
 
 // inherit returns a new task that starts with its creator's values.
 func inherit(creator *Task) *Task {
-	t := &Task{parent: creator.parent, createdBy: creator}
-	t.vals.Store(creator.vals.Load())
+	t := &Task{}
+	t.inheritFrom(creator)
 	return t
+}
+
+// inheritFrom gives t, not yet made, its creator's values (as CPython's
+// create_task copies the context) and remembers the creator for task dumps.
+func (t *Task) inheritFrom(creator *Task) {
+	t.parent, t.createdBy = creator.parent, creator
+	t.vals.Store(creator.vals.Load())
 }
 
 func newTaskOf[T any](l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *TaskOf[T] {
@@ -216,8 +223,7 @@ func newTaskOf[T any](l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *Tas
 func newTaskOfFrom[T any](creator *Task, l *Loop, fn func(*Ctx) (T, error), opts []TaskOption) *TaskOf[T] {
 	tt := &TaskOf[T]{}
 	if creator != nil {
-		tt.parent, tt.createdBy = creator.parent, creator
-		tt.vals.Store(creator.vals.Load())
+		tt.inheritFrom(creator)
 	}
 	var body func(*Ctx) error
 	if fn != nil {
@@ -240,11 +246,10 @@ func CurrentTask(ctx *Ctx) *Task {
 
 // creator returns the name of the task that created t, "" if none did.
 func (t *Task) creator() string {
-	switch {
-	case t.createdBy != nil:
-		return t.createdBy.Name()
+	if t.createdBy == nil {
+		return ""
 	}
-	return ""
+	return t.createdBy.Name()
 }
 
 // Name returns the task's name.
@@ -461,13 +466,9 @@ func (t *Task) yieldNow() error {
 }
 
 // suspend pauses the task; when it resumes, it delivers a pending
-// cancellation.
+// cancellation. Its callers, park and yieldNow, have made sure the task is
+// not unwinding.
 func (t *Task) suspend() error {
-	if t.exiting != exitNone {
-		// The task is being unwound or is exiting (runtime.Goexit): its
-		// deferred calls may not wait any more.
-		return ErrCancelled
-	}
 	if t.loop.slow > 0 {
 		t.loop.noteAwait(t)
 	}
