@@ -79,9 +79,7 @@ type Scope struct {
 	cs       cancelScope
 	l        *Loop
 	timer    timer // the deadline; its callback runs on the loop
-	expired  bool  // the deadline passed while the body ran
 	injected bool  // the deadline's cancel is on its way to the task itself
-	closed   bool  // the body has returned
 }
 
 // When returns the scope's deadline on the loop's clock, and false when it
@@ -98,7 +96,7 @@ func (sc *Scope) When() (time.Duration, bool) {
 // keep-alive may call it on every message. After the deadline has passed,
 // or once the body has returned, it does nothing.
 func (sc *Scope) Reschedule(at time.Duration) {
-	if sc.expired || sc.closed {
+	if sc.cs.cancelled || sc.cs.closed { // only the deadline cancels this scope
 		return
 	}
 	sc.l.timers.disarm(&sc.timer)
@@ -106,7 +104,7 @@ func (sc *Scope) Reschedule(at time.Duration) {
 }
 
 // Expired reports whether the deadline passed while the body ran.
-func (sc *Scope) Expired() bool { return sc.expired }
+func (sc *Scope) Expired() bool { return sc.cs.cancelled }
 
 // arm sets the deadline: one already past cancels the body at its next
 // await point, after the tasks ready now (CPython's call_soon).
@@ -124,13 +122,12 @@ func (sc *Scope) arm(at int64) {
 
 // expire is the deadline's callback.
 func (sc *Scope) expire() {
-	if sc.closed || sc.expired {
+	if sc.cs.closed || sc.cs.cancelled {
 		return // fired, but queued behind the task that left the scope or rescheduled
 	}
 	if w := sc.cs.when.Load(); w == int64(Never) || w > sc.l.now() {
 		return // rescheduled later while this call was queued
 	}
-	sc.expired = true
 	sc.injected = sc.cs.cancel(ctxExpired, true)
 }
 
@@ -167,10 +164,9 @@ func scope(ctx *Ctx, at time.Duration, body func(*Ctx) error) (r scopeResult, er
 	cur.openScope(&sc.cs, -1)
 	sc.arm(int64(at))
 	defer func() {
-		sc.closed = true
 		sc.l.timers.disarm(&sc.timer)
 		cur.closeScope(&sc.cs)
-		r.expired = sc.expired
+		r.expired = sc.cs.cancelled
 		switch {
 		case sc.cs.outer && cur.deliver == deliverNone:
 			r.merged = true // delivered inside the scope: report it
