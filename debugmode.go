@@ -3,7 +3,6 @@ package asyncio
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"sync/atomic"
 )
 
@@ -32,24 +31,9 @@ func debugFromEnv() bool { return os.Getenv("ASYNCIO_DEBUG") == "1" }
 // debugState is what debug mode records: which goroutine runs the loop and
 // which runs its current task. Other goroutines read it.
 type debugState struct {
-	loopG atomic.Int64    // the goroutine in Run..., 0 when the loop is not running
-	taskG atomic.Int64    // the goroutine of the task running now, 0 between tasks
-	goids map[*Task]int64 // each started task's goroutine; the loop's goroutine only
-}
-
-// goid returns the calling goroutine's id, read from its stack header
-// ("goroutine 18 [running]:").
-func goid() int64 {
-	var buf [32]byte
-	n := runtime.Stack(buf[:], false)
-	var id int64
-	for _, c := range buf[len("goroutine "):n] {
-		if c < '0' || c > '9' {
-			break
-		}
-		id = id*10 + int64(c-'0')
-	}
-	return id
+	loopG atomic.Uint64    // the goroutine in Run..., 0 when the loop is not running
+	taskG atomic.Uint64    // the goroutine of the task running now, 0 between tasks
+	goids map[*Task]uint64 // each started task's goroutine; the loop's goroutine only
 }
 
 // checkGoroutine returns an error matching ErrWrongGoroutine when, in debug
@@ -63,7 +47,7 @@ func (l *Loop) checkGoroutine(op string) error {
 	if loopG == 0 {
 		return nil // not running: whoever sets it up or closes it may
 	}
-	g := goid()
+	g := goroutineID()
 	if g == loopG || g == l.dbg.taskG.Load() {
 		return nil
 	}
@@ -74,9 +58,9 @@ func (l *Loop) checkGoroutine(op string) error {
 func (l *Loop) debugEnter() {
 	if l.debug {
 		if l.dbg.goids == nil {
-			l.dbg.goids = map[*Task]int64{}
+			l.dbg.goids = map[*Task]uint64{}
 		}
-		l.dbg.loopG.Store(goid())
+		l.dbg.loopG.Store(goroutineID())
 	}
 }
 
@@ -107,7 +91,7 @@ func (l *Loop) stepDebug(t *Task) bool {
 // when it first runs.
 func (t *Task) debugStart() {
 	if t.loop.debug {
-		g := goid()
+		g := goroutineID()
 		t.loop.dbg.goids[t] = g
 		t.loop.dbg.taskG.Store(g)
 	}
