@@ -24,6 +24,7 @@ type Failure struct {
 	Recent   []string // e.g. "9.000 red 1 (off)"
 }
 
+// Error gives the failed step and what was expected against what happened.
 func (f *Failure) Error() string {
 	return fmt.Sprintf("expected %s, got %s", f.Expected, f.Got)
 }
