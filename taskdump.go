@@ -153,6 +153,12 @@ func (l *Loop) DumpTasks(w io.Writer) error {
 	return nil
 }
 
+// AwaitPoints returns, for each unfinished task that has run, the function
+// and file:line of the await point where it is paused, read from the
+// goroutine stacks (a costly call: for tools, on request). It must be called
+// on the loop's goroutine or while the loop is not running.
+func (l *Loop) AwaitPoints() map[*Task]string { return pausedAt(l.Tasks()) }
+
 // pausedAt finds each task's await point in the stacks of all goroutines: a
 // task's coroutine has (*Task).body at its bottom, with the task's address
 // as its first argument, and the first frame outside this package above the

@@ -4,7 +4,6 @@ package board
 
 import (
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -240,47 +239,13 @@ func (v *viewer) where() {
 		return
 	}
 	tv.flush()
-	tasks := v.loop.Tasks()
-	var dump strings.Builder
-	if err := v.loop.DumpTasks(&dump); err != nil {
-		v.refuse(err)
-		return
-	}
-	at := awaitPoints(dump.String(), len(tasks))
-	for i, t := range tasks {
+	at := v.loop.AwaitPoints()
+	for _, t := range v.loop.Tasks() {
 		state, text := tv.state(t)
 		m := tv.change(t, state, text, 0)
-		m.Where = clip(at[i], wire.MaxTaskText)
+		m.Where = clip(at[t], wire.MaxTaskText)
 		v.send(m)
 	}
-}
-
-// awaitPoints reads the await points of the n tasks of a dump
-// (asyncio.Loop.DumpTasks): a task's line, indented by two spaces, is
-// followed by its await point's, "      at ...", if it is known. It returns
-// n empty strings if the dump does not have n tasks.
-func awaitPoints(dump string, n int) []string {
-	at := make([]string, n)
-	lines := strings.Split(dump, "\n")
-	i := -1
-	for _, l := range lines[1:] {
-		if l == "created by:" {
-			break
-		}
-		if p, ok := strings.CutPrefix(l, "      at "); ok {
-			if i >= 0 && i < n {
-				at[i] = p
-			}
-			continue
-		}
-		if strings.HasPrefix(l, "  ") {
-			i++
-		}
-	}
-	if i+1 != n {
-		return make([]string, n)
-	}
-	return at
 }
 
 func taskName(t *asyncio.Task) string {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -132,7 +133,7 @@ func (s *Server) serve() {
 
 func (s *Server) handle(c net.Conn) {
 	c.SetDeadline(time.Now().Add(RequestTimeout))
-	r := bufio.NewReaderSize(&io1{c, MaxRequest + 1}, MaxRequest+1)
+	r := bufio.NewReaderSize(io.LimitReader(c, MaxRequest+1), MaxRequest+1)
 	line, err := r.ReadString('\n')
 	if err != nil {
 		return
@@ -144,24 +145,6 @@ func (s *Server) handle(c net.Conn) {
 	}
 	dump, _ := Dump(s.l, Timeout)
 	c.Write([]byte(dump))
-}
-
-// io1 reads at most n bytes from c in all.
-type io1 struct {
-	c net.Conn
-	n int
-}
-
-func (r *io1) Read(p []byte) (int, error) {
-	if r.n <= 0 {
-		return 0, errors.New("monitor: request too long")
-	}
-	if len(p) > r.n {
-		p = p[:r.n]
-	}
-	k, err := r.c.Read(p)
-	r.n -= k
-	return k, err
 }
 
 // Ask connects to a monitor server at addr, sends token and returns the
