@@ -779,9 +779,13 @@ func (c *Client) Unsubscribe(ctx *asyncio.Ctx, filters ...string) error {
 }
 
 // Next returns the next message received, waiting for one. It returns
-// ErrClosed once the client is closed and the queue empty. (With
-// Config.Handler set, messages go there and Next waits for ever.)
+// ErrClosed once the client is closed and the queue empty, and
+// ErrHandlerSet at once when Config.Handler is set: messages go there, and
+// Next would wait for ever.
 func (c *Client) Next(ctx *asyncio.Ctx) (Message, error) {
+	if c.cfg.Handler != nil {
+		return Message{}, ErrHandlerSet
+	}
 	for c.qlen == 0 {
 		if c.closed {
 			return Message{}, ErrClosed

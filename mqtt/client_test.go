@@ -649,6 +649,10 @@ func TestHandler(t *testing.T) {
 		if len(handled) != 1 || !errors.Is(handled[0], io.ErrUnexpectedEOF) || cl.Stats().Drops != 0 {
 			t.Errorf("exception handler got %v; stats %+v", handled, cl.Stats())
 		}
+		// Next has nothing to wait for: it says so instead of hanging.
+		if _, err := cl.Next(ctx); !errors.Is(err, mqtt.ErrHandlerSet) {
+			t.Errorf("Next with a handler = %v, want ErrHandlerSet", err)
+		}
 		return cl.Close(ctx)
 	})
 }

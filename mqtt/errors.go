@@ -12,6 +12,9 @@ var (
 	// ErrClosed is returned by the methods of a client after Close, and by
 	// the waits that Close ended.
 	ErrClosed = errors.New("mqtt: client closed")
+	// ErrHandlerSet is returned by Client.Next on a client whose
+	// Config.Handler takes the messages.
+	ErrHandlerSet = errors.New("mqtt: Next on a client whose messages go to Config.Handler")
 	// ErrDeadLink is the reason a link is given up when nothing came from
 	// the broker for the keep-alive time (Config.KeepAlive), pings
 	// included: the network or the broker is gone without saying so. The

@@ -27,6 +27,10 @@ type AADC struct {
 // ErrBadWindow is returned by AADC.Wait when lower is above upper.
 var ErrBadWindow = errors.New("primitives: AADC window has lower above upper")
 
+// ErrInsideChange is returned by AADC.WaitChange on an AADC set to wait for
+// a reading inside its window: a change is a reading leaving it.
+var ErrInsideChange = errors.New("primitives: AADC.WaitChange needs Inside false")
+
 // NewAADC returns an AADC reading in.
 func NewAADC(in Analog) *AADC { return &AADC{in: in} }
 
@@ -60,6 +64,9 @@ func (a *AADC) Wait(ctx *asyncio.Ctx, lower, upper uint16) (uint16, error) {
 // reading (Hinch's aadc(delta)): it returns once the reading has moved by
 // more than delta.
 func (a *AADC) WaitChange(ctx *asyncio.Ctx, delta uint16) (uint16, error) {
+	if a.Inside {
+		return 0, ErrInsideChange
+	}
 	r := a.in.Get()
 	lower, upper := uint16(0), uint16(65535)
 	if r > delta {
@@ -67,9 +74,6 @@ func (a *AADC) WaitChange(ctx *asyncio.Ctx, delta uint16) (uint16, error) {
 	}
 	if r < 65535-delta {
 		upper = r + delta
-	}
-	if a.Inside {
-		return 0, errors.New("primitives: AADC.WaitChange needs Inside false")
 	}
 	return a.Wait(ctx, lower, upper)
 }
