@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/goasyncio/asyncio/internal/cputime"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -232,9 +233,9 @@ func libIdle(dur time.Duration) float64 {
 			})
 		}
 		asyncio.Sleep(ctx, 100*time.Millisecond)
-		c0 := cpuTime()
+		c0 := cputime.Process()
 		asyncio.Sleep(ctx, dur)
-		cpu = cpuTime() - c0
+		cpu = cputime.Process() - c0
 		return nil
 	})
 	return float64(cpu) / 1e6 * float64(10*time.Second) / float64(dur)
@@ -259,9 +260,9 @@ func goIdle(dur time.Duration) float64 {
 		}()
 	}
 	time.Sleep(100 * time.Millisecond)
-	c0 := cpuTime()
+	c0 := cputime.Process()
 	time.Sleep(dur)
-	cpu := cpuTime() - c0
+	cpu := cputime.Process() - c0
 	close(stop)
 	wg.Wait()
 	return float64(cpu) / 1e6 * float64(10*time.Second) / float64(dur)

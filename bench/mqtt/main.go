@@ -15,6 +15,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/goasyncio/asyncio/internal/cputime"
 	"net"
 	"os"
 	"os/exec"
@@ -61,7 +62,7 @@ func ours(addr string, qos byte, n int, topic string) (result, error) {
 			return err
 		}
 		defer pub.Close(ctx)
-		cpu0, t0 := cpuTime(), time.Now()
+		cpu0, t0 := cputime.Process(), time.Now()
 		next := 0
 		var pubs []*asyncio.Task
 		for range window {
@@ -88,7 +89,7 @@ func ours(addr string, qos byte, n int, topic string) (result, error) {
 			}
 			return nil
 		})
-		r.elapsed, r.cpu = time.Since(t0), cpuTime()-cpu0
+		r.elapsed, r.cpu = time.Since(t0), cputime.Process()-cpu0
 		r.timedOut = r.got < n
 		if err != nil {
 			return err
@@ -125,7 +126,7 @@ func theirs(addr string, qos byte, n int, topic string) (result, error) {
 		return r, t.Error()
 	}
 	defer pub.Disconnect(100)
-	cpu0, t0 := cpuTime(), time.Now()
+	cpu0, t0 := cputime.Process(), time.Now()
 	var inflight []paho.Token
 	for range n {
 		t := pub.Publish(topic, qos, false, payload)
@@ -146,7 +147,7 @@ func theirs(addr string, qos byte, n int, topic string) (result, error) {
 	case <-time.After(30 * time.Second):
 		r.timedOut = true
 	}
-	r.elapsed, r.cpu = time.Since(t0), cpuTime()-cpu0
+	r.elapsed, r.cpu = time.Since(t0), cputime.Process()-cpu0
 	r.got = int(got.Load())
 	return r, nil
 }
