@@ -76,7 +76,7 @@ func ExampleWithContext() {
 	parent, cancel := context.WithCancel(context.WithValue(context.Background(), requestID{}, "req-7"))
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		fmt.Println("request", ctx.Value(requestID{}))
-		cancel() // as a server shutting down would
+		cancel()                                  // as a server shutting down would
 		err := asyncio.Sleep(ctx, 10*time.Second) // cancelled long before
 		fmt.Println("main:", err)
 		return err
