@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/internal/testenv"
 	"github.com/goasyncio/asyncio/stream"
 )
 
@@ -12,6 +13,9 @@ import (
 // server beside a task that sleeps an hour at a time answers each request at
 // once, in virtual time, instead of after the sleeper has run out.
 func TestVirtualClockJumpPollsIO(t *testing.T) {
+	// Loopback delivery is not always done by the time the sender's write
+	// returns; under an emulator it can lag the poll before a jump.
+	testenv.SkipIfEmulated(t, "loopback delivery can lag the poll before a jump under an emulator")
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
 			for {
