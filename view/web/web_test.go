@@ -384,7 +384,18 @@ func TestVCDDownload(t *testing.T) {
 	for range 4 {
 		post(t, ts.URL, "step", "")
 	}
-	viewtest.WaitState(t, s, "the clock at 1 s", func(st view.State) bool { return st.Time == time.Second })
+	// At 1 s red goes on and green off: two lines from the program, which
+	// may reach the viewer after the clock's. Wait for both.
+	viewtest.WaitState(t, s, "the clock at 1 s, red on and green off", func(st view.State) bool {
+		var red, green bool
+		for _, c := range st.Changes {
+			if c.At == time.Second {
+				red = red || c.Name == "red" && c.Value == 1
+				green = green || c.Name == "green" && c.Value == 0
+			}
+		}
+		return st.Time == time.Second && red && green
+	})
 
 	resp, err := http.Get(ts.URL + "/board.vcd")
 	if err != nil {
