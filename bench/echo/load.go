@@ -94,14 +94,21 @@ func load(addr string, spec loadSpec) (result, error) {
 	}
 	// The measured time and the CPU time begin together: no round trip
 	// counts before the CPU time is read.
+	// The measurement's end is timed from its start, so that a late
+	// start (a loaded machine) does not shorten it.
+	var stopTimer atomic.Pointer[time.Timer]
 	startTimer := time.AfterFunc(spec.warmup, func() {
 		sampleCPU(&cpu0, &cpuOK0)
 		measureFrom = time.Now()
 		measuring.Store(true)
+		stopTimer.Store(time.AfterFunc(spec.duration, stop))
 	})
-	defer startTimer.Stop()
-	timer := time.AfterFunc(spec.warmup+spec.duration, stop)
-	defer timer.Stop()
+	defer func() {
+		startTimer.Stop()
+		if t := stopTimer.Load(); t != nil {
+			t.Stop()
+		}
+	}()
 	for _, c := range conns {
 		wg.Add(1)
 		go func() {
