@@ -47,36 +47,6 @@ func (l *Loop) Poller() Poller {
 	return nil
 }
 
-// OnClose arranges for fn to run when the loop is closed (by Close, or at
-// the end of Run), after every task has returned and before Close returns,
-// so resources shared by the loop's tasks (a poller, a connection) are
-// released exactly when nothing can use them any more. Functions run in the
-// reverse order of their registration, on the goroutine that calls Close; a
-// panic in one goes to the exception handler and the others still run.
-// OnClose on a closed loop runs fn at once.
-func (l *Loop) OnClose(fn func()) {
-	l.init()
-	l.mu.Lock()
-	if l.closed {
-		l.mu.Unlock()
-		l.callback(fn)
-		return
-	}
-	l.onClose = append(l.onClose, fn)
-	l.mu.Unlock()
-}
-
-// Closing reports whether Close has begun: from then on no new work should
-// be started (Close cancels every task and waits for them). Like the loop's
-// other methods, it is for the loop's goroutine.
-func (l *Loop) Closing() bool { return l.mode == draining || l.isClosed() }
-
-func (l *Loop) isClosed() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.closed
-}
-
 // wait blocks until the loop is signalled or, if d >= 0, d has passed.
 func (l *Loop) wait(d time.Duration) {
 	l.blocks++
@@ -111,21 +81,4 @@ func (l *Loop) wait(d time.Duration) {
 	case <-l.idleTimer.C:
 	}
 	l.idleTimer.Stop()
-}
-
-// CallSoon arranges for fn to run on the loop, outside any task, after the
-// tasks and callbacks already ready. It must be called on the loop's
-// goroutine (a task, a callback, a Poller's Poll); other goroutines use
-// CallSoonThreadsafe. A panic in fn goes to the exception handler. It
-// returns ErrLoopClosed, and drops fn, once the loop is closed.
-func (l *Loop) CallSoon(fn func()) error {
-	l.init()
-	if err := l.checkGoroutine("Loop.CallSoon"); err != nil {
-		return err
-	}
-	if l.closed {
-		return ErrLoopClosed
-	}
-	l.ready.pushItem(runItem{fn: fn})
-	return nil
 }
