@@ -26,15 +26,8 @@ type Loop struct {
 	live    taskList // unfinished tasks, in creation order
 	ids     uint32
 
-	virtual bool
-	start   time.Time // real clock origin
-	vnow    int64     // virtual clock, ns
-
-	pace       *Pace // paces the virtual clock against real time, or nil
-	paceEpoch  uint64
-	anchorReal time.Time
-	anchorVirt int64
-	busySince  time.Time // when a paced loop last stopped idling
+	clock clock                     // real, virtual or paced: see clock.go
+	wall  atomic.Pointer[realClock] // the clock if it is real, for Ctx.Deadline on any goroutine
 
 	handler   ExceptionHandler
 	parent    context.Context // WithContext: values for the tasks; done cancels Run's main
@@ -88,12 +81,6 @@ const (
 // Option configures a loop made by NewLoop or Run.
 type Option func(*Loop)
 
-// VirtualClock makes the loop run on a virtual clock: whenever no task is
-// ready, time jumps straight to the next deadline instead of passing. Time
-// driven code then runs as fast as the CPU allows and gives the same trace on
-// every run. Work posted from other goroutines still arrives when it arrives.
-func VirtualClock() Option { return func(l *Loop) { l.virtual = true } }
-
 // WithExceptionHandler sets the loop's exception handler (see
 // Loop.SetExceptionHandler).
 func WithExceptionHandler(h ExceptionHandler) Option { return func(l *Loop) { l.handler = h } }
@@ -114,28 +101,13 @@ func (l *Loop) init() {
 	l.mu.Lock()
 	if !l.inited {
 		l.inited = true
-		l.start = time.Now()
+		if l.clock == nil {
+			l.setClock(&realClock{start: time.Now()})
+		}
 		l.wakeup = make(chan struct{}, 1)
 		l.closedCh = make(chan struct{})
 	}
 	l.mu.Unlock()
-}
-
-// Time returns the loop's clock: the time elapsed since the loop was made,
-// real or virtual.
-func (l *Loop) Time() time.Duration { return time.Duration(l.now()) }
-
-// Virtual reports whether the loop runs on a virtual clock.
-func (l *Loop) Virtual() bool { return l.virtual }
-
-func (l *Loop) now() int64 {
-	if l.virtual {
-		return l.vnow
-	}
-	if !l.inited {
-		return 0
-	}
-	return int64(time.Since(l.start))
 }
 
 // deadline returns now+d, clamped so that a huge d cannot wrap around.
@@ -271,20 +243,17 @@ func (l *Loop) loop() error {
 		if l.hasPosted.Load() {
 			l.runPosted()
 		}
-		if l.ready.len() == 0 {
+		idled := l.ready.len() == 0
+		if idled {
 			if done, err := l.idle(); done || err != nil {
 				return err
 			}
-		} else {
-			if b := l.poller.Load(); b != nil {
-				b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
-			}
-			if l.pace != nil {
-				l.pacedBusy() // nor the sleepers of a paced clock
-			}
+		} else if b := l.poller.Load(); b != nil {
+			b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
 		}
+		l.clock.round(idled, &l.timers)
 		if l.timers.len() > 0 {
-			now := l.now()
+			now := l.clock.now()
 			for t := l.timers.popDue(now); t != nil; t = l.timers.popDue(now) {
 				l.fire(t)
 			}
@@ -425,11 +394,10 @@ func (l *Loop) fire(t *timer) {
 }
 
 // idle waits until a task is ready. It reports done when the run is over,
-// and a *DeadlockError when nothing could ever make a task ready.
+// and a *DeadlockError when nothing could ever make a task ready. How long
+// it waits for the earliest deadline is the clock's answer (clock.sleep);
+// a virtual clock may move to it only when nothing else can happen first.
 func (l *Loop) idle() (done bool, err error) {
-	if l.pace != nil {
-		defer l.pacedIdled()
-	}
 	for l.ready.len() == 0 {
 		if l.hasPosted.Load() {
 			l.runPosted()
@@ -445,7 +413,13 @@ func (l *Loop) idle() (done bool, err error) {
 			return false, nil // the loop returns at its next check
 		}
 		when, timed := l.timers.peek()
-		if timed && l.virtual {
+		if !timed && l.holds.Load() == 0 {
+			if l.live.n == 0 && l.mode == runningForever {
+				return true, nil
+			}
+			return true, l.deadlock()
+		}
+		if timed && l.clock.virtual() {
 			if l.threadsBusy.Load() > 0 {
 				l.wait(-1) // a ToThread's result is on its way: no jump before it
 				continue
@@ -455,36 +429,13 @@ func (l *Loop) idle() (done bool, err error) {
 			if l.pollBeforeJump() {
 				continue // ready I/O and posted work come before a jump in time
 			}
-			if l.pace == nil {
-				l.vnow = max(l.vnow, when)
-				return false, nil
-			}
-			jump, d := l.pacedWait(when)
-			if jump {
-				return false, nil
-			}
-			l.wait(d)
-			l.pacedCatchUp(when, true)
-			continue
 		}
-		if !timed && l.holds.Load() == 0 {
-			if l.live.n == 0 && l.mode == runningForever {
-				return true, nil
-			}
-			return true, l.deadlock()
+		d := l.clock.sleep(when, timed)
+		if d == 0 {
+			return false, nil // the clock is at the deadline
 		}
-		if timed {
-			d := when - l.now()
-			if d <= 0 {
-				return false, nil
-			}
-			l.wait(time.Duration(d))
-		} else {
-			l.wait(-1)
-			if l.pace != nil {
-				l.pacedCatchUp(0, false)
-			}
-		}
+		l.wait(d)
+		l.clock.waited(when, timed)
 	}
 	return false, nil
 }
