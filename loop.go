@@ -278,24 +278,8 @@ func (l *Loop) loop() error {
 
 // step resumes t until its next await point.
 func (l *Loop) step(t *Task) {
-	if t.state == taskDone { // queued to report an unretrieved error
-		if !t.retrieved {
-			t.retrieved = true
-			l.CallExceptionHandler(ExceptionContext{Message: "Task exception wasn't retrieved", Err: t.err, Task: t})
-		}
+	if t.state != taskStarted && !l.startStep(t) {
 		return
-	}
-	if t.state == taskNew {
-		if t.deliver != deliverNone || t.fn == nil {
-			t.err = ErrCancelled
-			if t.fn == nil {
-				t.err = fmt.Errorf("%w: %v", ErrNilFunc, t)
-			}
-			l.finish(t)
-			return
-		}
-		t.state = taskStarted
-		t.next, t.stop = iter.Pull(t.body)
 	}
 	l.current = t
 	var running bool
@@ -308,6 +292,31 @@ func (l *Loop) step(t *Task) {
 	if !running || t.exiting != exitNone {
 		l.finish(t)
 	}
+}
+
+// startStep is step's first look at a task that is not started: a new one
+// gets its coroutine, unless it was cancelled first or has no function; a
+// done one was queued to report an error nobody retrieved. It reports
+// whether t is to be resumed.
+func (l *Loop) startStep(t *Task) bool {
+	if t.state == taskDone {
+		if !t.retrieved {
+			t.retrieved = true
+			l.CallExceptionHandler(ExceptionContext{Message: "Task exception wasn't retrieved", Err: t.err, Task: t})
+		}
+		return false
+	}
+	if t.deliver != deliverNone || t.fn == nil {
+		t.err = ErrCancelled
+		if t.fn == nil {
+			t.err = fmt.Errorf("%w: %v", ErrNilFunc, t)
+		}
+		l.finish(t)
+		return false
+	}
+	t.state = taskStarted
+	t.next, t.stop = iter.Pull(t.body)
+	return true
 }
 
 // finish records that t returned: wake its awaiters, or queue a report of an
