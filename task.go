@@ -12,19 +12,41 @@ import (
 )
 
 // Ctx is a running task's view of its loop: every function that may pause
-// (Sleep, Task.Await, ...) takes the Ctx its task was started with. It is only
-// valid inside that task, while that task runs; used anywhere else those
-// functions return ErrNotInTask.
+// (Sleep, Task.Await, ...) takes the Ctx its task was started with.
+//
+// A Ctx is valid only inside its task, while that task runs. Every function
+// of the package that takes a Ctx follows one rule when given any other: a
+// nil or zero Ctx, the Ctx of a task that has finished or is not the one
+// running (such as a task of another loop), or, in debug mode (see Debug),
+// a Ctx used from another goroutine. The function does nothing and says so:
+// a function that returns an error returns one matching ErrNotInTask (in
+// debug mode from the wrong goroutine, ErrWrongGoroutine); CreateTask and
+// CreateTaskOf, which return a task, return one that is already done and
+// never runs, belongs to no loop, and whose Err is that error (Await on it
+// returns the error at once, Cancel returns ErrTaskDone), as Loop.CreateTask
+// does on a closed loop; CurrentTask returns nil. Only the methods a Ctx has
+// as a context.Context (Deadline, Done, Err, Value) and TaskVar.Get, which
+// any goroutine may call, answer for any Ctx: a Ctx of no task is done.
 type Ctx struct {
 	t *Task
 	s *cancelScope // the scope the Ctx belongs to (see scope.go)
 }
 
-// Task returns the task this Ctx belongs to.
-func (c *Ctx) Task() *Task { return c.t }
+// Task returns the task this Ctx belongs to, nil for a nil or zero Ctx.
+func (c *Ctx) Task() *Task {
+	if c == nil {
+		return nil
+	}
+	return c.t
+}
 
-// Loop returns the loop the task runs on.
-func (c *Ctx) Loop() *Loop { return c.t.loop }
+// Loop returns the loop the task runs on, nil for a nil or zero Ctx.
+func (c *Ctx) Loop() *Loop {
+	if c == nil || c.t == nil {
+		return nil
+	}
+	return c.t.loop
+}
 
 // running returns the task if c is the Ctx of the task running now.
 func (c *Ctx) running() (*Task, error) {
@@ -175,12 +197,13 @@ func Named(name string) TaskOption { return func(t *Task) { t.name = name } }
 // CreateTask schedules fn to run as a new task on ctx's loop and returns it.
 // The task starts at the creating task's next await point, not inside this
 // call (MicroPython's order). A nil fn gives a task that fails with
-// ErrNilFunc. CreateTask panics if ctx is not the Ctx of the running task;
-// before the loop runs, use Loop.CreateTask.
+// ErrNilFunc. Given a Ctx that is not the running task's, it returns a task
+// that is already done and never runs, its Err saying why (see Ctx); before
+// the loop runs, use Loop.CreateTask.
 func CreateTask(ctx *Ctx, fn func(*Ctx) error, opts ...TaskOption) *Task {
 	cur, err := ctx.running()
 	if err != nil {
-		panic("asyncio: CreateTask: " + err.Error())
+		return strayTask(&Task{}, "CreateTask", err, opts)
 	}
 	return cur.loop.newTask(inherit(cur), fn, opts)
 }
@@ -192,13 +215,28 @@ type TaskOf[T any] struct {
 }
 
 // CreateTaskOf is CreateTask for a function that returns a value; the value
-// comes back from the task's Await.
+// comes back from the task's Await. Given a Ctx that is not the running
+// task's, it returns a task that is already done, as CreateTask does.
 func CreateTaskOf[T any](ctx *Ctx, fn func(*Ctx) (T, error), opts ...TaskOption) *TaskOf[T] {
 	cur, err := ctx.running()
 	if err != nil {
-		panic("asyncio: CreateTaskOf: " + err.Error())
+		tt := &TaskOf[T]{}
+		strayTask(&tt.Task, "CreateTaskOf", err, opts)
+		return tt
 	}
 	return newTaskOfFrom(cur, cur.loop, fn, opts)
+}
+
+// strayTask makes t a task created with a Ctx that is not the running
+// task's: done from the start with err, and of no loop, since touching the
+// Ctx's loop from here could race with the goroutine that runs it.
+func strayTask(t *Task, fn string, err error, opts []TaskOption) *Task {
+	for _, o := range opts {
+		o(t)
+	}
+	t.state, t.retrieved = taskDone, true
+	t.err = fmt.Errorf("asyncio: %s: %w", fn, err)
+	return t
 }
 
 // inherit returns a new task that starts with its creator's values.
@@ -311,6 +349,9 @@ func (t *Task) Cancelled() bool { return t.state == taskDone && errors.Is(t.err,
 // the loop's goroutine (from a task or loop callback).
 func (t *Task) Cancel() error {
 	if t == nil || t.loop == nil {
+		if t != nil && t.state == taskDone {
+			return ErrTaskDone // made with a stray Ctx (see Ctx)
+		}
 		return ErrZeroTask
 	}
 	if err := t.loop.checkGoroutine("Task.Cancel"); err != nil {
@@ -365,9 +406,9 @@ func (cur *Task) checkAwait(t *Task) error {
 	switch {
 	case t == nil:
 		return errors.New("asyncio: Await on a nil task")
-	case t.loop == nil:
+	case t.loop == nil && t.state != taskDone: // done: made with a stray Ctx
 		return ErrZeroTask
-	case t.loop != cur.loop:
+	case t.loop != nil && t.loop != cur.loop:
 		return fmt.Errorf("%w: %v awaited from %v", ErrOtherLoop, t, cur)
 	}
 	if cycle, _ := awaitCycle(cur, t); cycle {
