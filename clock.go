@@ -4,8 +4,7 @@ import "time"
 
 // clock is a loop's time. The loop asks it what time it is and, when no task
 // is ready, how long to wait for the next deadline, and tells it when it has
-// waited and when a round of ready tasks begins; it knows nothing else about
-// it. There are three: realClock (the default), virtualClock (VirtualClock),
+// waited; it knows nothing else about it. There are three: realClock (the default), virtualClock (VirtualClock),
 // which jumps to each deadline, and Pace (PacedClock, SetPace), a virtual
 // clock that jumps only once real time, at its speed, has got there.
 //
@@ -28,6 +27,13 @@ type clock interface {
 	// waited tells the clock that the loop has waited, for what sleep said
 	// or less if it was woken, with the same when.
 	waited(when int64, timed bool)
+}
+
+// roundWatcher is a clock that must also hear of every round of ready tasks:
+// the paced clock, whose time flows while tasks keep the loop busy. The
+// loop calls round only on such a clock, so the others cost the run loop
+// nothing per round.
+type roundWatcher interface {
 	// round tells the clock that a round of ready tasks begins, after an
 	// idle wait (idled) or after the previous round; timers are the loop's.
 	round(idled bool, timers *timerHeap)
@@ -49,8 +55,6 @@ func (c *realClock) sleep(when int64, timed bool) time.Duration {
 
 func (*realClock) waited(int64, bool) {}
 
-func (*realClock) round(bool, *timerHeap) {}
-
 // virtualClock is a number that moves to the next deadline whenever the
 // loop would otherwise wait for it (Trio's MockClock with autojump).
 type virtualClock struct{ t int64 }
@@ -69,8 +73,6 @@ func (c *virtualClock) sleep(when int64, timed bool) time.Duration {
 
 func (*virtualClock) waited(int64, bool) {}
 
-func (*virtualClock) round(bool, *timerHeap) {}
-
 // VirtualClock makes the loop run on a virtual clock: whenever no task is
 // ready, time jumps straight to the next deadline instead of passing. Time
 // driven code then runs as fast as the CPU allows and gives the same trace on
@@ -80,6 +82,7 @@ func VirtualClock() Option { return func(l *Loop) { l.setClock(&virtualClock{}) 
 // setClock makes c the loop's clock.
 func (l *Loop) setClock(c clock) {
 	l.clock = c
+	l.rounds, _ = c.(roundWatcher)
 	rc, _ := c.(*realClock)
 	l.wall.Store(rc)
 }

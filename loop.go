@@ -26,8 +26,9 @@ type Loop struct {
 	live    taskList // unfinished tasks, in creation order
 	ids     uint32
 
-	clock clock                     // real, virtual or paced: see clock.go
-	wall  atomic.Pointer[realClock] // the clock if it is real, for Ctx.Deadline on any goroutine
+	clock  clock                     // real, virtual or paced: see clock.go
+	rounds roundWatcher              // the clock, if it watches rounds; else nil
+	wall   atomic.Pointer[realClock] // the clock if it is real, for Ctx.Deadline on any goroutine
 
 	handler   ExceptionHandler
 	parent    context.Context // WithContext: values for the tasks; done cancels Run's main
@@ -251,7 +252,9 @@ func (l *Loop) loop() error {
 		} else if b := l.poller.Load(); b != nil {
 			b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
 		}
-		l.clock.round(idled, &l.timers)
+		if l.rounds != nil {
+			l.rounds.round(idled, &l.timers) // a paced clock's time flows while tasks spin
+		}
 		if l.timers.len() > 0 {
 			now := l.clock.now()
 			for t := l.timers.popDue(now); t != nil; t = l.timers.popDue(now) {

@@ -160,7 +160,7 @@ func (p *Pace) change(fn func()) {
 	}
 }
 
-// The clock's methods (see clock). The clock moves only while the loop is
+// The clock's methods (see clock and roundWatcher). The clock moves only while the loop is
 // idle, so what tasks do takes no virtual time, as on an unpaced virtual
 // clock, and work posted from another goroutine during a wait runs at the
 // time it arrived.
