@@ -479,45 +479,73 @@ func (t *TaskOf[T]) Result() (T, error) { return t.value, t.err }
 // recording where it waits. It returns ErrCancelled if the task was
 // cancelled, whether before parking or while parked.
 func (t *Task) park(q waitQueue) error {
-	if t.exiting != exitNone {
-		q.remove(t) // unwinding: its deferred calls may not wait
-		return ErrCancelled
-	}
-	if t.deliver != deliverNone {
-		// A cancel is waiting (forwarded through an await chain, or the
-		// shutdown): deliver it after one turn, as at any await point.
-		q.remove(t)
-		return t.yieldNow()
+	if t.exiting != exitNone || t.deliver != deliverNone {
+		return t.parkCancelled(q)
 	}
 	t.blocker = q
-	return t.suspend()
+	if t.loop.slow > 0 {
+		t.loop.noteAwait(t)
+	}
+	t.yield(struct{}{}) // here, not in a helper: see yieldNow
+	return t.resumed()
+}
+
+// parkCancelled is park for a task that is unwinding or has a cancel
+// waiting (forwarded through an await chain, or the shutdown).
+func (t *Task) parkCancelled(q waitQueue) error {
+	q.remove(t)
+	if t.exiting != exitNone {
+		return ErrCancelled // unwinding: its deferred calls may not wait
+	}
+	return t.yieldNow() // deliver the cancel after one turn, as at any await point
 }
 
 // yieldNow puts the running task at the back of the run queue and pauses it.
+//
+// Each await point (yieldNow, park, Sleep's Sleep(0)) calls the coroutine's
+// yield itself rather than through a helper they share: when the task is
+// resumed, the CPU's return-stack predictor still holds the loop's calls,
+// so every return between the yield and the task's own code is
+// mispredicted, a few nanoseconds each (docs/design.md, the task switch).
 func (t *Task) yieldNow() error {
 	if t.exiting != exitNone {
 		return ErrCancelled // unwinding: its deferred calls may not wait
 	}
 	l := t.loop
 	l.ready.push(t)
+	if l.instrumented {
+		l.noteYield(t)
+	}
+	t.yield(struct{}{})
+	return t.resumed()
+}
+
+// noteYield tells the instruments and the slow-task watch that the running
+// task yields.
+func (l *Loop) noteYield(t *Task) {
 	if len(l.instruments) > 0 {
 		l.noteScheduled(t)
 	}
-	return t.suspend()
+	if l.slow > 0 {
+		l.noteAwait(t)
+	}
 }
 
-// suspend pauses the task; when it resumes, it delivers a pending
-// cancellation. Its callers, park and yieldNow, have made sure the task is
-// not unwinding.
-func (t *Task) suspend() error {
-	if t.loop.slow > 0 {
-		t.loop.noteAwait(t)
-	}
-	t.yield(struct{}{})
-	switch t.deliver {
-	case deliverNone:
+// resumed is what an await point returns once its task resumes: nil, or a
+// cancellation waiting for it.
+func (t *Task) resumed() error {
+	if t.deliver == deliverNone {
 		return nil
-	case deliverOnce:
+	}
+	return t.deliverCancel()
+}
+
+// deliverCancel is resumed's rare case, kept out of line so that resumed
+// is inlined into every await point.
+//
+//go:noinline
+func (t *Task) deliverCancel() error {
+	if t.deliver == deliverOnce {
 		t.deliver = deliverNone
 		return ErrCancelled
 	}
