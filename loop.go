@@ -463,6 +463,44 @@ func (l *Loop) idle() (done bool, err error) {
 	return false, nil
 }
 
+// wait blocks until the loop is signalled or, if d >= 0, d has passed: in
+// the Poller if one is set, else in the loop's futex (idle_linux.go) or on
+// its timer and wake-up channel.
+func (l *Loop) wait(d time.Duration) {
+	l.blocks++
+	if len(l.instruments) > 0 {
+		for _, i := range l.instruments {
+			i.BeforeIdle(d)
+		}
+		defer func() {
+			for _, i := range l.instruments {
+				i.AfterIdle()
+			}
+		}()
+	}
+	if b := l.poller.Load(); b != nil {
+		b.p.Poll(d)
+		return
+	}
+	if l.sleepIdle(d) {
+		return
+	}
+	if d < 0 {
+		<-l.wakeup
+		return
+	}
+	if l.idleTimer == nil {
+		l.idleTimer = time.NewTimer(d)
+	} else {
+		l.idleTimer.Reset(d)
+	}
+	select {
+	case <-l.wakeup:
+	case <-l.idleTimer.C:
+	}
+	l.idleTimer.Stop()
+}
+
 // pollBeforeJump looks, without waiting, for I/O that is ready and work
 // posted by other goroutines, so that a virtual clock never jumps past them.
 // It reports whether any was found.

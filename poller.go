@@ -46,39 +46,3 @@ func (l *Loop) Poller() Poller {
 	}
 	return nil
 }
-
-// wait blocks until the loop is signalled or, if d >= 0, d has passed.
-func (l *Loop) wait(d time.Duration) {
-	l.blocks++
-	if len(l.instruments) > 0 {
-		for _, i := range l.instruments {
-			i.BeforeIdle(d)
-		}
-		defer func() {
-			for _, i := range l.instruments {
-				i.AfterIdle()
-			}
-		}()
-	}
-	if b := l.poller.Load(); b != nil {
-		b.p.Poll(d)
-		return
-	}
-	if l.sleepIdle(d) {
-		return
-	}
-	if d < 0 {
-		<-l.wakeup
-		return
-	}
-	if l.idleTimer == nil {
-		l.idleTimer = time.NewTimer(d)
-	} else {
-		l.idleTimer.Reset(d)
-	}
-	select {
-	case <-l.wakeup:
-	case <-l.idleTimer.C:
-	}
-	l.idleTimer.Stop()
-}
