@@ -237,8 +237,9 @@ func (l *Loop) run(mode runMode, until *Task) error {
 	return l.loop()
 }
 
-// loop is the scheduler: run every ready task once, in order, fire due
-// timers, and sleep when nothing is ready.
+// loop is the scheduler, the whole run loop: run the work other goroutines
+// posted, wait while nothing is ready (idle: for as long as the loop's clock
+// says), fire due timers, and run every ready task once, in order.
 func (l *Loop) loop() error {
 	for !l.halt {
 		if l.hasPosted.Load() {

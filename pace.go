@@ -27,7 +27,8 @@ var ErrBadSpeed = errors.New("asyncio: pace speed must be a positive finite numb
 // Step lets it jump to its next deadline and run everything due then.
 //
 // Any goroutine may call a Pace's methods; a user interface calls them while
-// the loop runs. A Pace serves one loop. The zero Pace runs at speed 1.
+// the loop runs. A Pace serves one loop, as its clock (PacedClock,
+// Loop.SetPace). The zero Pace runs at speed 1.
 type Pace struct {
 	mu     sync.Mutex
 	speed  float64 // 0 means 1
