@@ -53,13 +53,15 @@
 // *PanicError. An error that nobody awaits, other than a cancellation, goes to
 // the loop's exception handler, which prints it by default; the loop goes on.
 // When no task can ever run again, the loop returns a *DeadlockError naming
-// the blocked tasks instead of hanging.
+// the blocked tasks instead of hanging. A function given a Ctx that is not
+// the running task's returns ErrNotInTask (one rule for all; see Ctx).
 //
 // # Time
 //
 // A loop reads a monotonic clock, or with the VirtualClock option a virtual
 // one that jumps to the next deadline whenever no task is ready, so that
-// tests of time-driven code run at once and give the same result every run.
+// tests of time-driven code run at once and give the same result every run;
+// PacedClock runs that virtual clock against real time, for people to watch.
 // While every task waits, the loop sleeps until the earliest deadline, with
 // no polling: on Linux in a futex with a nanosecond timeout (about 0.1 ms
 // late at the median, where a runtime timer is about 0.6 ms late),

@@ -21,8 +21,8 @@ var (
 	// itself (MicroPython raises RuntimeError "can't cancel self").
 	ErrCancelSelf = errors.New("asyncio: a task can't cancel itself")
 	// ErrNotInTask is returned by a function that must run inside a task (Sleep,
-	// Await...) when it is given a nil Ctx or the Ctx of a task that is not the
-	// one running now.
+	// Await...) when it is given a nil or zero Ctx or the Ctx of a task that is
+	// not the one running now; CreateTask's task is done with it. See Ctx.
 	ErrNotInTask = errors.New("asyncio: not called from the running task")
 	// ErrOtherLoop is returned when a task awaits a task of another loop.
 	ErrOtherLoop = errors.New("asyncio: task belongs to another loop")

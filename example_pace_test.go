@@ -54,30 +54,3 @@ func ExamplePace_Step() {
 	// stepped to 1s
 	// stepped to 2s
 }
-
-// OnClose releases what a loop's tasks shared once they have all returned.
-func ExampleLoop_OnClose() {
-	asyncio.Run(func(ctx *asyncio.Ctx) error {
-		ctx.Loop().OnClose(func() { fmt.Println("released") })
-		asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
-			defer fmt.Println("worker done")
-			return asyncio.Sleep(ctx, time.Hour)
-		})
-		return asyncio.Sleep(ctx, time.Second)
-	}, asyncio.VirtualClock())
-	// Output:
-	// worker done
-	// released
-}
-
-// CallSoon queues a callback behind the work already ready, on the loop.
-func ExampleLoop_CallSoon() {
-	asyncio.Run(func(ctx *asyncio.Ctx) error {
-		ctx.Loop().CallSoon(func() { fmt.Println("callback") })
-		fmt.Println("main goes on first")
-		return asyncio.Sleep(ctx, 0)
-	})
-	// Output:
-	// main goes on first
-	// callback
-}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,15 +26,9 @@ type Loop struct {
 	live    taskList // unfinished tasks, in creation order
 	ids     uint32
 
-	virtual bool
-	start   time.Time // real clock origin
-	vnow    int64     // virtual clock, ns
-
-	pace       *Pace // paces the virtual clock against real time, or nil
-	paceEpoch  uint64
-	anchorReal time.Time
-	anchorVirt int64
-	busySince  time.Time // when a paced loop last stopped idling
+	clock  clock                     // real, virtual or paced: see clock.go
+	rounds roundWatcher              // the clock, if it watches rounds; else nil
+	wall   atomic.Pointer[realClock] // the clock if it is real, for Ctx.Deadline on any goroutine
 
 	handler   ExceptionHandler
 	parent    context.Context // WithContext: values for the tasks; done cancels Run's main
@@ -89,12 +82,6 @@ const (
 // Option configures a loop made by NewLoop or Run.
 type Option func(*Loop)
 
-// VirtualClock makes the loop run on a virtual clock: whenever no task is
-// ready, time jumps straight to the next deadline instead of passing. Time
-// driven code then runs as fast as the CPU allows and gives the same trace on
-// every run. Work posted from other goroutines still arrives when it arrives.
-func VirtualClock() Option { return func(l *Loop) { l.virtual = true } }
-
 // WithExceptionHandler sets the loop's exception handler (see
 // Loop.SetExceptionHandler).
 func WithExceptionHandler(h ExceptionHandler) Option { return func(l *Loop) { l.handler = h } }
@@ -115,28 +102,13 @@ func (l *Loop) init() {
 	l.mu.Lock()
 	if !l.inited {
 		l.inited = true
-		l.start = time.Now()
+		if l.clock == nil {
+			l.setClock(&realClock{start: time.Now()})
+		}
 		l.wakeup = make(chan struct{}, 1)
 		l.closedCh = make(chan struct{})
 	}
 	l.mu.Unlock()
-}
-
-// Time returns the loop's clock: the time elapsed since the loop was made,
-// real or virtual.
-func (l *Loop) Time() time.Duration { return time.Duration(l.now()) }
-
-// Virtual reports whether the loop runs on a virtual clock.
-func (l *Loop) Virtual() bool { return l.virtual }
-
-func (l *Loop) now() int64 {
-	if l.virtual {
-		return l.vnow
-	}
-	if !l.inited {
-		return 0
-	}
-	return int64(time.Since(l.start))
 }
 
 // deadline returns now+d, clamped so that a huge d cannot wrap around.
@@ -265,27 +237,27 @@ func (l *Loop) run(mode runMode, until *Task) error {
 	return l.loop()
 }
 
-// loop is the scheduler: run every ready task once, in order, fire due
-// timers, and sleep when nothing is ready.
+// loop is the scheduler, the whole run loop: run the work other goroutines
+// posted, wait while nothing is ready (idle: for as long as the loop's clock
+// says), fire due timers, and run every ready task once, in order.
 func (l *Loop) loop() error {
 	for !l.halt {
 		if l.hasPosted.Load() {
 			l.runPosted()
 		}
-		if l.ready.len() == 0 {
+		idled := l.ready.len() == 0
+		if idled {
 			if done, err := l.idle(); done || err != nil {
 				return err
 			}
-		} else {
-			if b := l.poller.Load(); b != nil {
-				b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
-			}
-			if l.pace != nil {
-				l.pacedBusy() // nor the sleepers of a paced clock
-			}
+		} else if b := l.poller.Load(); b != nil {
+			b.p.Poll(0) // busy tasks must not starve the I/O the poller watches
+		}
+		if l.rounds != nil {
+			l.rounds.round(idled, &l.timers) // a paced clock's time flows while tasks spin
 		}
 		if l.timers.len() > 0 {
-			now := l.now()
+			now := l.clock.now()
 			for t := l.timers.popDue(now); t != nil; t = l.timers.popDue(now) {
 				l.fire(t)
 			}
@@ -294,10 +266,21 @@ func (l *Loop) loop() error {
 			if l.hasPosted.Load() {
 				n += l.runPosted() // an interrupt's task runs next
 			}
-			if it := l.ready.pop(); it.t != nil {
-				l.step(it.t)
-			} else {
+			it := l.ready.pop()
+			switch t := it.t; {
+			case t == nil:
 				l.callback(it.fn)
+			case t.state == taskStarted && !l.instrumented:
+				// step's common case written out, one return fewer after
+				// the switch back (see Task.yieldNow).
+				l.current = t
+				_, running := t.next()
+				l.current = nil
+				if !running || t.exiting != exitNone {
+					l.finish(t)
+				}
+			default:
+				l.step(t)
 			}
 		}
 		if l.stopReq.Load() && l.mode != draining {
@@ -310,24 +293,8 @@ func (l *Loop) loop() error {
 
 // step resumes t until its next await point.
 func (l *Loop) step(t *Task) {
-	if t.state == taskDone { // queued to report an unretrieved error
-		if !t.retrieved {
-			t.retrieved = true
-			l.CallExceptionHandler(ExceptionContext{Message: "Task exception wasn't retrieved", Err: t.err, Task: t})
-		}
+	if t.state != taskStarted && !l.startStep(t) {
 		return
-	}
-	if t.state == taskNew {
-		if t.deliver != deliverNone || t.fn == nil {
-			t.err = ErrCancelled
-			if t.fn == nil {
-				t.err = fmt.Errorf("%w: %v", ErrNilFunc, t)
-			}
-			l.finish(t)
-			return
-		}
-		t.state = taskStarted
-		t.next, t.stop = iter.Pull(t.body)
 	}
 	l.current = t
 	var running bool
@@ -340,6 +307,31 @@ func (l *Loop) step(t *Task) {
 	if !running || t.exiting != exitNone {
 		l.finish(t)
 	}
+}
+
+// startStep is step's first look at a task that is not started: a new one
+// gets its coroutine, unless it was cancelled first or has no function; a
+// done one was queued to report an error nobody retrieved. It reports
+// whether t is to be resumed.
+func (l *Loop) startStep(t *Task) bool {
+	if t.state == taskDone {
+		if !t.retrieved {
+			t.retrieved = true
+			l.CallExceptionHandler(ExceptionContext{Message: "Task exception wasn't retrieved", Err: t.err, Task: t})
+		}
+		return false
+	}
+	if t.deliver != deliverNone || t.fn == nil {
+		t.err = ErrCancelled
+		if t.fn == nil {
+			t.err = fmt.Errorf("%w: %v", ErrNilFunc, t)
+		}
+		l.finish(t)
+		return false
+	}
+	t.state = taskStarted
+	t.next, t.stop = iter.Pull(t.body)
+	return true
 }
 
 // finish records that t returned: wake its awaiters, or queue a report of an
@@ -426,11 +418,10 @@ func (l *Loop) fire(t *timer) {
 }
 
 // idle waits until a task is ready. It reports done when the run is over,
-// and a *DeadlockError when nothing could ever make a task ready.
+// and a *DeadlockError when nothing could ever make a task ready. How long
+// it waits for the earliest deadline is the clock's answer (clock.sleep);
+// a virtual clock may move to it only when nothing else can happen first.
 func (l *Loop) idle() (done bool, err error) {
-	if l.pace != nil {
-		defer l.pacedIdled()
-	}
 	for l.ready.len() == 0 {
 		if l.hasPosted.Load() {
 			l.runPosted()
@@ -446,7 +437,13 @@ func (l *Loop) idle() (done bool, err error) {
 			return false, nil // the loop returns at its next check
 		}
 		when, timed := l.timers.peek()
-		if timed && l.virtual {
+		if !timed && l.holds.Load() == 0 {
+			if l.live.n == 0 && l.mode == runningForever {
+				return true, nil
+			}
+			return true, l.deadlock()
+		}
+		if timed && l.clock.virtual() {
 			if l.threadsBusy.Load() > 0 {
 				l.wait(-1) // a ToThread's result is on its way: no jump before it
 				continue
@@ -456,38 +453,53 @@ func (l *Loop) idle() (done bool, err error) {
 			if l.pollBeforeJump() {
 				continue // ready I/O and posted work come before a jump in time
 			}
-			if l.pace == nil {
-				l.vnow = max(l.vnow, when)
-				return false, nil
-			}
-			jump, d := l.pacedWait(when)
-			if jump {
-				return false, nil
-			}
-			l.wait(d)
-			l.pacedCatchUp(when, true)
-			continue
 		}
-		if !timed && l.holds.Load() == 0 {
-			if l.live.n == 0 && l.mode == runningForever {
-				return true, nil
-			}
-			return true, l.deadlock()
+		d := l.clock.sleep(when, timed)
+		if d == 0 {
+			return false, nil // the clock is at the deadline
 		}
-		if timed {
-			d := when - l.now()
-			if d <= 0 {
-				return false, nil
-			}
-			l.wait(time.Duration(d))
-		} else {
-			l.wait(-1)
-			if l.pace != nil {
-				l.pacedCatchUp(0, false)
-			}
-		}
+		l.wait(d)
+		l.clock.waited(when, timed)
 	}
 	return false, nil
+}
+
+// wait blocks until the loop is signalled or, if d >= 0, d has passed: in
+// the Poller if one is set, else in the loop's futex (idle_linux.go) or on
+// its timer and wake-up channel.
+func (l *Loop) wait(d time.Duration) {
+	l.blocks++
+	if len(l.instruments) > 0 {
+		for _, i := range l.instruments {
+			i.BeforeIdle(d)
+		}
+		defer func() {
+			for _, i := range l.instruments {
+				i.AfterIdle()
+			}
+		}()
+	}
+	if b := l.poller.Load(); b != nil {
+		b.p.Poll(d)
+		return
+	}
+	if l.sleepIdle(d) {
+		return
+	}
+	if d < 0 {
+		<-l.wakeup
+		return
+	}
+	if l.idleTimer == nil {
+		l.idleTimer = time.NewTimer(d)
+	} else {
+		l.idleTimer.Reset(d)
+	}
+	select {
+	case <-l.wakeup:
+	case <-l.idleTimer.C:
+	}
+	l.idleTimer.Stop()
 }
 
 // pollBeforeJump looks, without waiting, for I/O that is ready and work
@@ -529,26 +541,6 @@ func (l *Loop) signal() {
 	case l.wakeup <- struct{}{}:
 	default:
 	}
-}
-
-// CallSoonThreadsafe arranges for fn to run on the loop's goroutine, between
-// tasks, as soon as possible, and wakes the loop if it sleeps. Any goroutine
-// may call it: it is how other goroutines (interrupt stand-ins, I/O, timers
-// of the runtime) hand work to the loop. It returns ErrLoopClosed, and drops
-// fn, once the loop is closed. Work posted while the loop is not running
-// waits for its next run.
-func (l *Loop) CallSoonThreadsafe(fn func()) error {
-	l.init()
-	l.mu.Lock()
-	if l.closed {
-		l.mu.Unlock()
-		return ErrLoopClosed
-	}
-	l.posted = append(l.posted, fn)
-	l.hasPosted.Store(true)
-	l.mu.Unlock()
-	l.signal()
-	return nil
 }
 
 // runPosted runs the work other goroutines posted, at once, and puts the
@@ -600,169 +592,4 @@ func (l *Loop) hold() { l.holds.Add(1) }
 func (l *Loop) unhold() {
 	l.holds.Add(-1)
 	l.signal()
-}
-
-// callback runs fn on the loop, outside any task; a panic goes to the
-// exception handler and the loop goes on.
-func (l *Loop) callback(fn func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			l.CallExceptionHandler(ExceptionContext{Message: "callback panicked", Err: fmt.Errorf("asyncio: callback panicked: %v", r)})
-		}
-	}()
-	fn()
-}
-
-// Handle is a callback scheduled with CallLater or CallAt.
-type Handle struct {
-	l   *Loop
-	t   timer
-	err error
-}
-
-// Err returns ErrLoopClosed if the callback was scheduled on a closed loop,
-// and so will never run; nil otherwise.
-func (h *Handle) Err() error {
-	if h == nil {
-		return nil
-	}
-	return h.err
-}
-
-// Cancel stops the callback from running, if it has not run yet. On a nil
-// or zero Handle it does nothing.
-func (h *Handle) Cancel() {
-	if h != nil && h.l != nil {
-		h.l.timers.disarm(&h.t)
-	}
-}
-
-// CallLater arranges for fn to run on the loop, outside any task, after d.
-// Callbacks and task wake-ups due at the same time run in the order they
-// were scheduled.
-func (l *Loop) CallLater(d time.Duration, fn func()) *Handle {
-	return l.CallAt(time.Duration(l.deadline(d)), fn)
-}
-
-// CallAt arranges for fn to run on the loop, outside any task, when the
-// loop's clock (see Time) reaches at. On a closed loop fn never runs, and
-// the Handle's Err says so.
-func (l *Loop) CallAt(at time.Duration, fn func()) *Handle {
-	l.init()
-	h := &Handle{l: l, t: timer{fn: fn}}
-	if err := l.checkGoroutine("Loop.CallAt"); err != nil {
-		panic(err.Error())
-	}
-	if l.closed {
-		h.err = ErrLoopClosed
-		return h
-	}
-	l.timers.arm(&h.t, int64(at))
-	return h
-}
-
-// shutdownAwaits is how many await points a task may pass after Close has
-// cancelled it before it is unwound.
-const shutdownAwaits = 16
-
-// Close cancels every unfinished task and runs the loop until they have all
-// returned, so that their clean-up runs and no goroutine of theirs outlives
-// the loop. Closing a closed loop does nothing.
-//
-// Close is Run's shutdown. Each task gets ErrCancelled at the await point
-// where it is paused, or, if it has not started, never runs. From then on the
-// task stays cancelled, as a cancelled context stays done: every await point
-// it reaches returns ErrCancelled at once, after letting the other tasks run,
-// so its clean-up code (deferred calls, or code after the error) runs to its
-// end but cannot wait. A task that passes 16 await points this way, which
-// only a loop that ignores the errors does, is unwound: its await point ends
-// it with runtime.Goexit, which runs its deferred calls (where every await
-// returns ErrCancelled at once) and which no recover can stop, and Close
-// returns an error matching ErrIgnoredCancel that names it, once. So Close
-// always returns, unless a task loops without ever reaching an await point.
-//
-// Close must be called on the goroutine that runs the loop, or while it is
-// not running (then from any goroutine); it returns ErrLoopRunning if the
-// loop runs.
-func (l *Loop) Close() error {
-	l.init()
-	if err := l.checkGoroutine("Loop.Close"); err != nil {
-		return err
-	}
-	if l.mode != notRunning {
-		return ErrLoopRunning
-	}
-	if l.closed {
-		return nil
-	}
-	l.mode, l.halt = draining, false
-	for t := l.live.head; t != nil; t = t.nextLive {
-		t.awaiting = nil // cancel each task itself, not what it awaits
-		t.deliver = deliverAlways
-		l.cancel(t)
-	}
-	l.loop()
-	l.mode = notRunning
-	l.threads.Wait()       // their tasks are cancelled, so their contexts are done
-	l.timers = timerHeap{} // pending callbacks are dropped
-	l.mu.Lock()
-	l.closed = true
-	l.posted = nil
-	close(l.closedCh)
-	fns := l.onClose
-	l.onClose = nil
-	l.mu.Unlock()
-	if l.idleTimer != nil {
-		l.idleTimer.Stop()
-	}
-	for i := len(fns) - 1; i >= 0; i-- {
-		l.callback(fns[i])
-	}
-	err := errors.Join(l.unwound...)
-	l.unwound = nil
-	return err
-}
-
-// ExceptionContext describes an error that no task retrieved.
-type ExceptionContext struct {
-	Message string // "Task exception wasn't retrieved", as in MicroPython
-	Err     error  // the error
-	Task    *Task  // the task it ended, nil for a callback
-}
-
-// ExceptionHandler is called on the loop's goroutine with each error that no
-// one retrieved: a task that failed or panicked and that no task awaited.
-type ExceptionHandler func(l *Loop, c ExceptionContext)
-
-// SetExceptionHandler sets the loop's exception handler; nil restores the
-// default, DefaultExceptionHandler.
-func (l *Loop) SetExceptionHandler(h ExceptionHandler) { l.handler = h }
-
-// ExceptionHandler returns the handler set by SetExceptionHandler, or nil.
-func (l *Loop) ExceptionHandler() ExceptionHandler { return l.handler }
-
-// CallExceptionHandler calls the loop's exception handler, or the default
-// one. A panic in the handler is printed and the loop goes on.
-func (l *Loop) CallExceptionHandler(c ExceptionContext) {
-	h := l.handler
-	if h == nil {
-		h = DefaultExceptionHandler
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "asyncio: exception handler panicked: %v\n", r)
-			DefaultExceptionHandler(l, c)
-		}
-	}()
-	h(l, c)
-}
-
-// DefaultExceptionHandler prints the context to standard error, as
-// MicroPython's default handler does.
-func DefaultExceptionHandler(l *Loop, c ExceptionContext) {
-	if c.Task != nil {
-		fmt.Fprintf(os.Stderr, "%s\nfuture: %v\n%v\n", c.Message, c.Task, c.Err)
-	} else {
-		fmt.Fprintf(os.Stderr, "%s\n%v\n", c.Message, c.Err)
-	}
 }

@@ -422,12 +422,10 @@ func TestBadInput(t *testing.T) {
 		t.Error(err)
 	}
 	other.Close()
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "CreateTask") {
-			t.Errorf("CreateTask outside a task: recovered %v", r)
-		}
-	}()
-	asyncio.CreateTask(nil, func(*asyncio.Ctx) error { return nil })
+	stray := asyncio.CreateTask(nil, func(*asyncio.Ctx) error { return nil })
+	if !stray.Done() || !errors.Is(stray.Err(), asyncio.ErrNotInTask) || !strings.Contains(stray.Err().Error(), "CreateTask") {
+		t.Errorf("CreateTask outside a task: done %v, err %v", stray.Done(), stray.Err())
+	}
 }
 
 func TestStopEndsRunUntilCompleteWithError(t *testing.T) {

@@ -27,7 +27,8 @@ var ErrBadSpeed = errors.New("asyncio: pace speed must be a positive finite numb
 // Step lets it jump to its next deadline and run everything due then.
 //
 // Any goroutine may call a Pace's methods; a user interface calls them while
-// the loop runs. A Pace serves one loop. The zero Pace runs at speed 1.
+// the loop runs. A Pace serves one loop, as its clock (PacedClock,
+// Loop.SetPace). The zero Pace runs at speed 1.
 type Pace struct {
 	mu     sync.Mutex
 	speed  float64 // 0 means 1
@@ -35,16 +36,19 @@ type Pace struct {
 	steps  int
 	epoch  uint64 // bumped by every change, so the loop re-anchors (it keeps epoch+1)
 	wake   func()
-	now    atomic.Int64 // the loop's clock as of its last move
+	at     atomic.Int64 // the clock's time: the loop moves it, Time reads it
+
+	// The loop's side, touched only on its goroutine.
+	seen       uint64    // epoch+1 of the last change anchored to
+	anchorReal time.Time // real and virtual time at that change
+	anchorVirt int64
+	busySince  time.Time // when the loop last stopped idling
 }
 
 // Time returns the paced loop's clock as of its last move: the time of the
 // deadline it last jumped to, or of the work from another goroutine it last
 // ran. A user interface reads it to show the time; any goroutine may call it.
-func (p *Pace) Time() time.Duration { return time.Duration(p.now.Load()) }
-
-// paceMoved records the loop's clock for Pace.Time.
-func (l *Loop) paceMoved() { l.pace.now.Store(l.vnow) }
+func (p *Pace) Time() time.Duration { return time.Duration(p.at.Load()) }
 
 // NewPace returns a pace at the given speed, running (not paused). It panics
 // if speed is not a positive finite number.
@@ -60,8 +64,8 @@ func NewPace(speed float64) *Pace {
 // from time 0.
 func PacedClock(p *Pace) Option {
 	return func(l *Loop) {
-		l.virtual = true // so SetPace continues from 0
-		l.SetPace(p)
+		p.attach(l.signal, 0)
+		l.setClock(p)
 	}
 }
 
@@ -71,20 +75,29 @@ func PacedClock(p *Pace) Option {
 // be called on the loop's goroutine or while the loop is not running.
 func (l *Loop) SetPace(p *Pace) {
 	l.init()
-	l.vnow = l.now()
-	l.virtual, l.pace = true, p
+	now := l.now()
 	if p == nil {
+		l.setClock(&virtualClock{t: now})
 		return
 	}
-	l.paceMoved()
-	p.mu.Lock()
-	l.paceEpoch = p.epoch // not epoch+1: re-anchor at the next look
-	p.wake = l.signal
-	p.mu.Unlock()
+	p.attach(l.signal, now)
+	l.setClock(p)
 }
 
 // Pace returns the loop's pace, or nil.
-func (l *Loop) Pace() *Pace { return l.pace }
+func (l *Loop) Pace() *Pace {
+	p, _ := l.clock.(*Pace)
+	return p
+}
+
+// attach makes p the clock of the loop that wake signals, at time at.
+func (p *Pace) attach(wake func(), at int64) {
+	p.at.Store(at)
+	p.mu.Lock()
+	p.seen = p.epoch // not epoch+1: re-anchor at the next look
+	p.wake = wake
+	p.mu.Unlock()
+}
 
 // SetSpeed sets how fast the clock runs against real time: 1 is real time.
 // A paused pace stays paused. It returns an error matching ErrBadSpeed, and
@@ -148,85 +161,91 @@ func (p *Pace) change(fn func()) {
 	}
 }
 
-// pacedCatchUp moves a paced clock on by the real time its loop waited,
-// at the pace's speed, but not past limit (the next deadline, whose tasks
-// have not run yet) if limited. The clock moves only while the loop is idle,
-// so what tasks do takes no virtual time, as on an unpaced virtual clock;
-// work posted from another goroutine during a wait runs at the time it
-// arrived.
-func (l *Loop) pacedCatchUp(limit int64, limited bool) {
-	if t, ok := l.pacedTime(); ok {
-		if limited {
-			t = min(t, limit)
+// The clock's methods (see clock and roundWatcher). The clock moves only while the loop is
+// idle, so what tasks do takes no virtual time, as on an unpaced virtual
+// clock, and work posted from another goroutine during a wait runs at the
+// time it arrived.
+
+func (p *Pace) now() int64 { return p.at.Load() }
+
+func (*Pace) virtual() bool { return true }
+
+// sleep jumps to when once real time at the pace's speed has got there, or,
+// paused, when a Step lets it; otherwise it says how long to wait for that.
+func (p *Pace) sleep(when int64, timed bool) time.Duration {
+	if !timed {
+		return -1
+	}
+	p.flowed() // re-anchors after a change of the pace
+	p.mu.Lock()
+	if p.paused {
+		if p.steps == 0 {
+			p.mu.Unlock()
+			return -1
 		}
-		l.vnow = max(l.vnow, t)
-		l.paceMoved()
+		p.steps--
+	} else if d := time.Until(p.anchorReal.Add(scaleVirtual(when-p.anchorVirt, p.speedLocked()))); d > 0 {
+		p.mu.Unlock()
+		return d
+	}
+	p.mu.Unlock()
+	p.moveTo(when)
+	return 0
+}
+
+// waited moves the clock on by the real time the loop waited, at the pace's
+// speed, but not past the next deadline, whose tasks have not run yet.
+func (p *Pace) waited(when int64, timed bool) { p.catchUp(when, timed) }
+
+// busyLimit is how long a paced loop may stay busy, in real time, before
+// its clock moves on anyway.
+const busyLimit = 20 * time.Millisecond
+
+// round lets the clock of a loop that has been busy, never idle, for
+// busyLimit of real time catch up with real time, up to its next deadline.
+// Tasks that keep yielding without sleeping (polling a flag with Sleep(0),
+// as MicroPython programs do) would otherwise stop the clock, and starve the
+// tasks that sleep, for good. A loop that goes idle between deadlines, as
+// most do, never gets that far, and its times stay exact.
+func (p *Pace) round(idled bool, timers *timerHeap) {
+	switch {
+	case idled || p.busySince.IsZero():
+		p.busySince = time.Now()
+	case time.Since(p.busySince) >= busyLimit:
+		when, timed := timers.peek()
+		p.catchUp(when, timed)
+		p.busySince = time.Now()
 	}
 }
 
-// pacedTime is the time the paced clock has flowed to since its anchor, and
-// false if it is paused. It re-anchors after a change of the pace, so a new
-// speed applies from then on.
-func (l *Loop) pacedTime() (int64, bool) {
-	p := l.pace
+// catchUp moves the clock to the time it has flowed to, not past limit if
+// limited.
+func (p *Pace) catchUp(limit int64, limited bool) {
+	if t, ok := p.flowed(); ok {
+		if limited {
+			t = min(t, limit)
+		}
+		p.moveTo(t)
+	}
+}
+
+// moveTo moves the clock forward to t.
+func (p *Pace) moveTo(t int64) { p.at.Store(max(p.at.Load(), t)) }
+
+// flowed is the time the clock has flowed to since its anchor, and false if
+// it is paused. It re-anchors after a change of the pace, so a new speed
+// applies from then on.
+func (p *Pace) flowed() (int64, bool) {
 	p.mu.Lock()
-	if p.epoch+1 != l.paceEpoch {
-		l.paceEpoch, l.anchorReal, l.anchorVirt = p.epoch+1, time.Now(), l.vnow
+	if p.epoch+1 != p.seen {
+		p.seen, p.anchorReal, p.anchorVirt = p.epoch+1, time.Now(), p.at.Load()
 	}
 	paused, speed := p.paused, p.speedLocked()
 	p.mu.Unlock()
 	if paused {
 		return 0, false
 	}
-	return l.anchorVirt + scaleDuration(time.Since(l.anchorReal), speed), true
-}
-
-// busyLimit is how long a paced loop may stay busy, in real time, before
-// its clock moves on anyway.
-const busyLimit = 20 * time.Millisecond
-
-// pacedIdled notes that the loop has just been idle.
-func (l *Loop) pacedIdled() { l.busySince = time.Now() }
-
-// pacedBusy lets the clock of a paced loop that has been busy, never idle,
-// for busyLimit of real time catch up with real time, up to its next
-// deadline. Tasks that keep yielding without sleeping (polling a flag with
-// Sleep(0), as MicroPython programs do) would otherwise stop the clock, and
-// starve the tasks that sleep, for good. A loop that goes idle between
-// deadlines, as most do, never gets here, and its times stay exact.
-func (l *Loop) pacedBusy() {
-	if l.busySince.IsZero() {
-		l.busySince = time.Now()
-		return
-	}
-	if time.Since(l.busySince) < busyLimit {
-		return
-	}
-	when, timed := l.timers.peek()
-	l.pacedCatchUp(when, timed)
-	l.busySince = time.Now()
-}
-
-// pacedWait is idle's decision on a paced loop whose next deadline is when:
-// jump to it now (true), or wait for real time d (d < 0: until signalled).
-func (l *Loop) pacedWait(when int64) (jump bool, d time.Duration) {
-	l.pacedTime() // re-anchors after a change of the pace
-	p := l.pace
-	p.mu.Lock()
-	if p.paused {
-		if p.steps == 0 {
-			p.mu.Unlock()
-			return false, -1
-		}
-		p.steps--
-	} else if d = time.Until(l.anchorReal.Add(scaleVirtual(when-l.anchorVirt, p.speedLocked()))); d > 0 {
-		p.mu.Unlock()
-		return false, d
-	}
-	p.mu.Unlock()
-	l.vnow = max(l.vnow, when)
-	l.paceMoved()
-	return true, 0
+	return p.anchorVirt + scaleDuration(time.Since(p.anchorReal), speed), true
 }
 
 // scaleDuration turns real time into virtual time at speed.

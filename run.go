@@ -51,7 +51,17 @@ func Sleep(ctx *Ctx, d time.Duration) error {
 		return err
 	}
 	if d <= 0 {
-		return t.yieldNow()
+		// yieldNow written out, one return fewer after the switch: see yieldNow.
+		if t.exiting != exitNone {
+			return ErrCancelled // unwinding: its deferred calls may not wait
+		}
+		l := t.loop
+		l.ready.push(t)
+		if l.instrumented {
+			l.noteYield(t)
+		}
+		t.yield(struct{}{})
+		return t.resumed()
 	}
 	l := t.loop
 	l.timers.arm(&t.timer, l.deadline(d))

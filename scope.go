@@ -156,9 +156,9 @@ func (c *Ctx) Deadline() (time.Time, bool) {
 	if c == nil || c.s == nil {
 		return time.Time{}, false
 	}
-	l := c.t.loop
-	if l.virtual {
-		return time.Time{}, false
+	rc := c.t.loop.wall.Load()
+	if rc == nil {
+		return time.Time{}, false // a virtual clock, or a loop not made yet
 	}
 	when := int64(-1)
 	for s := c.s; s != nil; s = s.parent {
@@ -169,7 +169,7 @@ func (c *Ctx) Deadline() (time.Time, bool) {
 	if when < 0 {
 		return time.Time{}, false
 	}
-	return l.start.Add(time.Duration(when)), true
+	return rc.start.Add(time.Duration(when)), true
 }
 
 // Done returns a channel that is closed when the scope's context is done

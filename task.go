@@ -12,19 +12,41 @@ import (
 )
 
 // Ctx is a running task's view of its loop: every function that may pause
-// (Sleep, Task.Await, ...) takes the Ctx its task was started with. It is only
-// valid inside that task, while that task runs; used anywhere else those
-// functions return ErrNotInTask.
+// (Sleep, Task.Await, ...) takes the Ctx its task was started with.
+//
+// A Ctx is valid only inside its task, while that task runs. Every function
+// of the package that takes a Ctx follows one rule when given any other: a
+// nil or zero Ctx, the Ctx of a task that has finished or is not the one
+// running (such as a task of another loop), or, in debug mode (see Debug),
+// a Ctx used from another goroutine. The function does nothing and says so:
+// a function that returns an error returns one matching ErrNotInTask (in
+// debug mode from the wrong goroutine, ErrWrongGoroutine); CreateTask and
+// CreateTaskOf, which return a task, return one that is already done and
+// never runs, belongs to no loop, and whose Err is that error (Await on it
+// returns the error at once, Cancel returns ErrTaskDone), as Loop.CreateTask
+// does on a closed loop; CurrentTask returns nil. Only the methods a Ctx has
+// as a context.Context (Deadline, Done, Err, Value) and TaskVar.Get, which
+// any goroutine may call, answer for any Ctx: a Ctx of no task is done.
 type Ctx struct {
 	t *Task
 	s *cancelScope // the scope the Ctx belongs to (see scope.go)
 }
 
-// Task returns the task this Ctx belongs to.
-func (c *Ctx) Task() *Task { return c.t }
+// Task returns the task this Ctx belongs to, nil for a nil or zero Ctx.
+func (c *Ctx) Task() *Task {
+	if c == nil {
+		return nil
+	}
+	return c.t
+}
 
-// Loop returns the loop the task runs on.
-func (c *Ctx) Loop() *Loop { return c.t.loop }
+// Loop returns the loop the task runs on, nil for a nil or zero Ctx.
+func (c *Ctx) Loop() *Loop {
+	if c == nil || c.t == nil {
+		return nil
+	}
+	return c.t.loop
+}
 
 // running returns the task if c is the Ctx of the task running now.
 func (c *Ctx) running() (*Task, error) {
@@ -175,12 +197,13 @@ func Named(name string) TaskOption { return func(t *Task) { t.name = name } }
 // CreateTask schedules fn to run as a new task on ctx's loop and returns it.
 // The task starts at the creating task's next await point, not inside this
 // call (MicroPython's order). A nil fn gives a task that fails with
-// ErrNilFunc. CreateTask panics if ctx is not the Ctx of the running task;
-// before the loop runs, use Loop.CreateTask.
+// ErrNilFunc. Given a Ctx that is not the running task's, it returns a task
+// that is already done and never runs, its Err saying why (see Ctx); before
+// the loop runs, use Loop.CreateTask.
 func CreateTask(ctx *Ctx, fn func(*Ctx) error, opts ...TaskOption) *Task {
 	cur, err := ctx.running()
 	if err != nil {
-		panic("asyncio: CreateTask: " + err.Error())
+		return strayTask(&Task{}, "CreateTask", err, opts)
 	}
 	return cur.loop.newTask(inherit(cur), fn, opts)
 }
@@ -192,13 +215,28 @@ type TaskOf[T any] struct {
 }
 
 // CreateTaskOf is CreateTask for a function that returns a value; the value
-// comes back from the task's Await.
+// comes back from the task's Await. Given a Ctx that is not the running
+// task's, it returns a task that is already done, as CreateTask does.
 func CreateTaskOf[T any](ctx *Ctx, fn func(*Ctx) (T, error), opts ...TaskOption) *TaskOf[T] {
 	cur, err := ctx.running()
 	if err != nil {
-		panic("asyncio: CreateTaskOf: " + err.Error())
+		tt := &TaskOf[T]{}
+		strayTask(&tt.Task, "CreateTaskOf", err, opts)
+		return tt
 	}
 	return newTaskOfFrom(cur, cur.loop, fn, opts)
+}
+
+// strayTask makes t a task created with a Ctx that is not the running
+// task's: done from the start with err, and of no loop, since touching the
+// Ctx's loop from here could race with the goroutine that runs it.
+func strayTask(t *Task, fn string, err error, opts []TaskOption) *Task {
+	for _, o := range opts {
+		o(t)
+	}
+	t.state, t.retrieved = taskDone, true
+	t.err = fmt.Errorf("asyncio: %s: %w", fn, err)
+	return t
 }
 
 // inherit returns a new task that starts with its creator's values.
@@ -311,6 +349,9 @@ func (t *Task) Cancelled() bool { return t.state == taskDone && errors.Is(t.err,
 // the loop's goroutine (from a task or loop callback).
 func (t *Task) Cancel() error {
 	if t == nil || t.loop == nil {
+		if t != nil && t.state == taskDone {
+			return ErrTaskDone // made with a stray Ctx (see Ctx)
+		}
 		return ErrZeroTask
 	}
 	if err := t.loop.checkGoroutine("Task.Cancel"); err != nil {
@@ -365,9 +406,9 @@ func (cur *Task) checkAwait(t *Task) error {
 	switch {
 	case t == nil:
 		return errors.New("asyncio: Await on a nil task")
-	case t.loop == nil:
+	case t.loop == nil && t.state != taskDone: // done: made with a stray Ctx
 		return ErrZeroTask
-	case t.loop != cur.loop:
+	case t.loop != nil && t.loop != cur.loop:
 		return fmt.Errorf("%w: %v awaited from %v", ErrOtherLoop, t, cur)
 	}
 	if cycle, _ := awaitCycle(cur, t); cycle {
@@ -438,45 +479,73 @@ func (t *TaskOf[T]) Result() (T, error) { return t.value, t.err }
 // recording where it waits. It returns ErrCancelled if the task was
 // cancelled, whether before parking or while parked.
 func (t *Task) park(q waitQueue) error {
-	if t.exiting != exitNone {
-		q.remove(t) // unwinding: its deferred calls may not wait
-		return ErrCancelled
-	}
-	if t.deliver != deliverNone {
-		// A cancel is waiting (forwarded through an await chain, or the
-		// shutdown): deliver it after one turn, as at any await point.
-		q.remove(t)
-		return t.yieldNow()
+	if t.exiting != exitNone || t.deliver != deliverNone {
+		return t.parkCancelled(q)
 	}
 	t.blocker = q
-	return t.suspend()
+	if t.loop.slow > 0 {
+		t.loop.noteAwait(t)
+	}
+	t.yield(struct{}{}) // here, not in a helper: see yieldNow
+	return t.resumed()
+}
+
+// parkCancelled is park for a task that is unwinding or has a cancel
+// waiting (forwarded through an await chain, or the shutdown).
+func (t *Task) parkCancelled(q waitQueue) error {
+	q.remove(t)
+	if t.exiting != exitNone {
+		return ErrCancelled // unwinding: its deferred calls may not wait
+	}
+	return t.yieldNow() // deliver the cancel after one turn, as at any await point
 }
 
 // yieldNow puts the running task at the back of the run queue and pauses it.
+//
+// Each await point (yieldNow, park, Sleep's Sleep(0)) calls the coroutine's
+// yield itself rather than through a helper they share: when the task is
+// resumed, the CPU's return-stack predictor still holds the loop's calls,
+// so every return between the yield and the task's own code is
+// mispredicted, a few nanoseconds each (docs/design.md, the task switch).
 func (t *Task) yieldNow() error {
 	if t.exiting != exitNone {
 		return ErrCancelled // unwinding: its deferred calls may not wait
 	}
 	l := t.loop
 	l.ready.push(t)
+	if l.instrumented {
+		l.noteYield(t)
+	}
+	t.yield(struct{}{})
+	return t.resumed()
+}
+
+// noteYield tells the instruments and the slow-task watch that the running
+// task yields.
+func (l *Loop) noteYield(t *Task) {
 	if len(l.instruments) > 0 {
 		l.noteScheduled(t)
 	}
-	return t.suspend()
+	if l.slow > 0 {
+		l.noteAwait(t)
+	}
 }
 
-// suspend pauses the task; when it resumes, it delivers a pending
-// cancellation. Its callers, park and yieldNow, have made sure the task is
-// not unwinding.
-func (t *Task) suspend() error {
-	if t.loop.slow > 0 {
-		t.loop.noteAwait(t)
-	}
-	t.yield(struct{}{})
-	switch t.deliver {
-	case deliverNone:
+// resumed is what an await point returns once its task resumes: nil, or a
+// cancellation waiting for it.
+func (t *Task) resumed() error {
+	if t.deliver == deliverNone {
 		return nil
-	case deliverOnce:
+	}
+	return t.deliverCancel()
+}
+
+// deliverCancel is resumed's rare case, kept out of line so that resumed
+// is inlined into every await point.
+//
+//go:noinline
+func (t *Task) deliverCancel() error {
+	if t.deliver == deliverOnce {
 		t.deliver = deliverNone
 		return ErrCancelled
 	}

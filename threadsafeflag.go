@@ -1,0 +1,83 @@
+package asyncio
+
+import (
+	"errors"
+	"sync"
+)
+
+// ThreadSafeFlag is a flag that any goroutine may set and one task waits
+// for: the stand-in for an interrupt handler waking a task. A Set before the
+// Wait is not lost, and several Sets before one Wait are one wake-up. While a
+// task waits on it, the loop sleeps rather than report a deadlock, since
+// another goroutine may still set it. The zero ThreadSafeFlag is clear.
+type ThreadSafeFlag struct {
+	mu     sync.Mutex
+	state  bool
+	waiter *Task
+}
+
+// ErrFlagBusy is returned when a second task waits on a ThreadSafeFlag.
+var ErrFlagBusy = errors.New("asyncio: ThreadSafeFlag already has a waiting task")
+
+// Set sets the flag and wakes the waiting task, if any. Any goroutine may
+// call it.
+func (f *ThreadSafeFlag) Set() {
+	f.mu.Lock()
+	f.state = true
+	w := f.waiter
+	f.mu.Unlock()
+	if w != nil {
+		w.loop.CallSoonThreadsafe(func() {
+			f.mu.Lock()
+			set := f.state // a Set merged into an earlier wake-up has been consumed
+			f.mu.Unlock()
+			if set && w.blocker == waitQueue(f) {
+				w.loop.wake(w)
+			}
+		})
+	}
+}
+
+// Clear clears the flag.
+func (f *ThreadSafeFlag) Clear() {
+	f.mu.Lock()
+	f.state = false
+	f.mu.Unlock()
+}
+
+// Wait pauses the task until the flag is set, then clears it. It returns at
+// once if the flag is set already, ErrCancelled if the task is cancelled
+// while waiting, and ErrFlagBusy if another task is waiting.
+func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
+	t, err := ctx.running()
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	if f.state {
+		f.state = false
+		f.mu.Unlock()
+		return nil
+	}
+	if f.waiter != nil {
+		f.mu.Unlock()
+		return ErrFlagBusy
+	}
+	f.waiter = t
+	f.mu.Unlock()
+	t.loop.hold()
+	err = t.park(f)
+	t.loop.unhold()
+	f.mu.Lock()
+	f.waiter = nil
+	if err == nil {
+		f.state = false
+	}
+	f.mu.Unlock()
+	return err
+}
+
+// remove implements waitQueue; Wait itself forgets the waiter.
+func (f *ThreadSafeFlag) remove(*Task) {}
+
+func (f *ThreadSafeFlag) describe() string { return "waiting for a ThreadSafeFlag" }
