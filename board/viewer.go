@@ -254,8 +254,10 @@ func (v *viewer) frame(d *SimSSD1306) {
 	v.send(wire.Message{Type: wire.Frame, Name: d.name, Width: SSD1306Width, Height: SSD1306Height, Data: wire.EncodePixels(data), At: int64(v.loop.Time())})
 }
 
-// colours sends an LED strip's colours.
+// colours sends an LED strip's colours. A change of them ends a step, as
+// a change of a level does.
 func (v *viewer) colours(d *SimWS2812) {
+	v.stepped()
 	data := make([]byte, 0, 3*len(d.shown))
 	for _, c := range d.shown {
 		data = append(data, c.R, c.G, c.B)

@@ -172,7 +172,7 @@ const (
 	Speed   Type = "speed"   // Speed: a positive finite number, 1 for real time
 	Pause   Type = "pause"
 	Resume  Type = "resume"
-	Step    Type = "step" // run a paused clock to the next change of a level (see MaxStepDeadlines)
+	Step    Type = "step" // run a paused clock to the next change of a level or a strip's colours (see MaxStepDeadlines)
 	// Set sets an analogue input or a sensor's reading: Name; Value (a
 	// potentiometer's 0 to 65535, or for a sensor the reading Field names:
 	// "temperature" in m°C, "humidity" in hundredths of a percent,
