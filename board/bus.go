@@ -44,6 +44,7 @@ type ADC interface {
 // name and kind.
 type Buses interface {
 	I2C(name string) (I2C, error)
+	SPI(name string) (SPI, error)
 	ADC(name string) (ADC, error)
 }
 

@@ -65,8 +65,7 @@ func (s *Sim) AddSPI(name string) *SimSPI {
 // SimSPIBus returns the SPI bus named name, or nil.
 func (s *Sim) SimSPIBus(name string) *SimSPI { b, _ := s.parts[name].(*SimSPI); return b }
 
-// SPI returns the SPI bus named name, or an error naming the part if the
-// board has no SPI bus of that name.
+// SPI implements Buses: it returns the SPI bus named name.
 func (s *Sim) SPI(name string) (SPI, error) {
 	if b := s.SimSPIBus(name); b != nil {
 		return b, nil
