@@ -19,7 +19,7 @@
 //	go run ./examples/strip                          # 10 s in real time
 //	go run ./examples/strip -virtual -press 1s,2s    # the same at once, the button clicked twice
 //	go run ./examples/strip -virtual -vcd strip.vcd  # the pins, the bus's bytes and the strip's colours for GTKWave
-//	go run ./cmd/board ./examples/strip -- -for 10m  # the strip in the page (-tui: in the terminal)
+//	go run ./cmd/board ./examples/strip -virtual -for 10m  # the strip in the page (-tui: in the terminal)
 package main
 
 import (
