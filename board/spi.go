@@ -1,9 +1,6 @@
 package board
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // DefaultSPIFrequency is the clock of a simulated SPI bus unless set
 // otherwise: 4 MHz, TinyGo's machine.SPI default on most chips.
@@ -89,9 +86,6 @@ func (b *SimSPI) SetFrequency(hz int) error {
 	b.hz = hz
 	return nil
 }
-
-// BitTime returns how long one bit lasts on the bus at its clock.
-func (b *SimSPI) BitTime() time.Duration { return time.Second / time.Duration(b.hz) }
 
 // Attach puts dev on the bus, selected while cs reads low (chip select is
 // active low); a nil cs means the device has no chip select and hears

@@ -188,8 +188,8 @@ func (d *SimWS2812) Exchange(w, _ []byte) error {
 		d.idle.Cancel()
 		d.idle = nil
 	}
-	bit := d.bus.BitTime()
-	resetBits := int((WS2812Reset + bit - 1) / bit)
+	hz := int64(d.bus.hz)
+	resetBits := int((int64(WS2812Reset)*hz + int64(time.Second) - 1) / int64(time.Second))
 	var err error
 	for i, c := range w {
 		for k := 7; k >= 0; k-- {
@@ -202,14 +202,14 @@ func (d *SimWS2812) Exchange(w, _ []byte) error {
 				continue
 			}
 			if d.high {
-				if e := d.pulse(bit); e != nil && err == nil {
-					err = fmt.Errorf("%w at bit %d of byte %d", e, 7-k, i)
+				if e := d.pulse(); e != nil && err == nil {
+					err = fmt.Errorf("%w (the pulse ends at bit %d of byte %d)", e, 7-k, i)
 				}
 			}
 			d.high, d.run = high, 1
 		}
 	}
-	if d.high || len(d.frame) > 0 || d.nbits > 0 {
+	if d.high || d.bad || len(d.frame) > 0 || d.nbits > 0 {
 		// The line idles low once the program stops sending: the strip
 		// latches WS2812Reset later, unless more comes first.
 		d.idle = d.sim.loop.CallLater(WS2812Reset, d.idleLatch)
@@ -217,12 +217,12 @@ func (d *SimWS2812) Exchange(w, _ []byte) error {
 	return err
 }
 
-// pulse takes a high pulse of d.run bits of length bit: a 0 or a 1.
-func (d *SimWS2812) pulse(bit time.Duration) error {
+// pulse takes a high pulse of d.run bits at the bus's clock: a 0 or a 1.
+func (d *SimWS2812) pulse() error {
 	if d.bad {
 		return nil
 	}
-	long := time.Duration(d.run) * bit
+	long := time.Duration(int64(d.run) * int64(time.Second) / int64(d.bus.hz))
 	var one bool
 	switch {
 	case long >= WS2812MinHigh && long <= WS2812MaxZero:
@@ -249,7 +249,7 @@ func (d *SimWS2812) pulse(bit time.Duration) error {
 func (d *SimWS2812) idleLatch() {
 	d.idle = nil
 	if d.high {
-		d.pulse(d.bus.BitTime()) // the pulse ends as the line drops
+		d.pulse() // the pulse ends as the line drops
 	}
 	d.high, d.run = false, 1<<30
 	d.latch()

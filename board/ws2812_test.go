@@ -357,3 +357,30 @@ func TestWaveformWithSPIAndStrip(t *testing.T) {
 		t.Errorf("Frames() = %d, want 2: the stray bits are no frame", strip.Frames())
 	}
 }
+
+// After bits the strip cannot read, it ignores the line until it has been
+// low for the reset time; the next frame then shows.
+func TestWS2812RecoversAfterBadBits(t *testing.T) {
+	loop, sim, bus := newSPIBoard(t, board.WS2812SPIFrequency)
+	strip, _ := sim.AddWS2812("strip", bus, 1)
+	ws := board.NewWS2812SPI(bus)
+	run(t, loop, func(ctx *asyncio.Ctx) error {
+		// A 0, then a high of 20 SPI bits, 6.25 µs: no bit a WS2812 reads.
+		if err := bus.Tx([]byte{0x80, 0xff, 0xff, 0xf0, 0x00}, nil); !errors.Is(err, board.ErrRefused) || !strings.Contains(err.Error(), "6.25µs (20 SPI bits at 3.2 MHz)") {
+			t.Errorf("bad bits: %v, want ErrRefused", err)
+		}
+		if err := ws.WriteColors([]color.RGBA{green}); err != nil {
+			t.Errorf("right after: %v", err)
+		}
+		if got := strip.Colours(); !slices.Equal(got, []color.RGBA{black}) {
+			t.Errorf("right after bad bits the strip shows %v, want nothing: it is out of step", got)
+		}
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		return ws.WriteColors([]color.RGBA{blue})
+	})
+	if got := strip.Colours(); !slices.Equal(got, []color.RGBA{blue}) {
+		t.Errorf("once the line has idled: %v, want blue", got)
+	}
+}
