@@ -153,7 +153,7 @@ func lab(out io.Writer, c config) error {
 		say := func(what string) { fmt.Fprintf(out, "%.3f %s\n", loop.Time().Seconds(), what) }
 		strip.OnChange(func() { say("strip " + strip.Text()) })
 		m := &comet{strip: board.NewWS2812SPI(bus), button: primitives.NewPushbutton(btn, primitives.PushbuttonConfig{}), say: say}
-		asyncio.CreateTask(ctx, m.run, asyncio.Named("strip"))
+		asyncio.CreateTask(ctx, m.run, asyncio.Named("lab"))
 		return asyncio.Sleep(ctx, c.run)
 	}, opts...)
 	if err != nil {

@@ -894,6 +894,9 @@
       g.fillStyle = i % 2 ? "rgba(255,255,255,0.015)" : "rgba(255,255,255,0.035)";
       g.fillRect(0, y0, w, ROW_H);
       const colour = traceColour(p);
+      // An SPI bus and an LED strip have no level: the strip shows its
+      // colours on the board, the bus's transfers are in the VCD.
+      if (p.kind === "spi" || p.kind === "ws2812") return;
 
       const list = history.get(p.name) || [];
       let k = lastAtOrBefore(list, start);
