@@ -24,10 +24,11 @@ type LEDStrip interface {
 const MaxStripLEDs = 1024
 
 // A WS2812 reads its data line by the length of each high pulse; these are
-// the lengths the simulated strip takes (Josh Levine's measurements of real
-// chips, wider than the datasheet's 0.4 and 0.8 µs ±150 ns): a 0 is high
-// for 0.2 to 0.5 µs, a 1 for 0.55 to 5 µs, and a low of 50 µs or more
-// (the reset) latches what the strip has taken.
+// the lengths the simulated strip takes, wider than the datasheet's 0.4 and
+// 0.8 µs ±150 ns, as real chips are lenient: a 0 is high for 0.2 to 0.5
+// µs, a 1 for 0.55 to 5 µs, and a low of 50 µs or more (the WS2812's
+// reset; a WS2812B-V5 wants 280 µs, which WS2812SPI sends) latches what
+// the strip has taken.
 const (
 	WS2812MinHigh = 200 * time.Nanosecond
 	WS2812MaxZero = 500 * time.Nanosecond
@@ -49,8 +50,9 @@ type StripChange struct {
 // each data bit goes out as a few SPI bits, a short high pulse for a 0 and
 // a long one for a 1. The strip decodes what comes on MOSI as a real one
 // does, by the length of each high pulse at the bus's clock (see
-// WS2812MinHigh and the others), so a bus at the wrong frequency shows as
-// an error, not as colours. WS2812SPI encodes colours that way.
+// WS2812MinHigh and the others), so a bus at the wrong frequency shows: too
+// fast, and the pulses are too short to read (an error says so); too slow,
+// and every bit reads as a 1 (white). WS2812SPI encodes colours that way.
 //
 // Each LED takes the first 24 bits that reach it, green, red and blue, most
 // significant bit first, and passes the rest on; the bits beyond the last
@@ -235,6 +237,9 @@ func (d *SimWS2812) pulse() error {
 			ErrRefused, d.name, long, d.run, formatHz(d.bus.hz), WS2812MinHigh, WS2812MaxZero, WS2812MinOne, WS2812MaxOne)
 	}
 	if d.nbits == 0 {
+		if len(d.frame) == 3*len(d.shown) {
+			return nil // past the last LED: the bits leave the strip
+		}
 		d.frame = append(d.frame, 0)
 	}
 	if one {
