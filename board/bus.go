@@ -44,6 +44,7 @@ type ADC interface {
 // name and kind.
 type Buses interface {
 	I2C(name string) (I2C, error)
+	SPI(name string) (SPI, error)
 	ADC(name string) (ADC, error)
 }
 
@@ -62,21 +63,28 @@ var (
 
 // Transfer is one bus transaction, recorded with the loop's time when it
 // was made: the bus, the device's address, the bytes written and those
-// read, and the error if it failed.
+// read, and the error if it failed. On an SPI bus (SPI set) there is no
+// address: W is what went out on MOSI and R what came in on MISO, as the
+// caller passed them.
 type Transfer struct {
 	At   time.Duration
 	Bus  string
 	Addr uint16
 	W, R []byte
 	Err  error
+	SPI  bool
 }
 
 // String formats the transfer as a logic analyser's protocol decoder
 // would: "0.250 i2c0 0x76 w f7 r 80 00 00 80 00 00 80 00", with " error: …"
-// after a failed one.
+// after a failed one; an SPI transfer has no address: "0.250 spi0 w 9f r
+// 00 ef 40 18".
 func (t Transfer) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%.3f %s 0x%02x", t.At.Seconds(), t.Bus, t.Addr)
+	fmt.Fprintf(&b, "%.3f %s", t.At.Seconds(), t.Bus)
+	if !t.SPI {
+		fmt.Fprintf(&b, " 0x%02x", t.Addr)
+	}
 	if len(t.W) > 0 {
 		b.WriteString(" w")
 		writeHex(&b, t.W, 16)
@@ -92,10 +100,30 @@ func (t Transfer) String() string {
 	return b.String()
 }
 
-// Frame is the transfer in short, for a timing diagram's lane: "76 w f7 r 8
-// bytes".
+// Frame is the transfer in short, for a timing diagram's lane: "76 w f7
+// r8" on I2C (the address, the bytes written, how many were read; "NACK"
+// after a failed one); on SPI the bytes out and in, at most four of each:
+// "w 9f 00 00 00 r ff ef 40 18", "w 88 8e 88 88 …(1072 bytes)", "error"
+// after a refused one.
 func (t Transfer) Frame() string {
 	var b strings.Builder
+	if t.SPI {
+		if len(t.W) > 0 {
+			b.WriteString("w")
+			writeHex(&b, t.W, 4)
+		}
+		if len(t.R) > 0 {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString("r")
+			writeHex(&b, t.R, 4)
+		}
+		if t.Err != nil {
+			b.WriteString(" error")
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "%02x", t.Addr)
 	if len(t.W) > 0 {
 		b.WriteString(" w")

@@ -7,13 +7,16 @@ import (
 	"github.com/goasyncio/asyncio/board/wave"
 )
 
-// WaveformWithBuses is Waveform with a text signal for each I2C bus, named
-// as the bus, after the parts' signals (a bus has none of its own): at
-// each time at which the bus had transfers, those
-// transfers decoded as a logic analyser's lane shows them (Transfer.Frame:
-// "76 w f7 r8"). Transfers at the same time, as a driver's on the virtual
-// clock, share one value: "3x 3c w 00 ae; 3c w 00 d5; 3c w 00 a8", at most
-// three listed. Only the transfers the board keeps are shown (Transfers).
+// WaveformWithBuses is Waveform with a text signal for each I2C and SPI
+// bus, named as the bus, after the parts' signals (a bus has none of its
+// own): at each time at which the bus had transfers, those transfers
+// decoded as a logic analyser's lane shows them (Transfer.Frame: "76 w f7
+// r8"; on SPI the bytes out and in, "w 9f 00 r ff ef"). Transfers at the
+// same time, as a driver's on the virtual clock, share one value: "3x 3c w
+// 00 ae; 3c w 00 d5; 3c w 00 a8", at most three listed. Only the transfers
+// the board keeps are shown (Transfers). Each WS2812 strip has a text
+// signal too, named as the strip: its colours, "ff0000 00ff00 000000", at
+// each change (SimWS2812.Changes).
 func (s *Sim) WaveformWithBuses() *wave.Waveform {
 	w := s.Waveform()
 	byBus := map[string][]Transfer{}
@@ -22,7 +25,13 @@ func (s *Sim) WaveformWithBuses() *wave.Waveform {
 	}
 	var changes []wave.Change
 	for _, name := range s.order {
-		if _, ok := s.parts[name].(*SimI2C); !ok {
+		switch p := s.parts[name].(type) {
+		case *SimI2C, *SimSPI:
+		case *SimWS2812:
+			sig, cs := p.lane()
+			w.Signals, changes = append(w.Signals, sig), append(changes, cs...)
+			continue
+		default:
 			continue
 		}
 		sig := wave.Signal{Name: name, Kind: wave.Text, Init: wave.Unknown}

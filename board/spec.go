@@ -37,6 +37,8 @@ const (
 	KindBME280        Kind = "bme280"        // a BME280 sensor on Bus at Address
 	KindSSD1306       Kind = "ssd1306"       // a 128x64 SSD1306 display on Bus at Address
 	KindPotentiometer Kind = "potentiometer" // an analogue input with a knob; Value is where it starts
+	KindSPI           Kind = "spi"           // an SPI bus; Frequency is its clock in Hz
+	KindWS2812        Kind = "ws2812"        // a strip of WS2812 RGB LEDs on Bus's MOSI; LEDs is how many
 )
 
 // Spec describes a board: its name and parts. It is what a board file
@@ -90,6 +92,12 @@ type PartSpec struct {
 	// (in_voltageN_raw); the simulated board ignores them.
 	Device  string `json:"device,omitempty"`
 	Channel *int   `json:"channel,omitempty"`
+
+	// Frequency is an spi bus's clock in Hz (empty: DefaultSPIFrequency,
+	// 4 MHz); LEDs is how many LEDs a ws2812 strip has, 1 to
+	// MaxStripLEDs. A ws2812 strip's Bus is an spi part listed before it.
+	Frequency int `json:"frequency,omitempty"`
+	LEDs      int `json:"leds,omitempty"`
 }
 
 // I2CAddress returns the part's address: Address parsed ("0x76", "118"),
@@ -230,8 +238,16 @@ func (s *Spec) Validate() error {
 			if p.Value < 0 || p.Value > 0xffff {
 				errs = append(errs, fmt.Errorf("part %q: value %d, want 0 to 65535", p.Name, p.Value))
 			}
+		case KindSPI, KindWS2812:
+			errs = append(errs, p.validateSPI(kinds)...)
 		default:
-			errs = append(errs, fmt.Errorf("part %q: unknown kind %q (led, pwm-led, button, pin, i2c, bme280, ssd1306 or potentiometer)", p.Name, p.Kind))
+			errs = append(errs, fmt.Errorf("part %q: unknown kind %q (led, pwm-led, button, pin, i2c, bme280, ssd1306, potentiometer, spi or ws2812)", p.Name, p.Kind))
+		}
+		if p.Frequency != 0 && p.Kind != KindSPI {
+			errs = append(errs, fmt.Errorf("part %q: \"frequency\" is for spi parts (this is a %q part)", p.Name, p.Kind))
+		}
+		if p.LEDs != 0 && p.Kind != KindWS2812 {
+			errs = append(errs, fmt.Errorf("part %q: \"leds\" is for ws2812 parts (this is a %q part)", p.Name, p.Kind))
 		}
 		kinds[p.Name] = p.Kind
 		if _, err := p.Polarity(); err != nil {
@@ -295,6 +311,10 @@ func NewSimFrom(loop *asyncio.Loop, spec *Spec) (*Sim, error) {
 			}
 		case KindPotentiometer:
 			s.AddPotentiometer(p.Name, uint16(p.Value))
+		case KindSPI, KindWS2812:
+			if err := s.addSPIPart(p); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return s, nil

@@ -227,6 +227,13 @@ func (v *viewer) part(name string) {
 		v.send(m)
 		v.frame(p)
 		return
+	case *SimSPI:
+		m.Kind = wire.KindSPI
+	case *SimWS2812:
+		m.Kind, m.Width, m.At = wire.KindWS2812, p.Len(), int64(v.loop.Time())
+		v.send(m)
+		v.colours(p)
+		return
 	default:
 		return
 	}
@@ -245,6 +252,17 @@ func (v *viewer) frame(d *SimSSD1306) {
 		}
 	}
 	v.send(wire.Message{Type: wire.Frame, Name: d.name, Width: SSD1306Width, Height: SSD1306Height, Data: wire.EncodePixels(data), At: int64(v.loop.Time())})
+}
+
+// colours sends an LED strip's colours. A change of them ends a step, as
+// a change of a level does.
+func (v *viewer) colours(d *SimWS2812) {
+	v.stepped()
+	data := make([]byte, 0, 3*len(d.shown))
+	for _, c := range d.shown {
+		data = append(data, c.R, c.G, c.B)
+	}
+	v.send(wire.Message{Type: wire.Colours, Name: d.name, Width: len(d.shown), Data: wire.EncodePixels(data), At: int64(v.loop.Time())})
 }
 
 // write sends the queued messages, and the clock while it runs.

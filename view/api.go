@@ -76,6 +76,10 @@ type PartState struct {
 	// standard base64 (wire.Frame).
 	Height int    `json:"height,omitempty"`
 	Pixels string `json:"pixels,omitempty"`
+	// Colours are an LED strip's colours (wire.KindWS2812, Width LEDs),
+	// the first LED's first, each "#rrggbb"; an LED that is out is
+	// "#000000".
+	Colours []string `json:"colours,omitempty"`
 }
 
 // Lit reports whether an LED is lit at all.

@@ -405,6 +405,9 @@ func (s *Session) apply(m wire.Message) {
 		if i >= 0 && p.Kind == wire.KindSSD1306 {
 			p.Pixels = s.st.Parts[i].Pixels // a new description keeps the picture
 		}
+		if i >= 0 && p.Kind == wire.KindWS2812 {
+			p.Colours = s.st.Parts[i].Colours // and the colours
+		}
 		if i < 0 && len(s.st.Parts) >= wire.MaxParts {
 			if !s.tooMany {
 				s.tooMany = true
@@ -461,6 +464,8 @@ func (s *Session) apply(m wire.Message) {
 		s.st.Parts[i].Pixels, s.st.Parts[i].Width, s.st.Parts[i].Height = m.Data, m.Width, m.Height
 		s.publish(Update{Type: UpdatePart, Part: s.st.Parts[i]})
 		s.mu.Unlock()
+	case wire.Colours:
+		s.colours(m)
 	case wire.Task:
 		s.task(m)
 	case wire.Error:
@@ -468,6 +473,24 @@ func (s *Session) apply(m wire.Message) {
 	default:
 		s.console(System, fmt.Sprintf("from the board: unexpected %q", m.Type))
 	}
+}
+
+// colours applies an LED strip's colours.
+func (s *Session) colours(m wire.Message) {
+	px, _ := m.Pixels() // Check has decoded them
+	cs := make([]string, 0, len(px)/3)
+	for i := 0; i+2 < len(px); i += 3 {
+		cs = append(cs, fmt.Sprintf("#%02x%02x%02x", px[i], px[i+1], px[i+2]))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.part(m.Name)
+	if i < 0 {
+		s.consoleLocked(System, fmt.Sprintf("from the board: colours of unknown part %q", m.Name))
+		return
+	}
+	s.st.Parts[i].Colours, s.st.Parts[i].Width = cs, m.Width
+	s.publish(Update{Type: UpdatePart, Part: s.st.Parts[i]})
 }
 
 // task applies a change of a task's state.

@@ -306,6 +306,9 @@ type Config struct {
 	// OpenI2C opens an i2c part's bus from its Device; nil means OpenI2C
 	// (periph's /dev/i2c-N).
 	OpenI2C func(name, device string) (*I2C, error)
+	// OpenSPI opens an spi part's port from its Device at hz, in mode 0
+	// with 8 bits a word; nil means OpenSPI (periph's /dev/spidevB.C).
+	OpenSPI func(name, device string, hz int) (*SPI, error)
 	// IIORoot is where the IIO devices are; "" means IIORoot.
 	IIORoot string
 }
@@ -314,6 +317,7 @@ type Config struct {
 // devices. It implements board.Buses.
 type Buses struct {
 	i2c  map[string]*I2C
+	spi  map[string]*SPI
 	adc  map[string]*ADC
 	kind map[string]board.Kind
 }
@@ -324,16 +328,17 @@ var _ board.Buses = (*Buses)(nil)
 // an analogue input: one that Open opens (or checks), not a GPIO line.
 func IsBusPart(k board.Kind) bool {
 	switch k {
-	case board.KindI2C, board.KindBME280, board.KindSSD1306, board.KindPotentiometer:
+	case board.KindI2C, board.KindBME280, board.KindSSD1306, board.KindPotentiometer, board.KindSPI, board.KindWS2812:
 		return true
 	}
 	return false
 }
 
 // Open opens spec's buses and analogue inputs: each i2c part's bus at its
-// Device, each potentiometer's IIO channel at its Device and Channel. A
-// BME280 or SSD1306 needs its bus to be an i2c part; the program's driver
-// talks to it. Other parts (GPIO lines) are left to package
+// Device, each spi part's port at its Device and Frequency (4 MHz if it
+// has none), each potentiometer's IIO channel at its Device and Channel. A
+// BME280 or SSD1306 needs its bus to be an i2c part, a WS2812 strip an spi
+// part; the program's driver talks to it (board.WS2812SPI for a strip). Other parts (GPIO lines) are left to package
 // board/linuxgpio. Open returns an error naming the part, having closed
 // what it opened, if one lacks its device or cannot be opened.
 func Open(spec *board.Spec, c Config) (*Buses, error) {
@@ -343,7 +348,12 @@ func Open(spec *board.Spec, c Config) (*Buses, error) {
 	if c.OpenI2C == nil {
 		c.OpenI2C = OpenI2C
 	}
-	b := &Buses{i2c: map[string]*I2C{}, adc: map[string]*ADC{}, kind: map[string]board.Kind{}}
+	if c.OpenSPI == nil {
+		c.OpenSPI = func(name, device string, hz int) (*SPI, error) {
+			return OpenSPI(name, device, physic.Frequency(hz)*physic.Hertz, spi.Mode0, 8)
+		}
+	}
+	b := &Buses{i2c: map[string]*I2C{}, spi: map[string]*SPI{}, adc: map[string]*ADC{}, kind: map[string]board.Kind{}}
 	for _, p := range spec.Parts {
 		b.kind[p.Name] = p.Kind
 		if err := b.add(p, c); err != nil {
@@ -371,6 +381,23 @@ func (b *Buses) add(p board.PartSpec, c Config) error {
 		}
 		if _, err := p.I2CAddress(); err != nil {
 			return err
+		}
+	case board.KindSPI:
+		if p.Device == "" {
+			return errors.New(`no "device" in the board file, such as "/dev/spidev0.0"`)
+		}
+		hz := p.Frequency
+		if hz == 0 {
+			hz = board.DefaultSPIFrequency
+		}
+		port, err := c.OpenSPI(p.Name, p.Device, hz)
+		if err != nil {
+			return err
+		}
+		b.spi[p.Name] = port
+	case board.KindWS2812:
+		if b.kind[p.Bus] != board.KindSPI {
+			return fmt.Errorf("bus %q is not an spi part listed before it", p.Bus)
 		}
 	case board.KindPotentiometer:
 		if p.Device == "" || p.Channel == nil {
@@ -400,6 +427,14 @@ func (b *Buses) I2C(name string) (board.I2C, error) {
 	return nil, b.missing(name, "I2C bus")
 }
 
+// SPI implements board.Buses.
+func (b *Buses) SPI(name string) (board.SPI, error) {
+	if port, ok := b.spi[name]; ok {
+		return port, nil
+	}
+	return nil, b.missing(name, "SPI bus")
+}
+
 // ADC implements board.Buses.
 func (b *Buses) ADC(name string) (board.ADC, error) {
 	if a, ok := b.adc[name]; ok {
@@ -413,6 +448,9 @@ func (b *Buses) Close() error {
 	var errs []error
 	for _, bus := range b.i2c {
 		errs = append(errs, bus.Close())
+	}
+	for _, port := range b.spi {
+		errs = append(errs, port.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -89,7 +89,7 @@ func WithBuses(c linuxbus.Config) Option { return func(o *options) { o.buses = c
 // their active level needs; pins in their mode; PWM LEDs through the
 // line's PWM. Bounce settings are ignored: real contacts bounce by
 // themselves. Buses, the devices on them and analogue inputs (kinds i2c,
-// bme280, ssd1306, potentiometer) are opened by linuxbus.Open, on their
+// bme280, ssd1306, spi, ws2812, potentiometer) are opened by linuxbus.Open, on their
 // Device and Channel. Open returns an error, having closed what it
 // opened, if a part has no chip or line (or device), or a line or device
 // cannot be opened or configured.
@@ -235,6 +235,14 @@ func (b *Board) I2C(name string) (board.I2C, error) {
 		return nil, b.missing(name, "I2C bus")
 	}
 	return b.buses.I2C(name)
+}
+
+// SPI implements board.Buses: the SPI bus named name.
+func (b *Board) SPI(name string) (board.SPI, error) {
+	if b.buses == nil {
+		return nil, b.missing(name, "SPI bus")
+	}
+	return b.buses.SPI(name)
 }
 
 // ADC implements board.Buses: the analogue input (potentiometer) named

@@ -15,7 +15,8 @@
 //     loop's time), Clock (the clock's time, speed and pause, when they
 //     change and a few times a second while it runs), Error (a message the
 //     program could not obey), Task (a change of a task's state, when the
-//     viewer shows the scheduler: see Task);
+//     viewer shows the scheduler: see Task), Frame and Colours (a
+//     display's picture, an LED strip's colours);
 //   - viewer to program: Press and Release (a button), Drive (an input
 //     pin's level), Speed, Pause, Resume and Step (the pace of the clock;
 //     a Step runs a paused clock to the next change of a level), Where
@@ -171,7 +172,7 @@ const (
 	Speed   Type = "speed"   // Speed: a positive finite number, 1 for real time
 	Pause   Type = "pause"
 	Resume  Type = "resume"
-	Step    Type = "step" // run a paused clock to the next change of a level (see MaxStepDeadlines)
+	Step    Type = "step" // run a paused clock to the next change of a level or a strip's colours (see MaxStepDeadlines)
 	// Set sets an analogue input or a sensor's reading: Name; Value (a
 	// potentiometer's 0 to 65535, or for a sensor the reading Field names:
 	// "temperature" in m°C, "humidity" in hundredths of a percent,
@@ -187,6 +188,15 @@ const (
 // Data, the pixels row by row, eight a byte, the most significant bit
 // leftmost, a set bit lit, in standard base64 (EncodePixels, Pixels).
 const Frame Type = "frame"
+
+// Colours is an LED strip's colours, from the program: Name, Width (how
+// many LEDs) and Data, three bytes per LED, red, green and blue, the first
+// LED's first, in standard base64 (EncodePixels, Pixels). At most
+// MaxStripLEDs LEDs.
+const Colours Type = "colours"
+
+// MaxStripLEDs is the longest strip a Colours message may carry.
+const MaxStripLEDs = 1024
 
 // Task is a change of a task's state on the program's loop, from the
 // program: ID (the board's number for the task, unique in the run), Name (the
@@ -242,6 +252,8 @@ const (
 	KindBME280        = "bme280"        // a sensor; Value is its temperature in m°C
 	KindSSD1306       = "ssd1306"       // a display; Width and Height its size, Frame its picture
 	KindPotentiometer = "potentiometer" // an analogue input; Value 0 to 65535, Width 16
+	KindSPI           = "spi"           // an SPI bus
+	KindWS2812        = "ws2812"        // an RGB LED strip; Width its LEDs, Colours their colours
 )
 
 // Message is one line of the protocol. Which fields a message carries
@@ -303,7 +315,7 @@ func (m Message) Check() error {
 			return bad("no name")
 		}
 		switch m.Kind {
-		case KindLED, KindPWMLED, KindButton, KindPin, KindI2C, KindBME280, KindSSD1306, KindPotentiometer:
+		case KindLED, KindPWMLED, KindButton, KindPin, KindI2C, KindBME280, KindSSD1306, KindPotentiometer, KindSPI, KindWS2812:
 		default:
 			return bad("unknown kind %q", m.Kind)
 		}
@@ -339,6 +351,20 @@ func (m Message) Check() error {
 		}
 		if len(px) != m.Width*m.Height/8 {
 			return bad("%d bytes of pixels for %dx%d, want %d", len(px), m.Width, m.Height, m.Width*m.Height/8)
+		}
+	case Colours:
+		if m.Name == "" {
+			return bad("no name")
+		}
+		if m.Width < 1 || m.Width > MaxStripLEDs {
+			return bad("a strip of %d LEDs, want 1 to %d", m.Width, MaxStripLEDs)
+		}
+		px, err := m.Pixels()
+		if err != nil {
+			return bad("colours: %v", err)
+		}
+		if len(px) != 3*m.Width {
+			return bad("%d bytes of colours for %d LEDs, want %d", len(px), m.Width, 3*m.Width)
 		}
 	case Task:
 		if m.Name == "" {

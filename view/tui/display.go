@@ -253,17 +253,18 @@ func sensorValue(p view.PartState) (string, bool) {
 		return strconv.Itoa((p.Level*100+maxKnob/2)/maxKnob) + "%", true
 	case "bme280":
 		return strconv.FormatFloat(float64(p.Level)/1000, 'f', 1, 64) + "°", true
-	case "ssd1306", "i2c":
+	case "ssd1306", "i2c", "spi", "ws2812":
 		return "", true
 	}
 	return "", false
 }
 
 // signalless reports whether a part has no level to draw in the timing
-// diagram: a bus, a display or a sensor.
+// diagram: a bus, a display, a sensor or an LED strip (which its row shows
+// instead: see stripRow).
 func signalless(p view.PartState) bool {
 	switch p.Kind {
-	case "ssd1306", "i2c", "bme280":
+	case "ssd1306", "i2c", "bme280", "spi", "ws2812":
 		return true
 	}
 	return false

@@ -338,6 +338,9 @@ func column(i, width int, end, now, scale time.Duration) (lo, at time.Duration) 
 // wave draws a part's level over the width columns that end at end, each
 // scale long; the last column holds now.
 func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int) string {
+	if p.Kind == "ws2812" {
+		return stripRow(p, width)
+	}
 	if signalless(p) {
 		return strings.Repeat(" ", width)
 	}

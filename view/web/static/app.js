@@ -585,12 +585,27 @@
         detail.className = "detail";
         detail.textContent = "°C";
         el.append(t, name, detail);
-      } else if (p.kind === "i2c") {
+      } else if (p.kind === "i2c" || p.kind === "spi") {
         el.classList.add("bus-part");
         const detail = document.createElement("span");
         detail.className = "detail";
-        detail.textContent = "I2C bus";
+        detail.textContent = p.kind === "spi" ? "SPI bus" : "I2C bus";
         el.append(name, detail);
+      } else if (p.kind === "ws2812") {
+        el.classList.add("strip-part");
+        const strip = document.createElement("div");
+        strip.className = "strip";
+        strip.setAttribute("role", "img");
+        strip.setAttribute("aria-label", "LED strip " + p.name);
+        for (let i = 0; i < (p.width || 0); i++) {
+          const led = document.createElement("span");
+          led.className = "pixel";
+          strip.append(led);
+        }
+        const detail = document.createElement("span");
+        detail.className = "detail";
+        detail.textContent = (p.width || 0) + " × WS2812";
+        el.append(strip, name, detail);
       } else {
         el.classList.add("pin-part");
         const level = document.createElement("div");
@@ -650,6 +665,20 @@
     c.dataset.lit = String(bytes ? Array.from(bytes).reduce((n, ch) => n + popcount(ch.charCodeAt(0)), 0) : 0);
   }
 
+  // drawStrip lights an LED strip's LEDs in their colours ("#rrggbb"
+  // each), an LED that is out dark grey, a lit one with a glow; each LED's
+  // colour is in its data-colour, for tests.
+  function drawStrip(el, p) {
+    const cs = p.colours || [];
+    el.querySelectorAll(".pixel").forEach((led, i) => {
+      const c = /^#[0-9a-f]{6}$/.test(cs[i] || "") ? cs[i] : "#000000";
+      led.dataset.colour = c;
+      const lit = c !== "#000000";
+      led.style.background = lit ? c : "";
+      led.style.boxShadow = lit ? "0 0 6px 1px " + c : "";
+    });
+  }
+
   function popcount(b) { let n = 0; for (; b; b &= b - 1) n++; return n; }
 
   function partElement(name) {
@@ -685,8 +714,10 @@
     } else if (p.kind === "bme280") {
       const t = el.querySelector("input");
       if (document.activeElement !== t) t.value = (p.level / 1000).toFixed(1);
-    } else if (p.kind === "i2c") {
+    } else if (p.kind === "i2c" || p.kind === "spi") {
       // nothing changes
+    } else if (p.kind === "ws2812") {
+      drawStrip(el, p);
     } else {
       const level = el.querySelector(".level");
       level.textContent = String(p.level);
@@ -863,6 +894,9 @@
       g.fillStyle = i % 2 ? "rgba(255,255,255,0.015)" : "rgba(255,255,255,0.035)";
       g.fillRect(0, y0, w, ROW_H);
       const colour = traceColour(p);
+      // An SPI bus and an LED strip have no level: the strip shows its
+      // colours on the board, the bus's transfers are in the VCD.
+      if (p.kind === "spi" || p.kind === "ws2812") return;
 
       const list = history.get(p.name) || [];
       let k = lastAtOrBefore(list, start);
