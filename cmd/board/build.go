@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,8 +26,15 @@ var builtFrom = func() string {
 	return filepath.Dir(filepath.Dir(filepath.Dir(file))) // file is ROOT/cmd/board/build.go
 }()
 
-// labSource returns the root of the module's source to build the labs from,
-// and where that is, in words, when it is not the current directory's clone:
+// labSource is where the built-in labs are built from: the root of a copy
+// of the module's source.
+type labSource struct {
+	root   string
+	from   string // where that is, in words; "" for the current directory's clone
+	cached bool   // root is in the module cache, where no file may be added
+}
+
+// findLabs returns where to build the labs from:
 //
 //   - in a clone of the module (the module, or a workspace holding it, is
 //     the current directory's), that clone;
@@ -36,28 +42,36 @@ var builtFrom = func() string {
 //     github.com/goasyncio/asyncio/cmd/board@v1.2.3), that version, from
 //     the module cache (go mod download), so that the labs speak the
 //     board's own protocol;
-//   - for a board built from a clone (a version "(devel)" or
-//     "…+dirty"), that clone, if it is still there.
-func labSource() (root, from string, err error) {
+//   - for a board built from a clone (a version "(devel)", "…+dirty", or
+//     a commit the go command cannot fetch), that clone, if it is still
+//     there.
+func findLabs() (labSource, error) {
 	if root := moduleRoot(""); root != "" {
-		return root, "", nil
+		return labSource{root: root}, nil
 	}
 	version := ""
 	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Path == module {
 		version = info.Main.Version
 	}
-	if released(version) {
-		root, derr := download(module + "@" + version)
-		if derr == nil {
-			return root, module + "@" + version, nil
+	clone := func() (labSource, bool) {
+		if builtFrom == "" {
+			return labSource{}, false
 		}
-		if src := moduleRoot(builtFrom); src != "" {
-			return src, "the clone board was built from, " + src, nil
-		}
-		return "", "", fmt.Errorf("the labs of this board are those of %s@%s, which the go command cannot fetch: %w", module, version, derr)
+		root := moduleRoot(builtFrom)
+		return labSource{root: root, from: "the clone board was built from, " + root}, root != ""
 	}
-	if src := moduleRoot(builtFrom); src != "" {
-		return src, "the clone board was built from, " + src, nil
+	if released(version) {
+		root, err := download(module + "@" + version)
+		if err == nil {
+			return labSource{root: root, from: module + "@" + version, cached: true}, nil
+		}
+		if src, ok := clone(); ok {
+			return src, nil
+		}
+		return labSource{}, fmt.Errorf("the labs of this board are those of %s@%s, which the go command cannot fetch: %w", module, version, err)
+	}
+	if src, ok := clone(); ok {
+		return src, nil
 	}
 	why := fmt.Sprintf("this board was built from source (version %s), not installed at a version", version)
 	if version == "" {
@@ -65,7 +79,7 @@ func labSource() (root, from string, err error) {
 	} else if builtFrom != "" {
 		why += ", and the clone it was built from, " + builtFrom + ", is not there"
 	}
-	return "", "", fmt.Errorf("%s: the labs are built from the source of %s: run board in a clone of it, or install it at a version (go install %s/cmd/board@latest), or name your own program's directory", why, module, module)
+	return labSource{}, fmt.Errorf("%s: the labs are built from the source of %s: run board in a clone of it, or install it at a version (go install %s/cmd/board@latest), or name your own program's directory", why, module, module)
 }
 
 // released reports whether version names a version of the module that the
@@ -102,13 +116,14 @@ func moduleRoot(dir string) string {
 // its directory there.
 func download(modVersion string) (string, error) {
 	cmd := exec.Command("go", "mod", "download", "-json", modVersion)
-	cmd.Dir = os.TempDir() // outside any module or workspace
+	cmd.Dir = os.TempDir() // outside any module
+	cmd.Env = append(os.Environ(), "GOWORK=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	var m struct{ Dir, Error string }
 	if jerr := json.Unmarshal(out, &m); jerr == nil && m.Error != "" {
-		return "", errors.New(m.Error)
+		return "", fmt.Errorf("go mod download %s: %s", modVersion, m.Error)
 	}
 	if err != nil {
 		return "", fmt.Errorf("go mod download %s: %w\n%s", modVersion, err, strings.TrimSpace(stderr.String()))
@@ -120,34 +135,59 @@ func download(modVersion string) (string, error) {
 }
 
 // buildLab builds the built-in lab l into the file out, from the source
-// labSource finds; with hook, as build does. It notes on w where the lab
-// comes from when that is not the current directory's clone.
+// findLabs finds, with the package hook added if set (see goBuild). It
+// notes on w where the lab comes from when that is not the current
+// directory's clone.
 func buildLab(l lab, out, hook string, w io.Writer) error {
-	root, from, err := labSource()
+	src, err := findLabs()
 	if err != nil {
 		return err
 	}
-	if from != "" {
-		fmt.Fprintf(w, "board: the labs come from %s\n", from)
+	if src.from != "" {
+		fmt.Fprintf(w, "board: the labs come from %s\n", src.from)
 	}
-	return build(root, "./"+strings.TrimPrefix(l.pkg, module+"/"), out, hook)
+	b := goBuild{dir: src.root, pkg: "./" + strings.TrimPrefix(l.pkg, module+"/"), hook: hook}
+	if src.cached {
+		// Not in the user's workspace, if GOWORK names one.
+		b.env = []string{"GOWORK=off"}
+		if hook != "" {
+			// The go command adds no file to a package of the module
+			// cache, not even with -overlay: build a copy, with paths
+			// that do not name it (-trimpath), so that the build cache
+			// knows it from one run to the next.
+			cp := filepath.Join(filepath.Dir(out), "src")
+			if err := os.CopyFS(cp, os.DirFS(src.root)); err != nil {
+				return fmt.Errorf("copying the labs' source: %w", err)
+			}
+			b.dir, b.flags = cp, []string{"-trimpath"}
+		}
+	}
+	return b.run(out)
 }
 
-// build builds the main package pkg, a directory relative to dir ("" is the
-// current directory), into the file out with the go command. With hook, the
-// package is built with one more file (go build -overlay), which imports
-// the package hook, written next to out.
-func build(dir, pkg, out, hook string) error {
-	args := []string{"build", "-o", out}
-	if hook != "" {
-		list := exec.Command("go", "list", "-f", "{{.Dir}}", pkg)
-		list.Dir = dir
+// goBuild is a build of a main package with the go command.
+type goBuild struct {
+	dir   string   // where the go command runs; "" is the current directory
+	pkg   string   // the package, a directory relative to dir
+	hook  string   // if set, a package that one more file of pkg imports (go build -overlay)
+	flags []string // more flags for go build
+	env   []string // more for the go command's environment, board's own
+}
+
+// run builds the package into the file out. The hook's file is written
+// next to out.
+func (b goBuild) run(out string) error {
+	env := append(os.Environ(), b.env...)
+	args := append([]string{"build", "-o", out}, b.flags...)
+	if b.hook != "" {
+		list := exec.Command("go", "list", "-f", "{{.Dir}}", b.pkg)
+		list.Dir, list.Env = b.dir, env
 		pkgDir, err := list.CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("go list %s: %w\n%s", pkg, err, bytes.TrimSpace(pkgDir))
+			return fmt.Errorf("go list %s: %w\n%s", b.pkg, err, bytes.TrimSpace(pkgDir))
 		}
 		src := filepath.Join(filepath.Dir(out), "zz_board_hook.go")
-		if err := os.WriteFile(src, []byte("package main\n\nimport _ \""+hook+"\"\n"), 0o644); err != nil {
+		if err := os.WriteFile(src, []byte("package main\n\nimport _ \""+b.hook+"\"\n"), 0o644); err != nil {
 			return err
 		}
 		ov, err := json.Marshal(map[string]map[string]string{
@@ -162,8 +202,8 @@ func build(dir, pkg, out, hook string) error {
 		}
 		args = append(args, "-overlay", overlay)
 	}
-	cmd := exec.Command("go", append(args, pkg)...)
-	cmd.Dir = dir
+	cmd := exec.Command("go", append(args, b.pkg)...)
+	cmd.Dir, cmd.Env = b.dir, env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%w\n%s", err, bytes.TrimSpace(out))
 	}

@@ -23,7 +23,8 @@ const testVersion = "v0.0.0-test"
 // TestInstalledBoardRunsALab installs board as a user does, with go install
 // github.com/goasyncio/asyncio/cmd/board@VERSION, from a module proxy made
 // of this clone's files, and runs the blink lab with it from a directory
-// outside any module: board builds the lab of its own version and serves it.
+// outside any module: board builds the lab of its own version and serves
+// it; board test plays the lab's scenario.
 func TestInstalledBoardRunsALab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: installs board from a module proxy and builds a lab, up to a minute on a cold build cache")
@@ -85,6 +86,13 @@ func TestInstalledBoardRunsALab(t *testing.T) {
 		if !strings.Contains(string(out), n+" ") {
 			t.Errorf("board -list lacks %s:\n%s", n, out)
 		}
+	}
+
+	// board test plays a scenario against the lab, built the same way.
+	test := exec.Command(board, "test", filepath.Join(root, "examples", "blink", "testdata", "blink.yaml"), "blink")
+	test.Dir, test.Env = elsewhere, env
+	if out, err := test.CombinedOutput(); err != nil || !strings.Contains(string(out), "PASS blink") {
+		t.Errorf("board test blink.yaml blink: %v\n%s", err, out)
 	}
 
 	cmd := exec.Command(board, "-addr", "127.0.0.1:0", "-paused", "blink")

@@ -219,7 +219,7 @@ func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 			name = filepath.Base(abs) // "." is named after the current directory
 		}
 		bin := filepath.Join(dir, name)
-		if err := build("", packageDir(target), bin, ""); err != nil {
+		if err := (goBuild{pkg: packageDir(target)}).run(bin); err != nil {
 			fmt.Fprintf(stderr, "board: building %s: %v\n", target, err)
 			return nil, 1
 		}

@@ -356,3 +356,20 @@ func TestBusyPortSuggestsAnother(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, msg)
 	}
 }
+
+// Only a version the go command can fetch is fetched: not a build from
+// source, nor one from a clone with changes.
+func TestReleased(t *testing.T) {
+	for v, want := range map[string]bool{
+		"v1.2.3":                                     true,
+		"v0.0.0-20261204114701-10ca9f70ff0e":         true,
+		"v0.0.0-20261204114701-10ca9f70ff0e+dirty":   false,
+		"v1.2.4-0.20261204114701-10ca9f70ff0e+dirty": false,
+		"(devel)": false,
+		"":        false,
+	} {
+		if got := released(v); got != want {
+			t.Errorf("released(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -251,7 +251,7 @@ func buildForTest(target, dir string, stderr io.Writer) ([]string, error) {
 	if fi, err := os.Stat(target); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("not a lab (%s) nor a package directory", strings.Join(labNames(), ", "))
 	}
-	if err := build("", packageDir(target), bin, hook); err != nil {
+	if err := (goBuild{pkg: packageDir(target), hook: hook}).run(bin); err != nil {
 		return nil, err
 	}
 	return []string{bin}, nil
