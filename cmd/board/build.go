@@ -165,6 +165,14 @@ func buildLab(l lab, out, hook string, w io.Writer) error {
 	return b.run(out)
 }
 
+// exe names a program file as the system runs it: name.exe on Windows.
+func exe(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}
+
 // goBuild is a build of a main package with the go command.
 type goBuild struct {
 	dir   string   // where the go command runs; "" is the current directory

@@ -200,7 +200,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 	if l, ok := labs[target]; ok {
 		fmt.Fprintf(stderr, "board: building the %s lab (the first build can take a minute)...\n", target)
-		bin := filepath.Join(dir, target)
+		bin := filepath.Join(dir, exe(target))
 		if err := buildLab(l, bin, "", stderr); err != nil {
 			fmt.Fprintf(stderr, "board: building the %s lab: %v\n", target, err)
 			return nil, 1
@@ -218,7 +218,7 @@ func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 		if abs, err := filepath.Abs(target); err == nil && filepath.Base(abs) != string(filepath.Separator) {
 			name = filepath.Base(abs) // "." is named after the current directory
 		}
-		bin := filepath.Join(dir, name)
+		bin := filepath.Join(dir, exe(name))
 		if err := (goBuild{pkg: packageDir(target)}).run(bin); err != nil {
 			fmt.Fprintf(stderr, "board: building %s: %v\n", target, err)
 			return nil, 1

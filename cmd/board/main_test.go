@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +246,16 @@ func checkPausedBlink(t *testing.T, url string) {
 	cancel()
 }
 
+// The package in the current directory, ".", is built and run.
+func TestServesThePackageInTheCurrentDirectory(t *testing.T) {
+	t.Chdir("../../examples/blink")
+	url, stop := serve(t, "-addr", "127.0.0.1:0", "-paused", ".", "--", "-virtual")
+	checkPausedBlink(t, url)
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after Ctrl-C", code)
+	}
+}
+
 // The preemptive lab runs on the board: its first round lights both LEDs
 // together.
 func TestServesThePreemptiveLab(t *testing.T) {
@@ -370,6 +381,20 @@ func TestReleased(t *testing.T) {
 	} {
 		if got := released(v); got != want {
 			t.Errorf("released(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestPackageDir(t *testing.T) {
+	for dir, want := range map[string]string{
+		"examples/blink": "./examples/blink", ".hidden": "./.hidden", ".": ".", "..": "..",
+		"./x": "./x", "../x": "../x", "/abs/x": "/abs/x",
+	} {
+		if runtime.GOOS == "windows" && strings.HasPrefix(dir, "/") {
+			continue
+		}
+		if got := packageDir(dir); got != want {
+			t.Errorf("packageDir(%q) = %q, want %q", dir, got, want)
 		}
 	}
 }

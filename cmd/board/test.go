@@ -240,7 +240,7 @@ func buildForTest(target, dir string, stderr io.Writer) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(dir, "program")
+	bin := filepath.Join(dir, exe("program"))
 	const hook = module + "/board/scenario/attach"
 	if l, ok := labs[target]; ok {
 		if err := buildLab(l, bin, hook, stderr); err != nil {
