@@ -55,14 +55,13 @@ func TestInstalledBoardRunsALab(t *testing.T) {
 	// proxy. A module cache of the test's own keeps the made-up version out
 	// of the user's; -trimpath lets the build cache serve the dependencies
 	// from one run to the next all the same (without it, their directories,
-	// new each run, would be part of what is compiled).
+	// new each run, would be part of what is compiled), and leaves board
+	// no record of a clone it was built from: it must fetch its labs.
 	env := append(os.Environ(),
 		"GOPROXY="+fileURL(proxy)+","+fileURL(filepath.Join(goenv("GOMODCACHE"), "cache", "download"))+","+goenv("GOPROXY"),
 		"GOMODCACHE="+filepath.Join(tmp, "modcache"),
 		"GOFLAGS="+strings.TrimSpace(goenv("GOFLAGS")+" -modcacherw -trimpath"),
-		"GONOSUMDB=github.com/goasyncio",
-		"GOSUMDB=off",
-		"GOWORK=off",
+		"GOSUMDB=off", // the made-up version is in no checksum database
 		"GOBIN="+filepath.Join(tmp, "bin"),
 	)
 	elsewhere := filepath.Join(tmp, "elsewhere")
@@ -74,7 +73,7 @@ func TestInstalledBoardRunsALab(t *testing.T) {
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("go install %s/cmd/board@%s: %v\n%s", module, testVersion, err, out)
 	}
-	board := filepath.Join(tmp, "bin", "board")
+	board := filepath.Join(tmp, "bin", exe("board"))
 
 	list := exec.Command(board, "-list")
 	list.Dir, list.Env = elsewhere, env
