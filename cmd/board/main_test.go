@@ -134,11 +134,12 @@ func serveStderr(t *testing.T, args ...string) (string, func() int, *syncBuffer)
 		code <- run(ctx, args, pw, stderr)
 		pw.Close()
 	}()
-	stop := func() int {
+	stop := sync.OnceValue(func() int {
 		cancel()
 		go io.Copy(io.Discard, pr)
 		return <-code
-	}
+	})
+	t.Cleanup(func() { stop() }) // if the test ends first
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		stop()
