@@ -15,6 +15,12 @@
 // simulated board (board.NewSim, board.NewLab) connects to the viewer,
 // which cmd/board names in the program's environment.
 //
+// Installed (go install github.com/goasyncio/asyncio/cmd/board@latest),
+// board runs anywhere: in a clone of the module it builds the labs of the
+// clone; elsewhere those of its own version, which the go command fetches
+// into the module cache; a board built from a clone (go install
+// ./cmd/board) builds them from that clone.
+//
 // With -web (the default) the page is served on -addr, 127.0.0.1:8080
 // unless told otherwise, until Ctrl-C; the program starts when the page
 // first opens, so that it is seen from its start. With -tui the board fills
@@ -36,12 +42,8 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -198,8 +200,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 	if l, ok := labs[target]; ok {
 		fmt.Fprintf(stderr, "board: building the %s lab (the first build can take a minute)...\n", target)
-		bin, err := buildLab(l.pkg, dir, target)
-		if err != nil {
+		bin := filepath.Join(dir, exe(target))
+		if err := buildLab(l, bin, "", stderr); err != nil {
 			fmt.Fprintf(stderr, "board: building the %s lab: %v\n", target, err)
 			return nil, 1
 		}
@@ -211,13 +213,13 @@ func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 		fmt.Fprintf(stderr, "board: unknown lab %q, and no such package or program; the labs are: %s\n", target, strings.Join(labNames(), ", "))
 		return nil, 2
 	case fi.IsDir():
-		pkg := target
-		if !filepath.IsAbs(pkg) && !strings.HasPrefix(pkg, ".") {
-			pkg = "./" + pkg // a directory, not an import path
-		}
 		fmt.Fprintf(stderr, "board: building %s (the first build can take a minute)...\n", target)
-		bin, err := build(pkg, dir, filepath.Base(filepath.Clean(target)))
-		if err != nil {
+		name := "program"
+		if abs, err := filepath.Abs(target); err == nil && filepath.Base(abs) != string(filepath.Separator) {
+			name = filepath.Base(abs) // "." is named after the current directory
+		}
+		bin := filepath.Join(dir, exe(name))
+		if err := (goBuild{pkg: packageDir(target)}).run(bin); err != nil {
 			fmt.Fprintf(stderr, "board: building %s: %v\n", target, err)
 			return nil, 1
 		}
@@ -232,39 +234,13 @@ func resolve(target, dir string, stderr io.Writer) ([]string, int) {
 	}
 }
 
-// build builds the main package pkg into dir with the go command.
-// buildLab builds a built-in lab: from the module's source when board runs
-// in a clone of it, else, for a board installed with go install at a
-// version, the lab of that same version.
-func buildLab(pkg, dir, name string) (string, error) {
-	bin, err := build(pkg, dir, name)
-	if err == nil {
-		return bin, nil
+// packageDir turns a directory into a package pattern for the go command:
+// "examples/blink" is a directory, not an import path.
+func packageDir(dir string) string {
+	if filepath.IsAbs(dir) || dir == "." || dir == ".." || strings.HasPrefix(dir, "./") || strings.HasPrefix(dir, "../") {
+		return dir
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Path == module && strings.HasPrefix(info.Main.Version, "v") {
-		gobin := filepath.Join(dir, "bin")
-		cmd := exec.Command("go", "install", pkg+"@"+info.Main.Version)
-		cmd.Env = append(os.Environ(), "GOBIN="+gobin)
-		out, ierr := cmd.CombinedOutput()
-		if ierr == nil {
-			exe := path.Base(pkg)
-			if runtime.GOOS == "windows" {
-				exe += ".exe"
-			}
-			return filepath.Join(gobin, exe), nil
-		}
-		return "", fmt.Errorf("go install %s@%s: %v\n%s", pkg, info.Main.Version, ierr, strings.TrimSpace(string(out)))
-	}
-	return "", fmt.Errorf("%w\n(the labs are built from the source of %s: run board in a clone of it, or name your own program's directory)", err, module)
-}
-
-func build(pkg, dir, name string) (string, error) {
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-o", bin, pkg)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%v\n%s", err, strings.TrimSpace(string(out)))
-	}
-	return bin, nil
+	return "./" + dir
 }
 
 // explainListen says why the page cannot be served on addr; for a port in

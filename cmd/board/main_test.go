@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -69,9 +71,33 @@ func TestUsageErrors(t *testing.T) {
 func TestLabOutsideTheModule(t *testing.T) {
 	testenv.SkipIfNoCommand(t, "go")
 	t.Chdir(t.TempDir())
+	// The test binary is built from source, version (devel): its clone is gone.
+	gone := filepath.Join(t.TempDir(), "asyncio")
+	defer func(dir string) { builtFrom = dir }(builtFrom)
+	builtFrom = gone
 	var stderr bytes.Buffer
-	if code := run(context.Background(), []string{"blink"}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "run board in a clone of it") {
-		t.Errorf("exit %d, stderr %q", code, &stderr)
+	code := run(context.Background(), []string{"blink"}, io.Discard, &stderr)
+	for _, want := range []string{"building the blink lab: this board was built from source (version (devel))", gone + ", is not there", "run board in a clone of it", "go install github.com/goasyncio/asyncio/cmd/board@latest"} {
+		if code != 1 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("exit %d, stderr %q; want 1 and %q", code, &stderr, want)
+		}
+	}
+}
+
+// A board built from a clone runs the labs of that clone wherever it runs.
+func TestLabFromTheCloneBoardWasBuiltFrom(t *testing.T) {
+	testenv.SkipIfNoCommand(t, "go")
+	if moduleRoot(builtFrom) == "" {
+		t.Skipf("this test binary was not built from a clone of the module (%q)", builtFrom)
+	}
+	t.Chdir(t.TempDir())
+	url, stop, stderr := serveStderr(t, "-addr", "127.0.0.1:0", "-paused", "blink")
+	checkPausedBlink(t, url)
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after Ctrl-C", code)
+	}
+	if want := "the labs come from the clone board was built from, " + builtFrom; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q lacks %q", stderr, want)
 	}
 }
 
@@ -108,11 +134,12 @@ func serveStderr(t *testing.T, args ...string) (string, func() int, *syncBuffer)
 		code <- run(ctx, args, pw, stderr)
 		pw.Close()
 	}()
-	stop := func() int {
+	stop := sync.OnceValue(func() int {
 		cancel()
 		go io.Copy(io.Discard, pr)
 		return <-code
-	}
+	})
+	t.Cleanup(func() { stop() }) // if the test ends first
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		stop()
@@ -128,9 +155,30 @@ func serveStderr(t *testing.T, args ...string) (string, func() int, *syncBuffer)
 
 func TestServesTheBlinkLab(t *testing.T) {
 	url, stop := serve(t, "-addr", "127.0.0.1:0", "-paused", "blink")
+	checkPausedBlink(t, url)
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after Ctrl-C", code)
+	}
+}
+
+// checkPausedBlink checks the board that serves the blink lab, started
+// with -paused, on url: the page is served; nothing runs until a page
+// opens; then the lab's board shows with both LEDs lit at 0 s, and a step
+// turns the green LED off at 0.25 s.
+func checkPausedBlink(t *testing.T, url string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(page, []byte("<html")) {
+		t.Errorf("GET %s: %s\n%.200s", url, resp.Status, page)
+	}
 	// Nothing runs until a page opens.
 	time.Sleep(200 * time.Millisecond)
-	resp, err := http.Get(url + "api/state")
+	resp, err = http.Get(url + "api/state")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,31 +202,56 @@ func TestServesTheBlinkLab(t *testing.T) {
 	var st struct {
 		Board  string `json:"board"`
 		Paused bool   `json:"paused"`
+		Time   int64  `json:"time"`
 		Parts  []struct {
 			Name       string `json:"name"`
 			Brightness int    `json:"brightness"`
 		} `json:"parts"`
 	}
-	deadline := time.Now().Add(time.Minute)
-	for len(st.Parts) < 3 || st.Parts[1].Brightness != 100 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the lab's board never showed: %+v", st)
+	// waitFor polls the state until ok, for a minute at most.
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: never; the state is %+v", what, st)
+			}
+			resp, err := http.Get(url + "api/state")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		resp, err := http.Get(url + "api/state")
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = json.NewDecoder(resp.Body).Decode(&st)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	if st.Board != "lab" || !st.Paused || st.Parts[0].Name != "red" {
+	waitFor("the lab's board shows with its LEDs lit", func() bool { return len(st.Parts) >= 3 && st.Parts[1].Brightness == 100 })
+	if st.Board != "lab" || !st.Paused || st.Parts[0].Name != "red" || st.Parts[1].Name != "green" {
 		t.Errorf("state %+v", st)
 	}
+	resp, err = http.Post(url+"api/step", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("POST api/step: %s", resp.Status)
+	}
+	waitFor("a step turns the green LED off", func() bool { return st.Parts[1].Brightness == 0 })
+	if st.Time != int64(250*time.Millisecond) || st.Parts[0].Brightness != 100 || !st.Paused {
+		t.Errorf("after a step: %+v", st)
+	}
 	cancel()
+}
+
+// The package in the current directory, ".", is built and run.
+func TestServesThePackageInTheCurrentDirectory(t *testing.T) {
+	t.Chdir("../../examples/blink")
+	url, stop := serve(t, "-addr", "127.0.0.1:0", "-paused", ".", "--", "-virtual")
+	checkPausedBlink(t, url)
 	if code := stop(); code != 0 {
 		t.Errorf("exit %d after Ctrl-C", code)
 	}
@@ -293,5 +366,36 @@ func TestBusyPortSuggestsAnother(t *testing.T) {
 	msg := stderr.String()
 	if code != 1 || !strings.Contains(msg, ln.Addr().String()+" is in use") || !strings.Contains(msg, "try -addr 127.0.0.1:") {
 		t.Errorf("exit %d, stderr %q", code, msg)
+	}
+}
+
+// Only a version the go command can fetch is fetched: not a build from
+// source, nor one from a clone with changes.
+func TestReleased(t *testing.T) {
+	for v, want := range map[string]bool{
+		"v1.2.3":                                     true,
+		"v0.0.0-20261204114701-10ca9f70ff0e":         true,
+		"v0.0.0-20261204114701-10ca9f70ff0e+dirty":   false,
+		"v1.2.4-0.20261204114701-10ca9f70ff0e+dirty": false,
+		"(devel)": false,
+		"":        false,
+	} {
+		if got := released(v); got != want {
+			t.Errorf("released(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestPackageDir(t *testing.T) {
+	for dir, want := range map[string]string{
+		"examples/blink": "./examples/blink", ".hidden": "./.hidden", ".": ".", "..": "..",
+		"./x": "./x", "../x": "../x", "/abs/x": "/abs/x",
+	} {
+		if runtime.GOOS == "windows" && strings.HasPrefix(dir, "/") {
+			continue
+		}
+		if got := packageDir(dir); got != want {
+			t.Errorf("packageDir(%q) = %q, want %q", dir, got, want)
+		}
 	}
 }

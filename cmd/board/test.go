@@ -120,7 +120,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		fmt.Fprintf(stderr, "board test: building %s...\n", t)
-		argv, err := buildForTest(t, filepath.Join(dir, fmt.Sprintf("p%d", len(bins))))
+		argv, err := buildForTest(t, filepath.Join(dir, fmt.Sprintf("p%d", len(bins))), stderr)
 		bins[t] = &built{append(argv, extra...), err}
 		if err != nil {
 			fmt.Fprintf(stderr, "board test: building %s: %v\n", t, err)
@@ -234,43 +234,25 @@ func playOne(ctx context.Context, argv []string, sc *scenario.Scenario, out stri
 	return string(text), string(verdict)
 }
 
-// buildForTest builds a lab or a package directory with the scenario
-// player added, and returns the command line that runs it.
-func buildForTest(target, dir string) ([]string, error) {
-	var pkg string
-	var args []string
-	if l, ok := labs[target]; ok {
-		pkg, args = l.pkg, l.args
-	} else if fi, err := os.Stat(target); err == nil && fi.IsDir() {
-		pkg = target
-		if !filepath.IsAbs(pkg) && !strings.HasPrefix(pkg, ".") {
-			pkg = "./" + pkg
-		}
-	} else {
-		return nil, fmt.Errorf("not a lab (%s) nor a package directory", strings.Join(labNames(), ", "))
-	}
+// buildForTest builds a lab or a package directory into dir with the
+// scenario player added, and returns the command line that runs it.
+func buildForTest(target, dir string, stderr io.Writer) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	list, err := exec.Command("go", "list", "-f", "{{.Dir}}", pkg).CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("go list %s: %v\n%s", pkg, err, bytes.TrimSpace(list))
+	bin := filepath.Join(dir, exe("program"))
+	const hook = module + "/board/scenario/attach"
+	if l, ok := labs[target]; ok {
+		if err := buildLab(l, bin, hook, stderr); err != nil {
+			return nil, err
+		}
+		return append([]string{bin}, l.args...), nil
 	}
-	pkgDir := strings.TrimSpace(string(list))
-	hook := filepath.Join(dir, "scenario_hook.go")
-	src := "package main\n\nimport _ \"" + module + "/board/scenario/attach\"\n"
-	if err := os.WriteFile(hook, []byte(src), 0o644); err != nil {
+	if fi, err := os.Stat(target); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("not a lab (%s) nor a package directory", strings.Join(labNames(), ", "))
+	}
+	if err := (goBuild{pkg: packageDir(target), hook: hook}).run(bin); err != nil {
 		return nil, err
 	}
-	overlay := filepath.Join(dir, "overlay.json")
-	ov := fmt.Sprintf(`{"Replace": {%q: %q}}`, filepath.Join(pkgDir, "zz_board_scenario_hook.go"), hook)
-	if err := os.WriteFile(overlay, []byte(ov), 0o644); err != nil {
-		return nil, err
-	}
-	bin := filepath.Join(dir, "program")
-	cmd := exec.Command("go", "build", "-overlay", overlay, "-o", bin, pkg)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("%v\n%s", err, bytes.TrimSpace(out))
-	}
-	return append([]string{bin}, args...), nil
+	return []string{bin}, nil
 }

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +90,67 @@ func TestKeysReachASession(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestClockNeverGoesBackOnTheScreen: the time the terminal shows, which
+// moves on between the board's readings while the clock runs, never goes
+// backwards while the program runs: not when the clock pauses behind what
+// was shown, nor on a step, a resume or a change of speed.
+func TestClockNeverGoesBackOnTheScreen(t *testing.T) {
+	bin := testenv.BuildProgram(t, "github.com/goasyncio/asyncio/examples/blink")
+	s, err := view.Start(view.Config{Program: []string{bin, "-virtual"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	viewtest.WaitState(t, s, "the clock running", func(st view.State) bool { return st.Time > 0 })
+	m := newModel(s, config{width: 80, height: 24})
+	defer m.unsubscribe()
+	clockRE := regexp.MustCompile(`│ (\d+\.\d{3}) s  │`)
+	var last float64
+	lastHeader := ""
+	// watch reads the screen's clock for a while, as frames would.
+	watch := func(what string) {
+		t.Helper()
+		for range 8 {
+			catchUp(m)
+			header := screen(m)[0]
+			c := clockRE.FindStringSubmatch(header)
+			if c == nil {
+				t.Fatalf("%s: no clock in the header %q", what, header)
+			}
+			secs, _ := strconv.ParseFloat(c[1], 64)
+			if secs < last {
+				t.Fatalf("%s: the clock went back from %q to %q", what, lastHeader, header)
+			}
+			last, lastHeader = secs, header
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	paused := func(want bool) {
+		t.Helper()
+		viewtest.WaitState(t, s, fmt.Sprintf("paused %v", want), func(st view.State) bool { return st.Paused == want })
+	}
+	for range 3 {
+		watch("running")
+		typeKeys(m, "space")
+		paused(true)
+		watch("on pausing")
+		typeKeys(m, ".")
+		watch("on a step")
+		typeKeys(m, "space")
+		paused(false)
+		watch("on resuming")
+		typeKeys(m, "+")
+		watch("faster")
+		typeKeys(m, "-")
+		watch("slower")
+	}
+	if st := s.State(); !st.Running {
+		t.Fatalf("the lab ended during the test (at %v): the test ran too long to see its clock run", st.Time)
+	}
+	if last == 0 {
+		t.Error("the clock never moved")
 	}
 }

@@ -241,7 +241,6 @@
         if (clock.paused && !u.paused) {
           clock.anchor = u.time;
           clock.anchorReal = performance.now();
-          clock.shown = u.time;
         }
         clock.time = u.time;
         clock.speed = u.speed || clock.speed;
@@ -437,14 +436,19 @@
 
   // ---- the clock ------------------------------------------------------------
 
-  // displayTime is the program's clock to show: exact while paused or
-  // stopped, moving with the speed in between the server's readings while
-  // it runs.
+  // displayTime is the program's clock to show: moving with the speed in
+  // between the server's readings while it runs; never going back while
+  // the program runs (as the Session's Now): when the clock pauses behind
+  // what was shown, the time shown stands until the clock passes it;
+  // exact once the program has ended.
   function displayTime() {
-    if (!clock.running || clock.paused) return clock.time;
-    let t = clock.anchor + (performance.now() - clock.anchorReal) * 1e6 * clock.speed;
-    // If the readings stop coming, do not run away: at most 1 s past the last.
-    t = Math.min(t, clock.anchor + 1e9 * clock.speed);
+    if (!clock.running) return clock.time;
+    let t = clock.time;
+    if (!clock.paused) {
+      t = clock.anchor + (performance.now() - clock.anchorReal) * 1e6 * clock.speed;
+      // If the readings stop coming, do not run away: at most 1 s past the last.
+      t = Math.max(Math.min(t, clock.anchor + 1e9 * clock.speed), clock.time);
+    }
     t = Math.max(t, clock.shown);
     clock.shown = t;
     return t;
