@@ -71,6 +71,7 @@ var labs = map[string]lab{
 	"button-debounced": {module + "/examples/button-debounced", []string{"-virtual", "-for", "10m"}, "a debounced button: clicks, double clicks and long presses"},
 	"traffic-light":    {module + "/examples/traffic-light", []string{"-virtual", "-for", "10m", "-press", ""}, "a pelican crossing: press the button to cross"},
 	"thermostat":       {module + "/examples/thermostat", []string{"-virtual", "-for", "10m"}, "a BME280, an OLED, a knob and a heater: four tasks keep the room warm"},
+	"strip":            {module + "/examples/strip", []string{"-virtual", "-for", "10m"}, "a comet on a WS2812 LED strip driven over SPI; the button changes its colour"},
 	"preemptive":       {module + "/examples/preemptive", []string{"-virtual"}, "goroutines against tasks: shared state without locks, then a worker that blocks"},
 }
 

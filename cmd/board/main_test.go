@@ -106,7 +106,7 @@ func TestList(t *testing.T) {
 	if code := run(context.Background(), []string{"-list"}, &stdout, io.Discard); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, lab := range []string{"blink", "button", "button-debounced", "traffic-light", "preemptive"} {
+	for _, lab := range []string{"blink", "button", "button-debounced", "traffic-light", "preemptive", "thermostat", "strip"} {
 		if !strings.Contains(stdout.String(), lab+" ") {
 			t.Errorf("-list lacks %s:\n%s", lab, stdout.String())
 		}
