@@ -84,24 +84,33 @@ func TestIdleFutexWakeBeforeWait(t *testing.T) {
 	if w := l.idleWait.word.Load(); w != idleNone {
 		t.Fatalf("futex word %d, want %d", w, idleNone)
 	}
-	// The next wait sleeps until woken.
-	done = make(chan struct{})
-	go func() {
-		l.sleepIdle(-1)
-		close(done)
-	}()
-	for l.idleWait.word.Load() != idleSleeping {
-		time.Sleep(time.Millisecond)
-	}
-	select {
-	case <-done:
-		t.Fatal("the wait returned with no wake-up")
-	default:
-	}
-	l.wakeIdle()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("wakeIdle did not end the wait")
+	// The next wait sleeps until woken: in the futex with a deadline, on
+	// the wakeup channel without one.
+	for _, c := range []struct {
+		d     time.Duration
+		state uint32
+	}{{time.Hour, idleSleeping}, {-1, idleParked}} {
+		done = make(chan struct{})
+		go func() {
+			l.sleepIdle(c.d)
+			close(done)
+		}()
+		for l.idleWait.word.Load() != c.state {
+			time.Sleep(time.Millisecond)
+		}
+		select {
+		case <-done:
+			t.Fatalf("the wait (%v) returned with no wake-up", c.d)
+		default:
+		}
+		l.wakeIdle()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("wakeIdle did not end the wait (%v)", c.d)
+		}
+		if w := l.idleWait.word.Load(); w != idleNone || len(l.wakeup) != 0 {
+			t.Fatalf("after the wait (%v): futex word %d, %d tokens on the channel", c.d, w, len(l.wakeup))
+		}
 	}
 }
