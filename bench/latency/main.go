@@ -21,7 +21,7 @@
 //
 // Flags: -runs N (default 3), -dur D per latency measurement (default 2s),
 // -idle D per idle measurement (default 5s), -python CMD (default python3;
-// "" skips CPython), -slack (also the library with its thread's timer slack
+// "" skips CPython), -slack (also the library locked to one thread, its timer slack
 // at 1 ns). Every measurement runs in a child process of its own (the Go
 // ones are this program, re-run with -child), one at a time, the
 // implementations taking turns. The whole run takes about two minutes.
@@ -59,7 +59,7 @@ func main() {
 	dur := flag.Duration("dur", 2*time.Second, "time of each latency measurement")
 	idle := flag.Duration("idle", 5*time.Second, "time of each idle-CPU measurement")
 	python := flag.String("python", "python3", "CPython `command`; empty to skip")
-	slack := flag.Bool("slack", false, "also measure the library with 1 ns timer slack on its thread")
+	slack := flag.Bool("slack", false, "also measure the library locked to one thread with 1 ns timer slack")
 	out := flag.String("o", "", "also write the table into this Markdown `file`, in its bench/latency section")
 	flag.Parse()
 	if *child != "" {
@@ -74,7 +74,7 @@ func main() {
 
 	impls := []impl{{"library", "this library"}}
 	if *slack && haveSlack {
-		impls = append(impls, impl{"slack", "this library, 1 ns timer slack"})
+		impls = append(impls, impl{"slack", "this library, locked to a thread at 1 ns slack"})
 	}
 	impls = append(impls, impl{"goroutines", "goroutines"})
 	var script string
@@ -267,7 +267,7 @@ func report(sb *strings.Builder, impls []impl, cells []cell, res map[cell][]resu
 	mark(li <= 1.2*gi, "idle CPU within 20%% of goroutines': %s vs %s ms per 10 s = %.2f×", num(li), num(gi), li/gi)
 
 	fmt.Fprintf(sb, "\nNotes:\n\n")
-	fmt.Fprintf(sb, "- This library: the default loop (`asyncio.Run`), no Poller; on Linux it waits in a futex with a nanosecond timeout. Background tasks `Sleep(10 ms)` in a loop, their first wake-ups spread over 10 ms; the periodic task sleeps to absolute deadlines 1 ms apart. The interrupt is `ThreadSafeFlag.Set` from a goroutine, 0.5–1.5 ms apart.\n")
+	fmt.Fprintf(sb, "- This library: the default loop (`asyncio.Run`), no Poller; on Linux it waits in a futex with a nanosecond timeout (and sets its thread's timer slack to 1 ns) while a task sleeps, and on a channel while none does. Background tasks `Sleep(10 ms)` in a loop, their first wake-ups spread over 10 ms; the periodic task sleeps to absolute deadlines 1 ms apart. The interrupt is `ThreadSafeFlag.Set` from a goroutine, 0.5–1.5 ms apart.\n")
 	fmt.Fprintf(sb, "- Goroutines: the same with `time.Sleep` to each deadline (a runtime timer, as a `time.Ticker`'s), background goroutines sleeping 10 ms, and a channel send for the interrupt.\n")
 	fmt.Fprintf(sb, "- CPython: `asyncio.sleep` to each deadline; the interrupt is a thread calling `loop.call_soon_threadsafe(event.set)`.\n")
 	fmt.Fprintf(sb, "- Idle: 100 tasks (goroutines: timers) each sleeping 1 s, wake-ups spread over the second; process CPU time (user + system) over the measurement.\n")
