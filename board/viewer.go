@@ -208,11 +208,11 @@ func (v *viewer) part(name string) {
 	m := wire.Message{Type: wire.Part, Name: name}
 	switch p := v.sim.parts[name].(type) {
 	case *SimLED:
-		m.Kind, m.Colour, m.ActiveLow, m.Value = wire.KindLED, p.colour, p.activeLow, p.Value()
+		m.Kind, m.Colour, m.ActiveLow, m.Value = wire.KindLED, p.Colour(), p.Polarity() == ActiveLow, p.Value()
 	case *SimPWMLED:
-		m.Kind, m.Colour, m.ActiveLow, m.Width, m.Value = wire.KindPWMLED, p.colour, p.activeLow, 7, p.pinDuty()
+		m.Kind, m.Colour, m.ActiveLow, m.Width, m.Value = wire.KindPWMLED, p.Colour(), p.Polarity() == ActiveLow, 7, p.pinDuty(p.Duty())
 	case *SimButton:
-		m.Kind, m.ActiveLow, m.Value = wire.KindButton, !p.activeHigh, p.Value()
+		m.Kind, m.ActiveLow, m.Value = wire.KindButton, p.Polarity() == ActiveLow, p.Value()
 	case *SimPin:
 		m.Kind, m.Value, m.Output = wire.KindPin, b2i(p.Get()), p.Mode() == PinOutput
 	case *SimI2C:
