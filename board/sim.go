@@ -67,21 +67,26 @@ var _ Board = (*Sim)(nil)
 // NewSim returns an empty simulated board whose clock is loop's. It panics
 // if loop is nil.
 //
-// If the environment variable ASYNCIO_BOARD_VIEW is set and no other board
-// of the process has done so, the board connects to the viewer it names
-// (see "The viewer link" in the package documentation): the loop's clock
-// becomes a virtual clock paced by the viewer, held still until the
-// connection is made (on a goroutine: NewSim does not wait), and the viewer
-// sees the board's parts and levels and may press its buttons, drive its
-// input pins and pace its clock. The value must carry the run's secret and,
-// unless ASYNCIO_BOARD_VIEW_REMOTE=1, a loopback address; otherwise NewSim
-// says so on standard error and the board runs without a viewer.
+// The viewer: if the environment variable ASYNCIO_BOARD_VIEW is set, as
+// cmd/board and package view set it for the program they run, and no other
+// board of the process has taken the viewer, NewSim calls AttachViewer with
+// its value, so that a program needs no change to be shown. That changes
+// the loop: its clock becomes a virtual clock paced by the viewer (Loop.SetPace),
+// held still until the connection is made (on a goroutine: NewSim does not
+// wait), and the board holds a Loop.KeepAlive while the viewer is there,
+// for its presses may come at any time. The viewer sees the board's parts
+// and levels and may press its buttons, drive its input pins and pace its
+// clock (see "The viewer link" in the package documentation). A value
+// without the run's secret, or with an address that is not loopback
+// (unless ASYNCIO_BOARD_VIEW_REMOTE=1), is reported on standard error and
+// the board runs without a viewer. Without the variable NewSim connects to
+// nothing and leaves the loop as it is.
 func NewSim(loop *asyncio.Loop) *Sim {
 	if loop == nil {
 		panic("board: NewSim with a nil loop")
 	}
 	s := &Sim{loop: loop, names: map[string]bool{}, parts: map[string]any{}, name: "board"}
-	s.attachViewer()
+	s.attachEnvViewer()
 	for _, fn := range simHooks {
 		fn(s)
 	}

@@ -295,3 +295,57 @@ func TestViewerDialDoesNotBlockTheLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAttachViewer attaches a board explicitly, after its parts are added,
+// with ASYNCIO_BOARD_VIEW unset: the viewer hears the parts that are there
+// already, and a second board, or a bad link, is refused with an error.
+func TestAttachViewer(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	board.ResetViewer()
+	t.Setenv(wire.EnvAddr, "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	token := wire.NewToken()
+	link := wire.FormatAddr(token, ln.Addr().String())
+
+	loop := asyncio.NewLoop(asyncio.VirtualClock())
+	sim := board.NewSim(loop)
+	sim.AddLED("lamp", board.ActiveHigh).On()
+	if err := sim.AttachViewer("nosecret@127.0.0.1:1"); err == nil {
+		t.Error("AttachViewer took a link without a secret")
+	}
+	if err := sim.AttachViewer(token + "@192.0.2.1:1"); err == nil {
+		t.Error("AttachViewer took an address that is not loopback")
+	}
+	if err := sim.AttachViewer(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := board.NewSim(loop).AttachViewer(link); err == nil {
+		t.Error("a second board attached to the viewer")
+	}
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	dec := wire.NewDecoder(conn)
+	for {
+		m, err := dec.Decode()
+		if err != nil {
+			t.Fatalf("waiting for the lamp: %v", err)
+		}
+		if m.Type == wire.Part && m.Name == "lamp" {
+			if m.Kind != wire.KindLED || m.Value != 1 {
+				t.Errorf("lamp: %+v", m)
+			}
+			break
+		}
+	}
+	loop.Close()
+}
