@@ -9,16 +9,17 @@ import (
 	"github.com/goasyncio/asyncio/board/wave"
 )
 
-// Event is one change of an LED's light, at a time of the loop's clock.
-type Event struct {
+// LEDChange is one change of an LED's light, at a time of the loop's clock: a
+// line of the trace the labs print.
+type LEDChange struct {
 	At   time.Duration // the loop's Time when the LED changed
 	Name string        // the LED's name
 	On   bool          // whether the LED is lit from then on
 }
 
-// String formats the event as a trace line: the time in seconds with three
+// String formats the change as a trace line: the time in seconds with three
 // decimals, the LED's name, and "on" or "off", e.g. "0.250 green off".
-func (e Event) String() string {
+func (e LEDChange) String() string {
 	state := "off"
 	if e.On {
 		state = "on"
@@ -29,7 +30,7 @@ func (e Event) String() string {
 // Sim is a simulated board on an asyncio loop: any number of named LEDs,
 // PWM-dimmed LEDs, buttons and general pins. It keeps two records:
 //
-//   - the LED events: each change of an LED's light (Events, Trace,
+//   - the LED changes (LEDChange): each change of an LED's light (Events, Trace,
 //     OnChange), what the labs print;
 //   - the waveform: each change of any part's electrical level, an LED's
 //     pin, a button's pin (contact bounce included), a pin, a PWM duty
@@ -48,8 +49,8 @@ type Sim struct {
 	loop     *asyncio.Loop
 	name     string
 	names    map[string]bool
-	events   []Event
-	watchers []func(Event)
+	events   []LEDChange
+	watchers []func(LEDChange)
 
 	parts    map[string]any // *SimLED, *SimPWMLED, *SimButton, *SimPin
 	order    []string       // part names in the order they were added
@@ -286,17 +287,17 @@ func (s *Sim) missing(name, kind string) error {
 // OnChange makes fn be called with each LED change from now on, as it
 // happens, after it is recorded. Functions are called in the order they
 // were added.
-func (s *Sim) OnChange(fn func(Event)) {
+func (s *Sim) OnChange(fn func(LEDChange)) {
 	s.watchers = append(s.watchers, fn)
 }
 
 // Events returns a copy of the LED changes recorded so far, oldest first.
-func (s *Sim) Events() []Event {
-	return append([]Event(nil), s.events...)
+func (s *Sim) Events() []LEDChange {
+	return append([]LEDChange(nil), s.events...)
 }
 
 // Trace returns the LED changes recorded so far, one line each in the
-// format of Event.String, each ending with a newline. It is empty when no
+// format of LEDChange.String, each ending with a newline. It is empty when no
 // LED has changed.
 func (s *Sim) Trace() string {
 	var b strings.Builder
@@ -308,7 +309,7 @@ func (s *Sim) Trace() string {
 }
 
 func (s *Sim) record(name string, on bool) {
-	e := Event{At: s.loop.Time(), Name: name, On: on}
+	e := LEDChange{At: s.loop.Time(), Name: name, On: on}
 	s.events = append(s.events, e)
 	for _, fn := range s.watchers {
 		fn(e)
