@@ -17,7 +17,8 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board/wave"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // clockEvery is how often a running clock's time goes to the viewer.
@@ -249,21 +250,21 @@ func (v *viewer) part(name string) {
 	m := wire.Message{Type: wire.Part, Name: name}
 	switch p := v.sim.parts[name].(type) {
 	case *SimLED:
-		m.Kind, m.Colour, m.ActiveLow, m.Value = wire.KindLED, p.Colour(), p.Polarity() == ActiveLow, p.Value()
+		m.Kind, m.Colour, m.ActiveLow, m.Value = partkind.LED, p.Colour(), p.Polarity() == ActiveLow, p.Value()
 	case *SimPWMLED:
-		m.Kind, m.Colour, m.ActiveLow, m.Width, m.Value = wire.KindPWMLED, p.Colour(), p.Polarity() == ActiveLow, 7, p.pinDuty(p.Duty())
+		m.Kind, m.Colour, m.ActiveLow, m.Width, m.Value = partkind.PWMLED, p.Colour(), p.Polarity() == ActiveLow, 7, p.pinDuty(p.Duty())
 	case *SimButton:
-		m.Kind, m.ActiveLow, m.Value = wire.KindButton, p.Polarity() == ActiveLow, p.Value()
+		m.Kind, m.ActiveLow, m.Value = partkind.Button, p.Polarity() == ActiveLow, p.Value()
 	case *SimPin:
-		m.Kind, m.Value, m.Output = wire.KindPin, b2i(p.Get()), p.Mode() == PinOutput
+		m.Kind, m.Value, m.Output = partkind.Pin, b2i(p.Get()), p.Mode() == PinOutput
 	case *SimI2C:
-		m.Kind = wire.KindI2C
+		m.Kind = partkind.I2C
 	case *SimADC:
-		m.Kind, m.Width, m.Value = wire.KindPotentiometer, 16, int(p.value)
+		m.Kind, m.Width, m.Value = partkind.Potentiometer, 16, int(p.value)
 	case *SimBME280:
-		m.Kind, m.Value = wire.KindBME280, int(math.Round(p.temp*1000))
+		m.Kind, m.Value = partkind.BME280, int(math.Round(p.temp*1000))
 	case *SimSSD1306:
-		m.Kind, m.Width, m.Height = wire.KindSSD1306, SSD1306Width, SSD1306Height
+		m.Kind, m.Width, m.Height = partkind.SSD1306, SSD1306Width, SSD1306Height
 		m.At = int64(v.loop.Time())
 		v.send(m)
 		v.frame(p)

@@ -11,7 +11,8 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // TestViewerProtocol plays the viewer's side of package wire against a
@@ -81,14 +82,14 @@ func TestViewerProtocol(t *testing.T) {
 		m := next(wire.Part)
 		parts[m.Name] = m
 	}
-	if p := parts["red"]; p.Kind != wire.KindLED || !p.ActiveLow || p.Value != 1 {
+	if p := parts["red"]; p.Kind != partkind.LED || !p.ActiveLow || p.Value != 1 {
 		t.Errorf("red: %+v", p)
 	}
-	if p := parts["button"]; p.Kind != wire.KindButton || !p.ActiveLow || p.Value != 1 {
+	if p := parts["button"]; p.Kind != partkind.Button || !p.ActiveLow || p.Value != 1 {
 		t.Errorf("button: %+v", p)
 	}
 
-	if p := parts["enable"]; p.Kind != wire.KindPin || !p.Output {
+	if p := parts["enable"]; p.Kind != partkind.Pin || !p.Output {
 		t.Errorf("enable: %+v", p)
 	}
 	if parts["button"].Output {
@@ -341,7 +342,7 @@ func TestAttachViewer(t *testing.T) {
 			t.Fatalf("waiting for the lamp: %v", err)
 		}
 		if m.Type == wire.Part && m.Name == "lamp" {
-			if m.Kind != wire.KindLED || m.Value != 1 {
+			if m.Kind != partkind.LED || m.Value != 1 {
 				t.Errorf("lamp: %+v", m)
 			}
 			break
