@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board/internal/simhook"
 	"github.com/goasyncio/asyncio/board/wave"
 )
 
@@ -88,9 +89,7 @@ func NewSim(loop *asyncio.Loop) *Sim {
 	}
 	s := &Sim{loop: loop, names: map[string]bool{}, parts: map[string]any{}, name: "board"}
 	s.attachEnvViewer()
-	for _, fn := range simHooks {
-		fn(s)
-	}
+	simhook.Run(s)
 	return s
 }
 
