@@ -22,3 +22,4 @@ func (s *Sim) attachEnvViewer()     {}
 func (v *viewer) hello()            {}
 func (v *viewer) part(string)       {}
 func (v *viewer) level(wave.Change) {}
+func (v *viewer) frame(*SimSSD1306) {}
