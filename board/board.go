@@ -22,7 +22,9 @@
 //     build tag).
 //
 // NewLED, NewButton and NewPWMLED put parts on any Pin or PWM channel, so
-// the backends only provide pins. On the virtual clock
+// the backends only provide pins: the simulated board's LEDs and buttons
+// (Sim.AddLED, AddPWMLED, AddButton) are these same parts on its own pins
+// and PWM channels, which record each change. On the virtual clock
 // (asyncio.VirtualClock) a simulated run is the same on every run.
 //
 // # The viewer link
