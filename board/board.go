@@ -22,26 +22,34 @@
 //     build tag).
 //
 // NewLED, NewButton and NewPWMLED put parts on any Pin or PWM channel, so
-// the backends only provide pins. On the virtual clock
+// the backends only provide pins: the simulated board's LEDs and buttons
+// (Sim.AddLED, AddPWMLED, AddButton) are these same parts on its own pins
+// and PWM channels, which record each change. On the virtual clock
 // (asyncio.VirtualClock) a simulated run is the same on every run.
 //
 // # The viewer link
 //
-// When the environment variable ASYNCIO_BOARD_VIEW (wire.EnvAddr) is set,
-// as cmd/board and package view set it for the program they run, the first
-// simulated board of the process shows itself to the viewer it names: the
-// viewer sees every level change, presses buttons, drives input pins, and
-// paces the loop's clock (asyncio.Pace), which from then on is a virtual
-// clock that the viewer can slow down, speed up, pause and step. The value
-// carries a secret of the run and an address, "secret@127.0.0.1:port"; the
-// board sends the secret first, and the viewer takes no other connection.
-// By default the board connects only to a loopback address (no name is
-// looked up); ASYNCIO_BOARD_VIEW_REMOTE=1 (wire.EnvRemote) allows another.
-// A value without a secret, or with an address it refuses, is reported on
-// standard error, and the program runs as it would without the variable.
-// The connection is made on a goroutine, so the loop never waits for it;
-// the clock stands still until the viewer is there. See package board/wire
-// for the protocol.
+// A simulated board can show itself to a viewer (cmd/board, package view):
+// the viewer sees every level change, presses buttons, drives input pins,
+// and paces the loop's clock (asyncio.Pace), which from then on is a virtual
+// clock that the viewer can slow down, speed up, pause and step; while the
+// viewer is there the board holds a Loop.KeepAlive, for a press may come at
+// any time. Sim.AttachViewer attaches a board explicitly. By default NewSim
+// attaches the first simulated board of the process to the viewer that the
+// environment variable ASYNCIO_BOARD_VIEW names, as cmd/board and package
+// view set it for the program they run, so that a program needs no change
+// to be shown; without the variable no board connects to anything.
+//
+// The value carries a secret of the run and an address,
+// "secret@127.0.0.1:port"; the board sends the secret first, and the viewer
+// takes no other connection. By default the board connects only to a
+// loopback address (no name is looked up); ASYNCIO_BOARD_VIEW_REMOTE=1
+// allows another. ASYNCIO_BOARD_SPEED sets the clock's starting speed and
+// ASYNCIO_BOARD_PAUSED=1 starts it paused. NewSim reports a value without a
+// secret, or with an address it refuses, on standard error, and the program
+// runs as it would without the variable. The connection is made on a
+// goroutine, so the loop never waits for it; the clock stands still until
+// the viewer is there.
 //
 // While a viewer is attached, the board also shows it the loop's tasks: an
 // asyncio.Instrument sends each change of a task's state (created, ready,

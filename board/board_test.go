@@ -90,7 +90,7 @@ func TestRecordsOnlyChanges(t *testing.T) {
 	led.SetValue(1)   // no change
 	led.Set(true)     // on
 	led.SetValue(100) // off
-	want := []board.Event{{0, "led", true}, {0, "led", false}, {0, "led", true}, {0, "led", false}}
+	want := []board.LEDChange{{0, "led", true}, {0, "led", false}, {0, "led", true}, {0, "led", false}}
 	if got := sim.Events(); !slices.Equal(got, want) {
 		t.Errorf("Events() = %v, want %v", got, want)
 	}
@@ -116,7 +116,7 @@ func TestRecordsLoopTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []board.Event{
+	want := []board.LEDChange{
 		{0, "red", true},
 		{250 * ms, "green", true},
 		{500 * ms, "green", false},
@@ -150,7 +150,7 @@ func TestOnChangeLive(t *testing.T) {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		loop := ctx.Loop()
 		sim := board.NewLab(loop)
-		sim.OnChange(func(e board.Event) {
+		sim.OnChange(func(e board.LEDChange) {
 			if e.At != loop.Time() {
 				t.Errorf("event %v seen at %v", e, loop.Time())
 			}
@@ -159,7 +159,7 @@ func TestOnChangeLive(t *testing.T) {
 			}
 			seen = append(seen, "1:"+e.String())
 		})
-		sim.OnChange(func(e board.Event) { seen = append(seen, "2:"+e.String()) })
+		sim.OnChange(func(e board.LEDChange) { seen = append(seen, "2:"+e.String()) })
 		sim.Green.On()
 		if err := asyncio.Sleep(ctx, 20*ms); err != nil {
 			return err
@@ -178,14 +178,14 @@ func TestOnChangeLive(t *testing.T) {
 
 func TestEventString(t *testing.T) {
 	for _, c := range []struct {
-		e    board.Event
+		e    board.LEDChange
 		want string
 	}{
-		{board.Event{0, "red", true}, "0.000 red on"},
-		{board.Event{250 * ms, "green", false}, "0.250 green off"},
-		{board.Event{9750 * ms, "green", false}, "9.750 green off"},
-		{board.Event{1234567 * time.Microsecond, "x", true}, "1.235 x on"},
-		{board.Event{2 * time.Minute, "red", true}, "120.000 red on"},
+		{board.LEDChange{0, "red", true}, "0.000 red on"},
+		{board.LEDChange{250 * ms, "green", false}, "0.250 green off"},
+		{board.LEDChange{9750 * ms, "green", false}, "9.750 green off"},
+		{board.LEDChange{1234567 * time.Microsecond, "x", true}, "1.235 x on"},
+		{board.LEDChange{2 * time.Minute, "red", true}, "120.000 red on"},
 	} {
 		if got := c.e.String(); got != c.want {
 			t.Errorf("%#v.String() = %q, want %q", c.e, got, c.want)

@@ -59,7 +59,7 @@ func ExampleSim_Play() {
 	}
 	err = asyncio.Run(func(ctx *asyncio.Ctx) error {
 		lab := board.NewLab(ctx.Loop())
-		lab.OnChange(func(e board.Event) { fmt.Println(e) })
+		lab.OnChange(func(e board.LEDChange) { fmt.Println(e) })
 		if _, err := lab.Play(script); err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 func ExampleNewLab() {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		b := board.NewLab(ctx.Loop())
-		b.OnChange(func(e board.Event) { fmt.Println(e) })
+		b.OnChange(func(e board.LEDChange) { fmt.Println(e) })
 		for range 4 {
 			b.Green.Toggle()
 			if err := asyncio.Sleep(ctx, 250*time.Millisecond); err != nil {
@@ -80,8 +80,8 @@ func ExampleSimButton_PressAt() {
 }
 
 // An event formats as a trace line.
-func ExampleEvent_String() {
-	fmt.Println(board.Event{At: 250 * time.Millisecond, Name: "green", On: false})
+func ExampleLEDChange_String() {
+	fmt.Println(board.LEDChange{At: 250 * time.Millisecond, Name: "green", On: false})
 	// Output:
 	// 0.250 green off
 }

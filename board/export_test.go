@@ -1,10 +1,12 @@
 package board
 
-import "sync"
-
 // ResetViewer lets the next simulated board attach to a viewer again, as
 // the first board of a process does.
-func ResetViewer() { viewerOnce = sync.Once{} }
+func ResetViewer() {
+	viewerMu.Lock()
+	viewerTaken = false
+	viewerMu.Unlock()
+}
 
 // SetViewerLimits makes a slow viewer fall behind quickly: at most queue
 // messages wait for it, over a socket with a send buffer of sendBuffer

@@ -179,6 +179,9 @@ func (l *PinLED) Name() string { return l.name }
 // Pin returns the pin the LED is on.
 func (l *PinLED) Pin() Pin { return l.pin }
 
+// Polarity returns the LED's polarity.
+func (l *PinLED) Polarity() Polarity { return polarity(l.activeLow) }
+
 // PinButton is a push button on any Pin. It implements Button and Input.
 type PinButton struct {
 	pin        Pin
@@ -223,6 +226,10 @@ func (b *PinButton) Name() string { return b.name }
 // Pin returns the pin the button is on.
 func (b *PinButton) Pin() Pin { return b.pin }
 
+// Polarity returns ActiveLow for a button that reads low while pressed,
+// ActiveHigh for one that reads high.
+func (b *PinButton) Polarity() Polarity { return polarity(!b.activeHigh) }
+
 // OutputPWMLED is an LED on a PWM channel. It implements PWMLED.
 type OutputPWMLED struct {
 	out       PWMOutput
@@ -246,6 +253,9 @@ func NewPWMLED(name string, out PWMOutput, p Polarity) (*OutputPWMLED, error) {
 	}
 	return l, nil
 }
+
+// lit reports whether a pin duty of d lights the LED at all.
+func (l *OutputPWMLED) lit(d int) bool { return l.pinDuty(d) > 0 }
 
 func (l *OutputPWMLED) pinDuty(brightness int) int {
 	if l.activeLow {
@@ -296,6 +306,17 @@ func (l *OutputPWMLED) SetValue(v int) { l.Set((v != 0) != l.activeLow) }
 
 // Name returns the LED's name.
 func (l *OutputPWMLED) Name() string { return l.name }
+
+// Polarity returns the LED's polarity.
+func (l *OutputPWMLED) Polarity() Polarity { return polarity(l.activeLow) }
+
+// polarity returns ActiveLow if activeLow is true, ActiveHigh otherwise.
+func polarity(activeLow bool) Polarity {
+	if activeLow {
+		return ActiveLow
+	}
+	return ActiveHigh
+}
 
 func b2i(b bool) int {
 	if b {

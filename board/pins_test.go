@@ -666,3 +666,41 @@ func TestWatchEdgesError(t *testing.T) {
 		t.Error("no error")
 	}
 }
+
+// TestSimPartsArePinParts checks that a simulated LED, PWM LED and button
+// are the pin-based parts on the board's pins: the LED trace comes from the
+// LED's pin, whoever drives it, and each part tells its polarity.
+func TestSimPartsArePinParts(t *testing.T) {
+	loop := asyncio.NewLoop(asyncio.VirtualClock())
+	defer loop.Close()
+	sim := board.NewSim(loop)
+	red := sim.AddLED("red", board.ActiveLow)
+	lamp := sim.AddPWMLED("lamp", board.ActiveLow)
+	btn := sim.AddButtonOf("btn", board.ActiveHigh)
+
+	red.Pin().Low() // the pin, not the LED: an active-low LED lights
+	red.Pin().Low() // no change, no record
+	red.Toggle()
+	lamp.SetDuty(30)
+	lamp.SetDuty(60) // lit either way: no LED change, a level change
+	lamp.Off()
+	want := "0.000 red on\n0.000 red off\n0.000 lamp on\n0.000 lamp off\n"
+	if got := sim.Trace(); got != want {
+		t.Errorf("trace:\n%swant:\n%s", got, want)
+	}
+	wantLevels := []string{"0s red 0", "0s red 1", "0s lamp 70", "0s lamp 40", "0s lamp 100"}
+	if got := levels(sim.Levels()); !slices.Equal(got, wantLevels) {
+		t.Errorf("levels %v, want %v", got, wantLevels)
+	}
+	if red.Polarity() != board.ActiveLow || lamp.Polarity() != board.ActiveLow || btn.Polarity() != board.ActiveHigh {
+		t.Errorf("polarities: %v, %v, %v", red.Polarity(), lamp.Polarity(), btn.Polarity())
+	}
+	var pin board.Pin = btn.Pin()
+	if btn.PinButton.Pin() != pin {
+		t.Error("the button is not on its board's pin")
+	}
+	btn.Press()
+	if !btn.Pressed() || btn.Value() != 1 {
+		t.Errorf("an active-high button pressed: Pressed %v, Value %d", btn.Pressed(), btn.Value())
+	}
+}

@@ -6,19 +6,21 @@ import (
 	"time"
 
 	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/board/internal/simhook"
 	"github.com/goasyncio/asyncio/board/wave"
 )
 
-// Event is one change of an LED's light, at a time of the loop's clock.
-type Event struct {
+// LEDChange is one change of an LED's light, at a time of the loop's clock: a
+// line of the trace the labs print.
+type LEDChange struct {
 	At   time.Duration // the loop's Time when the LED changed
 	Name string        // the LED's name
 	On   bool          // whether the LED is lit from then on
 }
 
-// String formats the event as a trace line: the time in seconds with three
+// String formats the change as a trace line: the time in seconds with three
 // decimals, the LED's name, and "on" or "off", e.g. "0.250 green off".
-func (e Event) String() string {
+func (e LEDChange) String() string {
 	state := "off"
 	if e.On {
 		state = "on"
@@ -29,7 +31,7 @@ func (e Event) String() string {
 // Sim is a simulated board on an asyncio loop: any number of named LEDs,
 // PWM-dimmed LEDs, buttons and general pins. It keeps two records:
 //
-//   - the LED events: each change of an LED's light (Events, Trace,
+//   - the LED changes (LEDChange): each change of an LED's light (Events, Trace,
 //     OnChange), what the labs print;
 //   - the waveform: each change of any part's electrical level, an LED's
 //     pin, a button's pin (contact bounce included), a pin, a PWM duty
@@ -48,8 +50,8 @@ type Sim struct {
 	loop     *asyncio.Loop
 	name     string
 	names    map[string]bool
-	events   []Event
-	watchers []func(Event)
+	events   []LEDChange
+	watchers []func(LEDChange)
 
 	parts    map[string]any // *SimLED, *SimPWMLED, *SimButton, *SimPin
 	order    []string       // part names in the order they were added
@@ -67,24 +69,27 @@ var _ Board = (*Sim)(nil)
 // NewSim returns an empty simulated board whose clock is loop's. It panics
 // if loop is nil.
 //
-// If the environment variable ASYNCIO_BOARD_VIEW is set and no other board
-// of the process has done so, the board connects to the viewer it names
-// (see "The viewer link" in the package documentation): the loop's clock
-// becomes a virtual clock paced by the viewer, held still until the
-// connection is made (on a goroutine: NewSim does not wait), and the viewer
-// sees the board's parts and levels and may press its buttons, drive its
-// input pins and pace its clock. The value must carry the run's secret and,
-// unless ASYNCIO_BOARD_VIEW_REMOTE=1, a loopback address; otherwise NewSim
-// says so on standard error and the board runs without a viewer.
+// The viewer: if the environment variable ASYNCIO_BOARD_VIEW is set, as
+// cmd/board and package view set it for the program they run, and no other
+// board of the process has taken the viewer, NewSim calls AttachViewer with
+// its value, so that a program needs no change to be shown. That changes
+// the loop: its clock becomes a virtual clock paced by the viewer (Loop.SetPace),
+// held still until the connection is made (on a goroutine: NewSim does not
+// wait), and the board holds a Loop.KeepAlive while the viewer is there,
+// for its presses may come at any time. The viewer sees the board's parts
+// and levels and may press its buttons, drive its input pins and pace its
+// clock (see "The viewer link" in the package documentation). A value
+// without the run's secret, or with an address that is not loopback
+// (unless ASYNCIO_BOARD_VIEW_REMOTE=1), is reported on standard error and
+// the board runs without a viewer. Without the variable NewSim connects to
+// nothing and leaves the loop as it is.
 func NewSim(loop *asyncio.Loop) *Sim {
 	if loop == nil {
 		panic("board: NewSim with a nil loop")
 	}
 	s := &Sim{loop: loop, names: map[string]bool{}, parts: map[string]any{}, name: "board"}
-	s.attachViewer()
-	for _, fn := range simHooks {
-		fn(s)
-	}
+	s.attachEnvViewer()
+	simhook.Run(s)
 	return s
 }
 
@@ -103,30 +108,52 @@ func (s *Sim) SetName(name string) {
 	}
 }
 
-// AddLED adds an LED with the given name and polarity to the board. The LED
-// starts unlit: its pin is low if it is active-high, high if it is
-// active-low. AddLED panics if the board already has a part with that name.
+// AddLED adds an LED with the given name and polarity to the board: a
+// PinLED on an output pin of the board. The LED starts unlit: its pin is low
+// if it is active-high, high if it is active-low. AddLED panics if the board
+// already has a part with that name.
 func (s *Sim) AddLED(name string, p Polarity) *SimLED {
 	if p != ActiveHigh && p != ActiveLow {
 		panic(fmt.Sprintf("board: AddLED %q: unknown polarity %d", name, p))
 	}
 	s.claim(name)
-	l := &SimLED{sim: s, name: name, activeLow: p == ActiveLow, high: p == ActiveLow}
+	pin := &SimPin{sim: s, name: name, mode: PinOutput, out: p == ActiveLow}
+	pin.level = pin.compute()
+	pl, err := NewLED(name, pin, p)
+	if err != nil {
+		panic(err) // a simulated pin takes any mode
+	}
+	l := &SimLED{PinLED: *pl, ledColour: ledColour{sim: s, part: name}}
+	pin.onLevel = func(high bool) { s.record(name, high != pl.activeLow) }
 	s.add(name, l, wave.Signal{Name: name, Kind: wave.Bit, Init: l.Value()})
 	return l
 }
 
 // AddPWMLED adds a PWM-dimmed LED with the given name and polarity, out
-// (duty 0). Its waveform signal is the pin's duty in percent (100 minus the
-// brightness for an active-low LED). AddPWMLED panics if the board already
-// has a part with that name or the polarity is unknown.
+// (duty 0): an OutputPWMLED on a PWM channel of the board. Its waveform
+// signal is the pin's duty in percent (100 minus the brightness for an
+// active-low LED). AddPWMLED panics if the board already has a part with
+// that name or the polarity is unknown.
 func (s *Sim) AddPWMLED(name string, p Polarity) *SimPWMLED {
 	if p != ActiveHigh && p != ActiveLow {
 		panic(fmt.Sprintf("board: AddPWMLED %q: unknown polarity %d", name, p))
 	}
 	s.claim(name)
-	l := &SimPWMLED{sim: s, name: name, activeLow: p == ActiveLow}
-	s.add(name, l, wave.Signal{Name: name, Kind: wave.Vector, Width: 7, Unit: "%", Init: l.pinDuty()})
+	out := &simPWM{sim: s, name: name}
+	if p == ActiveLow {
+		out.duty = 100 // out
+	}
+	ol, err := NewPWMLED(name, out, p)
+	if err != nil {
+		panic(err) // a simulated channel takes any duty
+	}
+	l := &SimPWMLED{OutputPWMLED: *ol, ledColour: ledColour{sim: s, part: name}}
+	out.onDuty = func(from, to int) {
+		if wasLit, lit := ol.lit(from), ol.lit(to); lit != wasLit {
+			s.record(name, lit)
+		}
+	}
+	s.add(name, l, wave.Signal{Name: name, Kind: wave.Vector, Width: 7, Unit: "%", Init: out.duty})
 	return l
 }
 
@@ -152,7 +179,11 @@ func (s *Sim) AddButtonOf(name string, p Polarity) *SimButton {
 	}
 	s.claim(name)
 	pin := s.newPin(name, mode)
-	b := &SimButton{pin: pin, activeHigh: p == ActiveHigh}
+	pb, err := NewButton(name, pin, p)
+	if err != nil {
+		panic(err) // a simulated pin takes any mode
+	}
+	b := &SimButton{PinButton: *pb, pin: pin}
 	s.add(name, b, wave.Signal{Name: name, Kind: wave.Bit, Init: b2i(pin.level)})
 	return b
 }
@@ -255,17 +286,17 @@ func (s *Sim) missing(name, kind string) error {
 // OnChange makes fn be called with each LED change from now on, as it
 // happens, after it is recorded. Functions are called in the order they
 // were added.
-func (s *Sim) OnChange(fn func(Event)) {
+func (s *Sim) OnChange(fn func(LEDChange)) {
 	s.watchers = append(s.watchers, fn)
 }
 
 // Events returns a copy of the LED changes recorded so far, oldest first.
-func (s *Sim) Events() []Event {
-	return append([]Event(nil), s.events...)
+func (s *Sim) Events() []LEDChange {
+	return append([]LEDChange(nil), s.events...)
 }
 
 // Trace returns the LED changes recorded so far, one line each in the
-// format of Event.String, each ending with a newline. It is empty when no
+// format of LEDChange.String, each ending with a newline. It is empty when no
 // LED has changed.
 func (s *Sim) Trace() string {
 	var b strings.Builder
@@ -277,7 +308,7 @@ func (s *Sim) Trace() string {
 }
 
 func (s *Sim) record(name string, on bool) {
-	e := Event{At: s.loop.Time(), Name: name, On: on}
+	e := LEDChange{At: s.loop.Time(), Name: name, On: on}
 	s.events = append(s.events, e)
 	for _, fn := range s.watchers {
 		fn(e)
@@ -319,160 +350,56 @@ func (s *Sim) Waveform() *wave.Waveform {
 	}
 }
 
-// SimLED is an LED of a simulated board. It implements LED; each change of
-// its light, and only a change, is recorded on its board.
+// SimLED is an LED of a simulated board: a PinLED on an output pin of the
+// board. Each change of its light, and only a change, is recorded on its
+// board as an LED change, and each change of its pin's level as a level
+// change.
 type SimLED struct {
-	sim       *Sim
-	name      string
-	colour    string
-	activeLow bool
-	high      bool // the pin's level
+	PinLED
+	ledColour
 }
 
 var _ LED = (*SimLED)(nil)
 
-// On lights the LED.
-func (l *SimLED) On() { l.Set(true) }
-
-// Off puts the LED out.
-func (l *SimLED) Off() { l.Set(false) }
-
-// Toggle lights the LED if it is out, and puts it out if it is lit.
-func (l *SimLED) Toggle() { l.Set(!l.Get()) }
-
-// Set lights the LED if on is true, and puts it out otherwise.
-func (l *SimLED) Set(on bool) {
-	if on == l.Get() {
-		return
-	}
-	l.high = on != l.activeLow
-	l.sim.record(l.name, on)
-	l.sim.level(l.name, l.Value())
-}
-
-// Get reports whether the LED is lit.
-func (l *SimLED) Get() bool { return l.high != l.activeLow }
-
-// Value returns the pin's level: 1 high, 0 low.
-func (l *SimLED) Value() int { return b2i(l.high) }
-
-// SetValue drives the pin low for 0 and high for any other value, as
-// MicroPython's Pin.value does.
-func (l *SimLED) SetValue(v int) { l.Set((v != 0) != l.activeLow) }
-
-// Name returns the LED's name.
-func (l *SimLED) Name() string { return l.name }
-
-// Colour returns the LED's colour as the board file gives it, or "".
-func (l *SimLED) Colour() string { return l.colour }
-
-// SetColour sets the colour Colour returns; it only describes the LED.
-func (l *SimLED) SetColour(c string) {
-	l.colour = c
-	if l.sim.viewer != nil {
-		l.sim.viewer.part(l.name)
-	}
-}
-
-// Polarity returns the LED's polarity.
-func (l *SimLED) Polarity() Polarity {
-	if l.activeLow {
-		return ActiveLow
-	}
-	return ActiveHigh
-}
-
-// SimPWMLED is a PWM-dimmed LED of a simulated board. It implements PWMLED.
-// A change of its light (out to lit or back) is an LED event; every change
-// of its duty is a level change of its signal, in percent of the pin's
-// duty.
+// SimPWMLED is a PWM-dimmed LED of a simulated board: an OutputPWMLED on a
+// PWM channel of the board. A change of its light (out to lit or back) is an
+// LED change; every change of its duty is a level change of its signal, in
+// percent of the pin's duty.
 type SimPWMLED struct {
-	sim       *Sim
-	name      string
-	colour    string
-	activeLow bool
-	duty      int // brightness
+	OutputPWMLED
+	ledColour
 }
 
 var _ PWMLED = (*SimPWMLED)(nil)
 
-func (l *SimPWMLED) pinDuty() int {
-	if l.activeLow {
-		return 100 - l.duty
-	}
-	return l.duty
+// ledColour is the colour of a simulated LED; it only describes the LED, to
+// the viewer and in the board file.
+type ledColour struct {
+	sim    *Sim
+	part   string
+	colour string
 }
-
-// SetDuty sets the brightness in percent, clamped to 0–100.
-func (l *SimPWMLED) SetDuty(percent int) {
-	percent = clampPercent(percent)
-	if percent == l.duty {
-		return
-	}
-	wasLit := l.duty > 0
-	l.duty = percent
-	if lit := percent > 0; lit != wasLit {
-		l.sim.record(l.name, lit)
-	}
-	l.sim.level(l.name, l.pinDuty())
-}
-
-// Duty returns the brightness in percent.
-func (l *SimPWMLED) Duty() int { return l.duty }
-
-// On lights the LED fully.
-func (l *SimPWMLED) On() { l.SetDuty(100) }
-
-// Off puts the LED out.
-func (l *SimPWMLED) Off() { l.SetDuty(0) }
-
-// Toggle puts the LED out if it is lit at all, and lights it fully if not.
-func (l *SimPWMLED) Toggle() { l.Set(!l.Get()) }
-
-// Set lights the LED fully if on is true, and puts it out otherwise.
-func (l *SimPWMLED) Set(on bool) { l.SetDuty(100 * b2i(on)) }
-
-// Get reports whether the LED is lit at all.
-func (l *SimPWMLED) Get() bool { return l.duty > 0 }
-
-// Value returns the level that lights the LED if it is lit, and the other
-// level if not.
-func (l *SimPWMLED) Value() int { return b2i(l.Get() != l.activeLow) }
-
-// SetValue lights the LED fully if v is its active level (0 for active-low,
-// any other value for active-high), and puts it out otherwise.
-func (l *SimPWMLED) SetValue(v int) { l.Set((v != 0) != l.activeLow) }
-
-// Name returns the LED's name.
-func (l *SimPWMLED) Name() string { return l.name }
 
 // Colour returns the LED's colour as the board file gives it, or "".
-func (l *SimPWMLED) Colour() string { return l.colour }
+func (c *ledColour) Colour() string { return c.colour }
 
-// SetColour sets the colour Colour returns.
-func (l *SimPWMLED) SetColour(c string) {
-	l.colour = c
-	if l.sim.viewer != nil {
-		l.sim.viewer.part(l.name)
+// SetColour sets the colour Colour returns; it only describes the LED.
+func (c *ledColour) SetColour(colour string) {
+	c.colour = colour
+	if c.sim.viewer != nil {
+		c.sim.viewer.part(c.part)
 	}
 }
 
-// Polarity returns the LED's polarity.
-func (l *SimPWMLED) Polarity() Polarity {
-	if l.activeLow {
-		return ActiveLow
-	}
-	return ActiveHigh
-}
-
-// SimButton is a button of a simulated board: a pin with a pull-up (or a
-// pull-down, for an active-high button) that the button drives while it is
-// pressed. It implements Button and Input; Press and Release (or PressAt
-// and ReleaseAt) stand for a finger on it. With SetBounce, each press and
-// release is followed by a burst of contact bounce.
+// SimButton is a button of a simulated board: a PinButton on a pin with a
+// pull-up (or a pull-down, for an active-high button) that the button drives
+// while it is pressed. It implements Button and Input; Press and Release (or
+// PressAt and ReleaseAt) stand for a finger on it. With SetBounce, each
+// press and release is followed by a burst of contact bounce, during which
+// Pressed changes with each bounce.
 type SimButton struct {
-	pin        *SimPin
-	activeHigh bool
+	PinButton
+	pin *SimPin
 }
 
 var (
@@ -480,31 +407,8 @@ var (
 	_ Input  = (*SimButton)(nil)
 )
 
-// Value returns the pin's level: for the usual active-low button, 1
-// released and 0 pressed.
-func (b *SimButton) Value() int { return b2i(b.pin.Get()) }
-
-// Get reports whether the pin's level is high.
-func (b *SimButton) Get() bool { return b.pin.Get() }
-
-// Pressed reports whether the button's contacts are closed now (during
-// bounce, this changes with each bounce).
-func (b *SimButton) Pressed() bool { return b.pin.Get() == b.activeHigh }
-
-// Name returns the button's name.
-func (b *SimButton) Name() string { return b.pin.name }
-
 // Pin returns the button's pin, to read it as a Pin or set an interrupt.
 func (b *SimButton) Pin() *SimPin { return b.pin }
-
-// Polarity returns ActiveLow for a button that reads low while pressed,
-// ActiveHigh for one that reads high.
-func (b *SimButton) Polarity() Polarity {
-	if b.activeHigh {
-		return ActiveHigh
-	}
-	return ActiveLow
-}
 
 // SetBounce sets the contact bounce of each later press and release (see
 // Bounce); the zero Bounce turns it off.

@@ -48,6 +48,10 @@ type SimPin struct {
 
 	level bool // the current level, as last recorded
 
+	// onLevel, if set, is called with each new level before it is
+	// recorded: an LED's pin records the LED's change of light.
+	onLevel func(high bool)
+
 	change PinChange
 	irq    func(Pin)
 
@@ -81,6 +85,9 @@ func (p *SimPin) update() {
 		return
 	}
 	p.level = l
+	if p.onLevel != nil {
+		p.onLevel(l)
+	}
 	p.sim.level(p.name, b2i(l))
 	if p.irq != nil && (l && p.change&PinRising != 0 || !l && p.change&PinFalling != 0) {
 		p.irq(p)
@@ -242,4 +249,33 @@ func (p *SimPin) cancelBurst() {
 		h.Cancel()
 	}
 	p.burst = p.burst[:0]
+}
+
+// simPWM is a PWM channel of a simulated board: each change of its duty is
+// a level change of its part's signal, in percent.
+type simPWM struct {
+	sim  *Sim
+	name string
+	duty int
+	// onDuty, if set, is called with each change of the duty before it is
+	// recorded: a PWM LED records its change of light.
+	onDuty func(from, to int)
+}
+
+// SetDuty sets the share of each period the pin is high; it returns an
+// error for a share outside 0–100.
+func (c *simPWM) SetDuty(percent int) error {
+	if percent < 0 || percent > 100 {
+		return fmt.Errorf("board: PWM %q: duty %d%% outside 0–100", c.name, percent)
+	}
+	if percent == c.duty {
+		return nil
+	}
+	from := c.duty
+	c.duty = percent
+	if c.onDuty != nil {
+		c.onDuty(from, percent)
+	}
+	c.sim.level(c.name, percent)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goasyncio/asyncio/internal/partkind"
 	"os"
 	"strconv"
 	"time"
@@ -28,17 +29,17 @@ type Kind string
 
 // The kinds of parts.
 const (
-	KindLED    Kind = "led"     // an LED; Active says which level lights it
-	KindPWMLED Kind = "pwm-led" // a PWM-dimmed LED
-	KindButton Kind = "button"  // a push button; Active says which level it reads pressed
-	KindPin    Kind = "pin"     // a general pin; Mode says how it starts
+	KindLED    Kind = partkind.LED    // "led": an LED; Active says which level lights it
+	KindPWMLED Kind = partkind.PWMLED // "pwm-led": a PWM-dimmed LED
+	KindButton Kind = partkind.Button // "button": a push button; Active says which level it reads pressed
+	KindPin    Kind = partkind.Pin    // "pin": a general pin; Mode says how it starts
 
-	KindI2C           Kind = "i2c"           // an I2C bus; Device is its Linux device (/dev/i2c-1)
-	KindBME280        Kind = "bme280"        // a BME280 sensor on Bus at Address
-	KindSSD1306       Kind = "ssd1306"       // a 128x64 SSD1306 display on Bus at Address
-	KindPotentiometer Kind = "potentiometer" // an analogue input with a knob; Value is where it starts
-	KindSPI           Kind = "spi"           // an SPI bus; Frequency is its clock in Hz
-	KindWS2812        Kind = "ws2812"        // a strip of WS2812 RGB LEDs on Bus's MOSI; LEDs is how many
+	KindI2C           Kind = partkind.I2C           // "i2c": an I2C bus; Device is its Linux device (/dev/i2c-1)
+	KindBME280        Kind = partkind.BME280        // "bme280": a BME280 sensor on Bus at Address
+	KindSSD1306       Kind = partkind.SSD1306       // "ssd1306": a 128x64 SSD1306 display on Bus at Address
+	KindPotentiometer Kind = partkind.Potentiometer // "potentiometer": an analogue input with a knob; Value is where it starts
+	KindSPI           Kind = partkind.SPI           // "spi": an SPI bus; Frequency is its clock in Hz
+	KindWS2812        Kind = partkind.WS2812        // "ws2812": a strip of WS2812 RGB LEDs on Bus's MOSI; LEDs is how many
 )
 
 // Spec describes a board: its name and parts. It is what a board file

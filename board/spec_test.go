@@ -11,6 +11,7 @@ import (
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
 	"github.com/goasyncio/asyncio/board/wave"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 const fullSpec = `{
@@ -154,16 +155,16 @@ func TestSaveWaveform(t *testing.T) {
 	lab.Red.On()
 	runFor(t, loop, time.Second)
 	dir := t.TempDir()
-	vcd, js := filepath.Join(dir, "a.vcd"), filepath.Join(dir, "a.json")
-	if err := lab.SaveWaveform(vcd, wave.WaveDromOptions{}); err != nil {
+	vcdPath, js := filepath.Join(dir, "a.vcd"), filepath.Join(dir, "a.json")
+	if err := lab.SaveWaveform(vcdPath, wave.WaveDromOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := lab.SaveWaveform(js, wave.WaveDromOptions{Step: 250 * ms}); err != nil {
 		t.Fatal(err)
 	}
-	f, _ := os.Open(vcd)
+	f, _ := os.Open(vcdPath)
 	defer f.Close()
-	w, err := wave.ReadVCD(f)
+	w, err := vcd.Read(f)
 	if err != nil || w.End != time.Second || len(w.Signals) != 3 {
 		t.Errorf("read back %+v, %v", w, err)
 	}

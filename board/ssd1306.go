@@ -170,16 +170,16 @@ func (d *SimSSD1306) SavePNG(path string, scale int) error {
 	return err
 }
 
-// Text returns the picture in block characters (BlockText): 32 lines of
+// Text returns the picture in block characters: 32 lines of
 // 128 characters.
 func (d *SimSSD1306) Text() string {
-	return BlockText(SSD1306Width, SSD1306Height, d.Pixel)
+	return blockText(SSD1306Width, SSD1306Height, d.Pixel)
 }
 
-// BlockText draws a w x h monochrome picture in block characters, two
+// blockText draws a w x h monochrome picture in block characters, two
 // rows of pixels a line: "█" both lit, "▀" the top one, "▄" the bottom
 // one, " " neither. Each line ends with a newline.
-func BlockText(w, h int, lit func(x, y int) bool) string {
+func blockText(w, h int, lit func(x, y int) bool) string {
 	var b []rune
 	for y := 0; y < h; y += 2 {
 		for x := range w {

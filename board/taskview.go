@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goasyncio/asyncio"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // taskView is the asyncio.Instrument that sends the viewer each change of a

@@ -17,7 +17,8 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board/wave"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // clockEvery is how often a running clock's time goes to the viewer.
@@ -31,33 +32,71 @@ var (
 	viewerSendBuffer = 0 // the socket's send buffer; 0 leaves the system's
 )
 
-// viewerOnce attaches only the first simulated board of a process.
-var viewerOnce sync.Once
+// viewerTaken is set once a board of the process is shown on a viewer, or
+// has tried the viewer ASYNCIO_BOARD_VIEW names: a viewer shows one board.
+var (
+	viewerMu    sync.Mutex
+	viewerTaken bool
+)
+
+// takeViewer reports whether no board of the process has taken the viewer
+// yet, and takes it.
+func takeViewer() bool {
+	viewerMu.Lock()
+	defer viewerMu.Unlock()
+	taken := viewerTaken
+	viewerTaken = true
+	return !taken
+}
 
 // dialTimeout bounds the connection to the viewer; the loop does not wait
 // for it, but its clock stands still until then.
 const dialTimeout = 5 * time.Second
 
-// attachViewer connects s to the viewer named by wire.EnvAddr, if the
-// variable is set and no other board of the process has. The value must
-// carry the run's secret and a loopback address (see package board/wire);
-// otherwise the program runs as it would without a viewer, after saying so
-// on standard error. From then on the loop's clock is paced by the viewer.
-// The connection is made on a goroutine: the loop goes on at once, its
-// clock held still until the viewer is there (or has failed to be).
-func (s *Sim) attachViewer() {
+// AttachViewer shows the board on the viewer at link, a value of the form
+// of ASYNCIO_BOARD_VIEW: "secret@host:port", the run's secret and a
+// loopback address (any address if ASYNCIO_BOARD_VIEW_REMOTE=1). From then
+// on the loop's clock is a virtual clock paced by the viewer (see "The
+// viewer link" in the package documentation), held still until the
+// connection is made; the connection is made on a goroutine, so
+// AttachViewer does not wait for it, and a viewer that cannot be reached is
+// reported on standard error and lets the clock go. The board's parts so
+// far, and those added later, are shown. It must be called on the loop's
+// goroutine or while the loop is not running.
+//
+// NewSim calls it for the first board of a process when
+// ASYNCIO_BOARD_VIEW is set, as cmd/board and package view set it; a
+// program calls it itself to show a board that NewSim did not attach. It
+// returns an error for a malformed link or a refused address, and if a
+// board of the process is already shown on a viewer (or has tried the one
+// ASYNCIO_BOARD_VIEW names): a viewer shows one board.
+func (s *Sim) AttachViewer(link string) error {
+	token, addr, err := wire.ParseAddr(link, os.Getenv(wire.EnvRemote) == "1")
+	if err != nil {
+		return fmt.Errorf("board: AttachViewer: %w", err)
+	}
+	if !takeViewer() {
+		return errors.New("board: AttachViewer: a board of this process is already shown on a viewer")
+	}
+	s.viewer = newViewer(s, addr, token)
+	return nil
+}
+
+// attachEnvViewer attaches s to the viewer ASYNCIO_BOARD_VIEW names, if
+// the variable is set and no board of the process has taken the viewer;
+// a value it refuses is reported on standard error, and the program runs
+// as it would without a viewer.
+func (s *Sim) attachEnvViewer() {
 	val := os.Getenv(wire.EnvAddr)
-	if val == "" {
+	if val == "" || !takeViewer() {
 		return
 	}
-	viewerOnce.Do(func() {
-		token, addr, err := wire.ParseAddr(val, os.Getenv(wire.EnvRemote) == "1")
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "board: %s: %v; running without a viewer\n", wire.EnvAddr, err)
-			return
-		}
-		s.viewer = newViewer(s, addr, token)
-	})
+	token, addr, err := wire.ParseAddr(val, os.Getenv(wire.EnvRemote) == "1")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "board: %s: %v; running without a viewer\n", wire.EnvAddr, err)
+		return
+	}
+	s.viewer = newViewer(s, addr, token)
 }
 
 // viewer is a simulated board's connection to its viewer. The loop's
@@ -112,6 +151,9 @@ func newViewer(s *Sim, addr, token string) *viewer {
 	s.loop.SetPace(pace)
 	v.release = s.loop.KeepAlive()
 	v.hello()
+	for _, name := range s.order {
+		v.part(name)
+	}
 	v.watchTasks()
 	ctx, cancel := context.WithCancel(context.Background())
 	v.cancel = cancel
@@ -208,29 +250,29 @@ func (v *viewer) part(name string) {
 	m := wire.Message{Type: wire.Part, Name: name}
 	switch p := v.sim.parts[name].(type) {
 	case *SimLED:
-		m.Kind, m.Colour, m.ActiveLow, m.Value = wire.KindLED, p.colour, p.activeLow, p.Value()
+		m.Kind, m.Colour, m.ActiveLow, m.Value = partkind.LED, p.Colour(), p.Polarity() == ActiveLow, p.Value()
 	case *SimPWMLED:
-		m.Kind, m.Colour, m.ActiveLow, m.Width, m.Value = wire.KindPWMLED, p.colour, p.activeLow, 7, p.pinDuty()
+		m.Kind, m.Colour, m.ActiveLow, m.Width, m.Value = partkind.PWMLED, p.Colour(), p.Polarity() == ActiveLow, 7, p.pinDuty(p.Duty())
 	case *SimButton:
-		m.Kind, m.ActiveLow, m.Value = wire.KindButton, !p.activeHigh, p.Value()
+		m.Kind, m.ActiveLow, m.Value = partkind.Button, p.Polarity() == ActiveLow, p.Value()
 	case *SimPin:
-		m.Kind, m.Value, m.Output = wire.KindPin, b2i(p.Get()), p.Mode() == PinOutput
+		m.Kind, m.Value, m.Output = partkind.Pin, b2i(p.Get()), p.Mode() == PinOutput
 	case *SimI2C:
-		m.Kind = wire.KindI2C
+		m.Kind = partkind.I2C
 	case *SimADC:
-		m.Kind, m.Width, m.Value = wire.KindPotentiometer, 16, int(p.value)
+		m.Kind, m.Width, m.Value = partkind.Potentiometer, 16, int(p.value)
 	case *SimBME280:
-		m.Kind, m.Value = wire.KindBME280, int(math.Round(p.temp*1000))
+		m.Kind, m.Value = partkind.BME280, int(math.Round(p.temp*1000))
 	case *SimSSD1306:
-		m.Kind, m.Width, m.Height = wire.KindSSD1306, SSD1306Width, SSD1306Height
+		m.Kind, m.Width, m.Height = partkind.SSD1306, SSD1306Width, SSD1306Height
 		m.At = int64(v.loop.Time())
 		v.send(m)
 		v.frame(p)
 		return
 	case *SimSPI:
-		m.Kind = wire.KindSPI
+		m.Kind = partkind.SPI
 	case *SimWS2812:
-		m.Kind, m.Width, m.At = wire.KindWS2812, p.Len(), int64(v.loop.Time())
+		m.Kind, m.Width, m.At = partkind.WS2812, p.Len(), int64(v.loop.Time())
 		v.send(m)
 		v.colours(p)
 		return

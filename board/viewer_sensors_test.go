@@ -10,7 +10,8 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // TestViewerSensors: the viewer hears the display's pictures, and sets
@@ -84,13 +85,13 @@ func TestViewerSensors(t *testing.T) {
 		m := next(wire.Part)
 		parts[m.Name] = m
 	}
-	if p := parts["oled"]; p.Kind != wire.KindSSD1306 || p.Width != 128 || p.Height != 64 {
+	if p := parts["oled"]; p.Kind != partkind.SSD1306 || p.Width != 128 || p.Height != 64 {
 		t.Errorf("oled: %+v", p)
 	}
-	if p := parts["env"]; p.Kind != wire.KindBME280 || p.Value != 21000 {
+	if p := parts["env"]; p.Kind != partkind.BME280 || p.Value != 21000 {
 		t.Errorf("env: %+v", p)
 	}
-	if p := parts["knob"]; p.Kind != wire.KindPotentiometer || p.Width != 16 {
+	if p := parts["knob"]; p.Kind != partkind.Potentiometer || p.Width != 16 {
 		t.Errorf("knob: %+v", p)
 	}
 	// Frames: a dark one when the display is added, then all lit.

@@ -10,7 +10,8 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // TestViewerStrip: the viewer hears the SPI bus and the strip as parts,
@@ -70,10 +71,10 @@ func TestViewerStrip(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if p := parts["spi0"]; p.Kind != wire.KindSPI {
+	if p := parts["spi0"]; p.Kind != partkind.SPI {
 		t.Errorf("spi0: %+v", p)
 	}
-	if p := parts["strip"]; p.Kind != wire.KindWS2812 || p.Width != 2 {
+	if p := parts["strip"]; p.Kind != partkind.WS2812 || p.Width != 2 {
 		t.Errorf("strip: %+v", p)
 	}
 	var got [][]byte

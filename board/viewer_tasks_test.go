@@ -13,7 +13,7 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // TestViewerHearsTheTasks: with a viewer attached, the board sends each

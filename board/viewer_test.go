@@ -11,7 +11,8 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // TestViewerProtocol plays the viewer's side of package wire against a
@@ -81,14 +82,14 @@ func TestViewerProtocol(t *testing.T) {
 		m := next(wire.Part)
 		parts[m.Name] = m
 	}
-	if p := parts["red"]; p.Kind != wire.KindLED || !p.ActiveLow || p.Value != 1 {
+	if p := parts["red"]; p.Kind != partkind.LED || !p.ActiveLow || p.Value != 1 {
 		t.Errorf("red: %+v", p)
 	}
-	if p := parts["button"]; p.Kind != wire.KindButton || !p.ActiveLow || p.Value != 1 {
+	if p := parts["button"]; p.Kind != partkind.Button || !p.ActiveLow || p.Value != 1 {
 		t.Errorf("button: %+v", p)
 	}
 
-	if p := parts["enable"]; p.Kind != wire.KindPin || !p.Output {
+	if p := parts["enable"]; p.Kind != partkind.Pin || !p.Output {
 		t.Errorf("enable: %+v", p)
 	}
 	if parts["button"].Output {
@@ -294,4 +295,58 @@ func TestViewerDialDoesNotBlockTheLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestAttachViewer attaches a board explicitly, after its parts are added,
+// with ASYNCIO_BOARD_VIEW unset: the viewer hears the parts that are there
+// already, and a second board, or a bad link, is refused with an error.
+func TestAttachViewer(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("skipped on js/wasm: no TCP listener")
+	}
+	board.ResetViewer()
+	t.Setenv(wire.EnvAddr, "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	token := wire.NewToken()
+	link := wire.FormatAddr(token, ln.Addr().String())
+
+	loop := asyncio.NewLoop(asyncio.VirtualClock())
+	sim := board.NewSim(loop)
+	sim.AddLED("lamp", board.ActiveHigh).On()
+	if err := sim.AttachViewer("nosecret@127.0.0.1:1"); err == nil {
+		t.Error("AttachViewer took a link without a secret")
+	}
+	if err := sim.AttachViewer(token + "@192.0.2.1:1"); err == nil {
+		t.Error("AttachViewer took an address that is not loopback")
+	}
+	if err := sim.AttachViewer(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := board.NewSim(loop).AttachViewer(link); err == nil {
+		t.Error("a second board attached to the viewer")
+	}
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	dec := wire.NewDecoder(conn)
+	for {
+		m, err := dec.Decode()
+		if err != nil {
+			t.Fatalf("waiting for the lamp: %v", err)
+		}
+		if m.Type == wire.Part && m.Name == "lamp" {
+			if m.Kind != partkind.LED || m.Value != 1 {
+				t.Errorf("lamp: %+v", m)
+			}
+			break
+		}
+	}
+	loop.Close()
 }

@@ -2,13 +2,23 @@
 
 package board
 
-import "github.com/goasyncio/asyncio/board/wave"
+import (
+	"errors"
+
+	"github.com/goasyncio/asyncio/board/wave"
+)
+
+// AttachViewer returns an error: a microcontroller has no viewer to show
+// the board on.
+func (s *Sim) AttachViewer(link string) error {
+	return errors.New("board: AttachViewer: no viewer on a microcontroller")
+}
 
 // viewer is not available on microcontrollers: there is no viewer to
 // connect to.
 type viewer struct{}
 
-func (s *Sim) attachViewer()         {}
+func (s *Sim) attachEnvViewer()      {}
 func (v *viewer) hello()             {}
 func (v *viewer) part(string)        {}
 func (v *viewer) level(wave.Change)  {}

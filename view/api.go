@@ -14,7 +14,7 @@
 //
 // The program's first simulated board connects back with the run's secret,
 // which the Session puts in the variable and makes afresh for each run; the
-// Session takes no other connection (see package board/wire). Stopping a
+// Session takes no other connection (see package internal/wire). Stopping a
 // run (Restart, Close) kills the program's process group: what it started
 // goes too. A line for its input that the program does not take within two
 // seconds is dropped with ErrInputFull.
@@ -31,7 +31,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // Config is what Start runs and how.
@@ -61,7 +61,7 @@ type Config struct {
 // PartState is a part of the board as a viewer draws it.
 type PartState struct {
 	Name      string `json:"name"`
-	Kind      string `json:"kind"` // wire.KindLED, KindPWMLED, KindButton, KindPin
+	Kind      string `json:"kind"` // the kind of part, as board files name it: "led", "pwm-led", "button", "pin", ...
 	Colour    string `json:"colour,omitempty"`
 	ActiveLow bool   `json:"activeLow,omitempty"`
 	Output    bool   `json:"output,omitempty"` // a pin the program drives: not an input
@@ -76,7 +76,7 @@ type PartState struct {
 	// standard base64 (wire.Frame).
 	Height int    `json:"height,omitempty"`
 	Pixels string `json:"pixels,omitempty"`
-	// Colours are an LED strip's colours (wire.KindWS2812, Width LEDs),
+	// Colours are an LED strip's colours (partkind.WS2812, Width LEDs),
 	// the first LED's first, each "#rrggbb"; an LED that is out is
 	// "#000000".
 	Colours []string `json:"colours,omitempty"`

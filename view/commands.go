@@ -9,7 +9,8 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board/wave"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // send sends m to the current run's board. It returns ErrClosed after
@@ -67,12 +68,12 @@ func (s *Session) input(m wire.Message, kinds ...string) error {
 
 // Press presses the button named name, until Release.
 func (s *Session) Press(name string) error {
-	return s.input(wire.Message{Type: wire.Press, Name: name}, wire.KindButton)
+	return s.input(wire.Message{Type: wire.Press, Name: name}, partkind.Button)
 }
 
 // Release releases the button named name.
 func (s *Session) Release(name string) error {
-	return s.input(wire.Message{Type: wire.Release, Name: name}, wire.KindButton)
+	return s.input(wire.Message{Type: wire.Release, Name: name}, partkind.Button)
 }
 
 // Drive drives the input pin named name low (0) or high (1).
@@ -80,14 +81,14 @@ func (s *Session) Drive(name string, v int) error {
 	if v != 0 && v != 1 {
 		return fmt.Errorf("view: Drive %q: level %d, want 0 or 1", name, v)
 	}
-	return s.input(wire.Message{Type: wire.Drive, Name: name, Value: v}, wire.KindPin)
+	return s.input(wire.Message{Type: wire.Drive, Name: name, Value: v}, partkind.Pin)
 }
 
 // Set turns the potentiometer named name to v (0 to 65535), or sets a
 // sensor's reading: field "temperature" (m°C), "humidity" (hundredths of a
 // percent) or "pressure" (Pa). The board refuses a value out of range.
 func (s *Session) Set(name, field string, v int) error {
-	return s.input(wire.Message{Type: wire.Set, Name: name, Field: field, Value: v}, wire.KindPotentiometer, wire.KindBME280)
+	return s.input(wire.Message{Type: wire.Set, Name: name, Field: field, Value: v}, partkind.Potentiometer, partkind.BME280)
 }
 
 // inputTimeout is how long Input waits for the program to take a line.

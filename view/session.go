@@ -13,7 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // Session is a program running on the virtual board, and what its viewers
@@ -402,10 +403,10 @@ func (s *Session) apply(m wire.Message) {
 		p.setLevel(m.Value)
 		s.mu.Lock()
 		i := s.part(m.Name)
-		if i >= 0 && p.Kind == wire.KindSSD1306 {
+		if i >= 0 && p.Kind == partkind.SSD1306 {
 			p.Pixels = s.st.Parts[i].Pixels // a new description keeps the picture
 		}
-		if i >= 0 && p.Kind == wire.KindWS2812 {
+		if i >= 0 && p.Kind == partkind.WS2812 {
 			p.Colours = s.st.Parts[i].Colours // and the colours
 		}
 		if i < 0 && len(s.st.Parts) >= wire.MaxParts {
@@ -570,18 +571,18 @@ func (s *Session) part(name string) int {
 func (p *PartState) setLevel(v int) {
 	p.Level = v
 	switch p.Kind {
-	case wire.KindLED:
+	case partkind.LED:
 		if (v != 0) != p.ActiveLow {
 			p.Brightness = 100
 		} else {
 			p.Brightness = 0
 		}
-	case wire.KindPWMLED:
+	case partkind.PWMLED:
 		p.Brightness = v
 		if p.ActiveLow {
 			p.Brightness = 100 - v
 		}
-	case wire.KindButton:
+	case partkind.Button:
 		p.Pressed = (v == 0) == p.ActiveLow
 	}
 }

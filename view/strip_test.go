@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
 	"github.com/goasyncio/asyncio/internal/testenv"
 	"github.com/goasyncio/asyncio/view"
 	"github.com/goasyncio/asyncio/view/viewtest"
@@ -20,12 +20,12 @@ func TestStripLab(t *testing.T) {
 	st := viewtest.WaitState(t, s, "the strip's first frame", func(st view.State) bool {
 		return len(viewtest.Part(st, "strip").Colours) == 8 && viewtest.Part(st, "strip").Colours[0] == "#ff0000"
 	})
-	if p := viewtest.Part(st, "spi0"); p.Kind != wire.KindSPI {
+	if p := viewtest.Part(st, "spi0"); p.Kind != partkind.SPI {
 		t.Errorf("spi0: %+v", p)
 	}
 	p := viewtest.Part(st, "strip")
 	want := []string{"#ff0000", "#000000", "#000000", "#000000", "#000000", "#000000", "#0f0000", "#3f0000"}
-	if p.Kind != wire.KindWS2812 || p.Width != 8 || !slices.Equal(p.Colours, want) {
+	if p.Kind != partkind.WS2812 || p.Width != 8 || !slices.Equal(p.Colours, want) {
 		t.Errorf("strip: %+v, want the colours %v", p, want)
 	}
 	// A step runs to the next change of the strip's colours: the comet's

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goasyncio/asyncio/board/wire"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/wire"
 	"github.com/goasyncio/asyncio/view"
 	"github.com/goasyncio/asyncio/view/viewtest"
 )

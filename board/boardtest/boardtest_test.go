@@ -10,8 +10,8 @@ import (
 	"github.com/goasyncio/asyncio/board"
 	"github.com/goasyncio/asyncio/board/boardtest"
 	"github.com/goasyncio/asyncio/board/scenario"
-	"github.com/goasyncio/asyncio/board/wave"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 func TestMain(m *testing.M) { testenv.DebugMain(m) }
@@ -53,7 +53,7 @@ func TestRunPasses(t *testing.T) {
 // TestRunFails checks what a failing run gives: the step that fails, the
 // rest skipped, the subtest names and the waveform.
 func TestRunFails(t *testing.T) {
-	path, vcd := write(t, scen), filepath.Join(t.TempDir(), "fail.vcd")
+	path, vcdPath := write(t, scen), filepath.Join(t.TempDir(), "fail.vcd")
 	// A failing subtest would fail this test too, so the failing run is
 	// checked through the outcome RunWith reports from, and its waveform.
 	sc, err := scenario.ReadFile(path)
@@ -71,15 +71,15 @@ func TestRunFails(t *testing.T) {
 	if got := boardtest.StepName(res[1].Step); got != "2 expect LED red to toggle every 1s ± 10ms for 3s" {
 		t.Errorf("step name %q", got)
 	}
-	f, err := os.Create(vcd)
+	f, err := os.Create(vcdPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out.Waveform.WriteVCD(f)
 	f.Close()
-	r, _ := os.Open(vcd)
+	r, _ := os.Open(vcdPath)
 	defer r.Close()
-	w, err := wave.ReadVCD(r)
+	w, err := vcd.Read(r)
 	if err != nil || len(w.Of("red")) == 0 {
 		t.Errorf("waveform: %v, %d red changes", err, len(w.Of("red")))
 	}

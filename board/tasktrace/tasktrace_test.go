@@ -17,6 +17,7 @@ import (
 	"github.com/goasyncio/asyncio/board/wave"
 	"github.com/goasyncio/asyncio/internal/golden"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 func TestMain(m *testing.M) { testenv.DebugMain(m) }
@@ -139,7 +140,7 @@ func TestLanesInVCD(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "blink.vcd", b.String())
-	back, err := wave.ReadVCD(bytes.NewReader(b.Bytes()))
+	back, err := vcd.Read(bytes.NewReader(b.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func TestLanesInVCD(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fst2vcd: %v", err)
 	}
-	gtk, err := wave.ReadVCD(bytes.NewReader(out))
+	gtk, err := vcd.Read(bytes.NewReader(out))
 	if err != nil {
 		t.Fatalf("reading fst2vcd's output: %v\n%s", err, out)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goasyncio/asyncio/board/internal/tooltest"
 	"github.com/goasyncio/asyncio/board/wave"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 // textWave is a waveform with a bus's transfers as a text signal beside a
@@ -40,17 +41,17 @@ func TestTextSignalVCD(t *testing.T) {
 	if err := textWave().WriteVCD(&b); err != nil {
 		t.Fatal(err)
 	}
-	vcd := b.String()
+	vcdText := b.String()
 	for _, want := range []string{
 		"$var wire 1 ! heater $end\n", "$var string 1 \" i2c0 $end\n",
 		"$dumpvars\n0!\nsx \"\n$end\ns76_w_d0_r1 \"\n", "#250000000\ns3c_w_00_ae_... \"\n", "#750000000\ns_ \"\n", "#1000000000\ns76_w_d0_r1 \"\n#1250000000\n",
 	} {
-		if !strings.Contains(vcd, want) {
-			t.Errorf("the VCD has no %q:\n%s", want, vcd)
+		if !strings.Contains(vcdText, want) {
+			t.Errorf("the VCD has no %q:\n%s", want, vcdText)
 		}
 	}
 	// Read back: the texts, numbered as they come, with spaces as '_'.
-	got, err := wave.ReadVCD(strings.NewReader(vcd))
+	got, err := vcd.Read(strings.NewReader(vcdText))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +125,7 @@ func TestTextSignalThroughGTKWave(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fst2vcd: %v", err)
 	}
-	got, err := wave.ReadVCD(bytes.NewReader(back))
+	got, err := vcd.Read(bytes.NewReader(back))
 	if err != nil {
 		t.Fatalf("reading fst2vcd's output: %v\n%s", err, back)
 	}

@@ -1,8 +1,7 @@
 // Package wave holds a record of digital signals over time, a waveform, and
 // writes it as a Value Change Dump (VCD, IEEE 1364), the format logic
 // analysers and simulators exchange and GTKWave shows, or as WaveDrom JSON,
-// which the wavedrom-cli tool renders to an SVG timing diagram. ReadVCD reads
-// a VCD back.
+// which the wavedrom-cli tool renders to an SVG timing diagram.
 //
 // The simulated board (package board) records every level change of its
 // parts here with the loop's time, so a run on the virtual clock gives the

@@ -17,6 +17,7 @@ import (
 	"github.com/goasyncio/asyncio/board/internal/tooltest"
 	"github.com/goasyncio/asyncio/board/wave"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
@@ -134,7 +135,7 @@ func TestReadVCD(t *testing.T) {
 	if err := sample().WriteVCD(&b); err != nil {
 		t.Fatal(err)
 	}
-	got, err := wave.ReadVCD(&b)
+	got, err := vcd.Read(&b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestVCDThroughGTKWave(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fst2vcd: %v", err)
 	}
-	got, err := wave.ReadVCD(bytes.NewReader(back))
+	got, err := vcd.Read(bytes.NewReader(back))
 	if err != nil {
 		t.Fatalf("reading fst2vcd's output: %v\n%s", err, back)
 	}
@@ -214,7 +215,7 @@ b1010 c
 za
 r3.7e0 b%
 `
-	w, err := wave.ReadVCD(strings.NewReader(in))
+	w, err := vcd.Read(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestReadVCDErrors(t *testing.T) {
 		{head + "1", "no identifier code"},
 		{head + "$comment never ends", "ends inside $comment"},
 	} {
-		_, err := wave.ReadVCD(strings.NewReader(c.in))
+		_, err := vcd.Read(strings.NewReader(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ReadVCD(%q) = %v, want an error containing %q", c.in, err, c.want)
 		}

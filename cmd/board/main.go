@@ -48,7 +48,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 	"github.com/goasyncio/asyncio/view"
 	"github.com/goasyncio/asyncio/view/tui"
 	"github.com/goasyncio/asyncio/view/web"

@@ -74,7 +74,7 @@ func lab(out io.Writer, virtual bool) error {
 	}
 	return asyncio.Run(func(ctx *asyncio.Ctx) error {
 		b := board.NewLab(ctx.Loop())
-		b.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
+		b.OnChange(func(e board.LEDChange) { fmt.Fprintln(out, e) })
 		return asyncMain(ctx, b)
 	}, opts...)
 }

@@ -100,7 +100,7 @@ func lab(out io.Writer, c config) error {
 		loop := ctx.Loop()
 		b = board.NewLab(loop)
 		b.Button.SetBounce(c.bounce)
-		b.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
+		b.OnChange(func(e board.LEDChange) { fmt.Fprintln(out, e) })
 		say := func(what string) { fmt.Fprintf(out, "%.3f %s\n", loop.Time().Seconds(), what) }
 		if c.press >= 0 {
 			b.Button.PressAt(c.press)

@@ -13,8 +13,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/goasyncio/asyncio/board/wave"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
@@ -76,14 +76,14 @@ func TestEachPressCountsOnce(t *testing.T) {
 
 func TestWaveforms(t *testing.T) {
 	dir := t.TempDir()
-	vcd, js := filepath.Join(dir, "out.vcd"), filepath.Join(dir, "out.json")
-	runOK(t, "-virtual", "-press", "1s", "-vcd", vcd, "-wavedrom", js)
-	f, err := os.Open(vcd)
+	vcdPath, js := filepath.Join(dir, "out.vcd"), filepath.Join(dir, "out.json")
+	runOK(t, "-virtual", "-press", "1s", "-vcd", vcdPath, "-wavedrom", js)
+	f, err := os.Open(vcdPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := wave.ReadVCD(f)
+	w, err := vcd.Read(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func lab(out io.Writer, c config) error {
 	return asyncio.Run(func(ctx *asyncio.Ctx) error {
 		loop := ctx.Loop()
 		b := board.NewLab(loop)
-		b.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
+		b.OnChange(func(e board.LEDChange) { fmt.Fprintln(out, e) })
 		b.Red.SetValue(1) // led_red.value(1): the LED is off already
 		if c.press >= 0 {
 			b.Button.PressAt(c.press)

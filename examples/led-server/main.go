@@ -309,7 +309,7 @@ type config struct {
 func serve(ctx *asyncio.Ctx, c config, started func(*device, *stream.Server)) error {
 	d := newDevice(ctx, c.red, c.green)
 	if c.trace != nil {
-		d.lab.OnChange(func(e board.Event) { fmt.Fprintln(c.trace, e) })
+		d.lab.OnChange(func(e board.LEDChange) { fmt.Fprintln(c.trace, e) })
 	}
 	if c.mqtt != nil {
 		asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {

@@ -311,7 +311,7 @@ func lab(out, stderr io.Writer, versions []version, parts []int, c config, virtu
 	}
 	return asyncio.Run(func(ctx *asyncio.Ctx) error {
 		b := board.NewLab(ctx.Loop())
-		b.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
+		b.OnChange(func(e board.LEDChange) { fmt.Fprintln(out, e) })
 		for _, p := range parts {
 			part := part1
 			if p == 1 {

@@ -118,7 +118,7 @@ func lab(out, stderr io.Writer, c config) error {
 	var b *board.Lab
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		b = board.NewLab(ctx.Loop())
-		b.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
+		b.OnChange(func(e board.LEDChange) { fmt.Fprintln(out, e) })
 		return asyncMain(ctx, b, c.duration)
 	}, opts...)
 	if err != nil {

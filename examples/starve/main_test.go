@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goasyncio/asyncio/board/wave"
 	"github.com/goasyncio/asyncio/internal/golden"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 func TestMain(m *testing.M) { testenv.DebugMain(m) }
@@ -32,8 +32,8 @@ func runLab(t *testing.T, args ...string) (stdout, stderr string) {
 // sensor.
 func TestStarveVirtual(t *testing.T) {
 	dir := t.TempDir()
-	vcd, chrome := filepath.Join(dir, "starve.vcd"), filepath.Join(dir, "starve.json")
-	out, stderr := runLab(t, "-virtual", "-trace", "-duration", "2s", "-vcd", vcd, "-chrome", chrome)
+	vcdPath, chrome := filepath.Join(dir, "starve.vcd"), filepath.Join(dir, "starve.json")
+	out, stderr := runLab(t, "-virtual", "-trace", "-duration", "2s", "-vcd", vcdPath, "-chrome", chrome)
 	golden.Check(t, "starve.golden", out)
 	if n := strings.Count(out, `slow task: task "sensor"`); n != 2 {
 		t.Errorf("%d slow-task reports of the sensor, want 2 (at 0 and 1 s):\n%s", n, out)
@@ -50,12 +50,12 @@ func TestStarveVirtual(t *testing.T) {
 	}
 
 	// The VCD has the task lanes beside the LEDs.
-	f, err := os.Open(vcd)
+	f, err := os.Open(vcdPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := wave.ReadVCD(f)
+	w, err := vcd.Read(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/goasyncio/asyncio/board/wave"
 	"github.com/goasyncio/asyncio/internal/golden"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
@@ -96,7 +97,7 @@ func TestVCD(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := wave.ReadVCD(f)
+	w, err := vcd.Read(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -302,7 +302,7 @@ func lab(out io.Writer, c config) error {
 			btn.ReleaseAt(at + 200*time.Millisecond)
 		}
 		say := func(what string) { fmt.Fprintf(out, "%.3f %s\n", loop.Time().Seconds(), what) }
-		sim.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
+		sim.OnChange(func(e board.LEDChange) { fmt.Fprintln(out, e) })
 		if c.bus {
 			sim.OnTransfer(func(t board.Transfer) { fmt.Fprintln(out, t) })
 		}

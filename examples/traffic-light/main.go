@@ -267,7 +267,7 @@ func lab(out io.Writer, c config) error {
 		if _, err := sim.Play(c.script); err != nil {
 			return err
 		}
-		sim.OnChange(func(e board.Event) { fmt.Fprintln(out, e) })
+		sim.OnChange(func(e board.LEDChange) { fmt.Fprintln(out, e) })
 		say := func(what string) { fmt.Fprintf(out, "%.3f %s\n", loop.Time().Seconds(), what) }
 		return runFor(ctx, sim, c.run, say)
 	}, opts...)

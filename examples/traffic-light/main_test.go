@@ -16,8 +16,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/goasyncio/asyncio/board/wave"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/vcd"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...) }
@@ -180,14 +180,14 @@ func checkSafe(t *testing.T, seed uint64, out string) {
 
 func TestWaveforms(t *testing.T) {
 	dir := t.TempDir()
-	vcd, js := filepath.Join(dir, "out.vcd"), filepath.Join(dir, "out.json")
-	runVirtual(t, "-vcd", vcd, "-wavedrom", js)
-	f, err := os.Open(vcd)
+	vcdPath, js := filepath.Join(dir, "out.vcd"), filepath.Join(dir, "out.json")
+	runVirtual(t, "-vcd", vcdPath, "-wavedrom", js)
+	f, err := os.Open(vcdPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := wave.ReadVCD(f)
+	w, err := vcd.Read(f)
 	if err != nil {
 		t.Fatal(err)
 	}

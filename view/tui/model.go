@@ -93,9 +93,6 @@ func newModel(s session, c config) *model {
 	if c.width > 0 && c.height > 0 {
 		m.width, m.height = c.width, c.height
 	}
-	if c.frame > 0 {
-		m.frame = c.frame
-	}
 	m.updates, m.cancel = s.Subscribe(updateBuffer)
 	m.refresh()
 	return m

@@ -8,7 +8,7 @@ import (
 	"github.com/goasyncio/asyncio/view"
 )
 
-// stripRow draws an LED strip (wire.KindWS2812) in its row, where a pin's
+// stripRow draws an LED strip (partkind.WS2812) in its row, where a pin's
 // wave would be: an LED a column, a lit one "●" in its colour, one that
 // is out "○", and "…" at the end if the strip is wider than width.
 func stripRow(p view.PartState, width int) string {

@@ -48,9 +48,8 @@ type Option func(*config)
 type config struct {
 	in       io.Reader
 	out      io.Writer
-	width    int
+	width    int // the screen's size before the terminal tells it (tests)
 	height   int
-	frame    time.Duration
 	programs []tea.ProgramOption
 }
 
@@ -60,23 +59,6 @@ func WithInput(r io.Reader) Option { return func(c *config) { c.in = r } }
 
 // WithOutput makes Run draw on w instead of standard output.
 func WithOutput(w io.Writer) Option { return func(c *config) { c.out = w } }
-
-// WithWindowSize sets the size of the screen in columns and rows, for an
-// output whose size cannot be asked (one that is not a terminal). A
-// terminal's own size, and its changes, still win.
-func WithWindowSize(width, height int) Option {
-	return func(c *config) { c.width, c.height = width, height }
-}
-
-// WithFrameInterval sets how often the timing diagram scrolls while the
-// clock runs; the default is 50 ms (20 frames a second).
-func WithFrameInterval(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.frame = d
-		}
-	}
-}
 
 // WithProgramOptions passes options on to the Bubble Tea program that Run
 // starts, e.g. tea.WithEnvironment or tea.WithColorProfile.
@@ -113,9 +95,6 @@ func run(ctx context.Context, s session, opts ...Option) error {
 	if c.out != nil {
 		popts = append(popts, tea.WithOutput(c.out))
 	}
-	if c.width > 0 && c.height > 0 {
-		popts = append(popts, tea.WithWindowSize(c.width, c.height))
-	}
 	popts = append(popts, c.programs...)
 	p := tea.NewProgram(m, popts...)
 	// When ctx is done the program quits as it does for q, which waits for
@@ -137,18 +116,6 @@ func run(ctx context.Context, s session, opts ...Option) error {
 		err = ctx.Err()
 	}
 	return err
-}
-
-// NewModel returns the Bubble Tea model that Run runs, to show s inside a
-// program of one's own. It subscribes to s's updates; they stop when the
-// model quits (q or Ctrl-C) or s is closed. Of opts, only WithWindowSize
-// and WithFrameInterval apply.
-func NewModel(s *view.Session, opts ...Option) tea.Model {
-	var c config
-	for _, o := range opts {
-		o(&c)
-	}
-	return newModel(s, c)
 }
 
 // session is what the model needs of a *view.Session.

@@ -67,7 +67,7 @@ import (
 	"time"
 
 	"github.com/goasyncio/asyncio"
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 	"github.com/goasyncio/asyncio/view"
 )
 

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 
 	"github.com/goasyncio/asyncio/board"
+	"github.com/goasyncio/asyncio/board/internal/simhook"
 	"github.com/goasyncio/asyncio/board/scenario"
 	"github.com/goasyncio/asyncio/board/wave"
 )
@@ -47,8 +48,9 @@ func init() {
 		fail(out, err)
 	}
 	attached := false
-	board.OnNewSim(func(sim *board.Sim) {
-		if attached {
+	simhook.Add(func(v any) {
+		sim, ok := v.(*board.Sim)
+		if !ok || attached {
 			return
 		}
 		attached = true

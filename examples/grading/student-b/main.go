@@ -29,7 +29,7 @@ func asyncMain(ctx *asyncio.Ctx, b *board.Lab) error {
 func main() {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		b := board.NewLab(ctx.Loop())
-		b.OnChange(func(e board.Event) { fmt.Println(e) })
+		b.OnChange(func(e board.LEDChange) { fmt.Println(e) })
 		return asyncMain(ctx, b)
 	}, asyncio.VirtualClock())
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"net"
 	"os"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 func main() {

@@ -4,7 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 func TestFrameAndSetCheck(t *testing.T) {
@@ -25,7 +26,7 @@ func TestFrameAndSetCheck(t *testing.T) {
 			t.Errorf("%+v: %v, want malformed", m, err)
 		}
 	}
-	for _, k := range []string{wire.KindI2C, wire.KindBME280, wire.KindSSD1306, wire.KindPotentiometer} {
+	for _, k := range []string{partkind.I2C, partkind.BME280, partkind.SSD1306, partkind.Potentiometer} {
 		if err := (wire.Message{Type: wire.Part, Name: "p", Kind: k}).Check(); err != nil {
 			t.Errorf("kind %q: %v", k, err)
 		}

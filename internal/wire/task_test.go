@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 func TestTaskRoundTrip(t *testing.T) {

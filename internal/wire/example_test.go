@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 // A viewer reads what a board sends, one message a line; a malformed line

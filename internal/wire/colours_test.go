@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 func TestColoursCheck(t *testing.T) {
@@ -38,7 +39,7 @@ func TestColoursCheck(t *testing.T) {
 			t.Errorf("%+v: %v, want malformed, %q", c.m, err, c.want)
 		}
 	}
-	for _, k := range []string{wire.KindSPI, wire.KindWS2812} {
+	for _, k := range []string{partkind.SPI, partkind.WS2812} {
 		if err := (wire.Message{Type: wire.Part, Name: "p", Kind: k}).Check(); err != nil {
 			t.Errorf("kind %q: %v", k, err)
 		}

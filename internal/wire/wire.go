@@ -1,5 +1,6 @@
 // Package wire is the line protocol between a program's simulated board and
-// a viewer that shows it (the web page and terminal views of cmd/board).
+// a viewer that shows it (the web page and terminal views of cmd/board). It
+// is the module's own: the board, package view and cmd/board speak it.
 //
 // A viewer starts the program with the environment variable named by EnvAddr
 // set to a secret of the run and a TCP address on the loopback interface,
@@ -49,6 +50,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goasyncio/asyncio/internal/partkind"
 	"io"
 	"math"
 	"net"
@@ -241,27 +243,17 @@ const (
 	MaxStepSpan      = 10 * time.Second
 )
 
-// Part kinds, as board files name them.
-const (
-	KindLED    = "led"
-	KindPWMLED = "pwm-led"
-	KindButton = "button"
-	KindPin    = "pin"
-
-	KindI2C           = "i2c"           // an I2C bus
-	KindBME280        = "bme280"        // a sensor; Value is its temperature in m°C
-	KindSSD1306       = "ssd1306"       // a display; Width and Height its size, Frame its picture
-	KindPotentiometer = "potentiometer" // an analogue input; Value 0 to 65535, Width 16
-	KindSPI           = "spi"           // an SPI bus
-	KindWS2812        = "ws2812"        // an RGB LED strip; Width its LEDs, Colours their colours
-)
-
 // Message is one line of the protocol. Which fields a message carries
 // depends on its Type; the others are zero and left out of the JSON.
 type Message struct {
-	Type      Type    `json:"t"`
-	Board     string  `json:"board,omitempty"`
-	Name      string  `json:"name,omitempty"`
+	Type  Type   `json:"t"`
+	Board string `json:"board,omitempty"`
+	Name  string `json:"name,omitempty"`
+	// Kind is a Part's kind, as package internal/partkind names it; Value
+	// is an LED's or pin's level, a PWM LED's duty in percent, a
+	// potentiometer's reading (0 to 65535, Width 16), a bme280's
+	// temperature in m°C; an ssd1306's Width and Height are its size,
+	// and a Frame its picture.
 	Kind      string  `json:"kind,omitempty"`
 	Colour    string  `json:"colour,omitempty"`
 	ActiveLow bool    `json:"activeLow,omitempty"`
@@ -314,9 +306,7 @@ func (m Message) Check() error {
 		if m.Name == "" {
 			return bad("no name")
 		}
-		switch m.Kind {
-		case KindLED, KindPWMLED, KindButton, KindPin, KindI2C, KindBME280, KindSSD1306, KindPotentiometer, KindSPI, KindWS2812:
-		default:
+		if !partkind.Valid(m.Kind) {
 			return bad("unknown kind %q", m.Kind)
 		}
 	case Level, Press, Release:

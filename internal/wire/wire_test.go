@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goasyncio/asyncio/board/wire"
+	"github.com/goasyncio/asyncio/internal/partkind"
+	"github.com/goasyncio/asyncio/internal/wire"
 )
 
 func TestRoundTrip(t *testing.T) {
 	msgs := []wire.Message{
 		{Type: wire.Hello, Board: "lab", Value: wire.Version},
-		{Type: wire.Part, Name: "red", Kind: wire.KindLED, Colour: "red", ActiveLow: true, Value: 1},
+		{Type: wire.Part, Name: "red", Kind: partkind.LED, Colour: "red", ActiveLow: true, Value: 1},
 		{Type: wire.Level, Name: "red", At: 250e6, Value: 0},
 		{Type: wire.Clock, At: 1e9, Speed: 2, Paused: true},
 		{Type: wire.Press, Name: "button"},
@@ -115,7 +116,7 @@ func TestParseAddr(t *testing.T) {
 func TestLimits(t *testing.T) {
 	long := strings.Repeat("x", wire.MaxName+1)
 	for _, m := range []wire.Message{
-		{Type: wire.Part, Name: long, Kind: wire.KindLED},
+		{Type: wire.Part, Name: long, Kind: partkind.LED},
 		{Type: wire.Hello, Board: long},
 		{Type: wire.Speed, Speed: 5e-324},
 		{Type: wire.Speed, Speed: 1e308},
