@@ -185,6 +185,7 @@ const (
 	exitNone    taskExit = iota
 	exitUnwound          // unwound by Close after ignoring its cancellation
 	exitGoexit           // its function called runtime.Goexit
+	exitPanicked         // its function panicked (maybe during a Goexit)
 )
 
 // TaskOption configures a task at creation.
@@ -578,6 +579,16 @@ func (t *Task) body(yield func(struct{}) bool) {
 		switch {
 		case r != nil:
 			t.err = &PanicError{Task: t.Name(), Value: r, Stack: debug.Stack()}
+			// A panic recovered here may have been raised by a deferred
+			// call during a runtime.Goexit, which recover does not stop:
+			// returning would let the Goexit end the coroutine, and
+			// iter.Pull would pass it on to the loop's goroutine. So the
+			// coroutine is ended as after a Goexit.
+			if t.exiting == exitNone {
+				t.exiting = exitPanicked
+			}
+			yield(struct{}{})
+			panic(goexitDone{})
 		case !returned:
 			// runtime.Goexit (t.FailNow in a test does it): it must not
 			// reach the loop's goroutine, which iter.Pull would end too.
