@@ -75,6 +75,9 @@ func (s *Sim) AttachViewer(link string) error {
 	if err != nil {
 		return fmt.Errorf("board: AttachViewer: %w", err)
 	}
+	if s.loop.Closing() {
+		return fmt.Errorf("board: AttachViewer: %w", asyncio.ErrLoopClosed)
+	}
 	if !takeViewer() {
 		return errors.New("board: AttachViewer: a board of this process is already shown on a viewer")
 	}

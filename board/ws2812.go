@@ -263,6 +263,9 @@ func (d *SimWS2812) idleLatch() {
 // latch shows the LEDs' new colours and starts a new frame.
 func (d *SimWS2812) latch() {
 	frame, bad := d.frame, d.bad
+	if d.nbits > 0 {
+		frame = frame[:len(frame)-1] // a byte not taken whole: its LED keeps its colour
+	}
 	d.frame, d.nbits, d.bad = d.frame[:0], 0, false
 	if bad || len(frame) < 3 {
 		return // not one LED's worth
