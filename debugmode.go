@@ -14,8 +14,9 @@ import (
 // (Sleep, CreateTask), Task.Cancel, Event.Set and the loop's methods called
 // from another goroutine or from a task of another loop while this loop
 // runs, and Close called while it runs. Calls that return an error return
-// it; the others (CreateTask, Loop.CreateTask, Event.Set, CallLater) panic
-// with it.
+// it; CreateTask returns a task already done with it (the rule for a Ctx
+// that is not the running task's, see Ctx); the others (Loop.CreateTask,
+// Event.Set, CallLater) panic with it.
 //
 // Each check reads the calling goroutine's identity, about a microsecond, so
 // debug mode is for development and tests. Setting the environment variable

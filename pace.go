@@ -152,8 +152,22 @@ func (p *Pace) Step() {
 
 func (p *Pace) change(fn func()) {
 	p.mu.Lock()
-	fn()
-	p.epoch++
+	if p.seen == p.epoch+1 {
+		// Anchored: keep the time that has flowed up to this change (a
+		// sleep paused after 0.8 s of its 1 s has 0.2 s left on Resume),
+		// then let the new speed or pause apply from now on.
+		now := time.Now()
+		if !p.paused {
+			p.anchorVirt += scaleDuration(now.Sub(p.anchorReal), p.speedLocked())
+		}
+		p.anchorVirt, p.anchorReal = max(p.anchorVirt, p.at.Load()), now
+		fn()
+		p.epoch++
+		p.seen = p.epoch + 1
+	} else {
+		fn()
+		p.epoch++ // the loop anchors at its next look
+	}
 	wake := p.wake
 	p.mu.Unlock()
 	if wake != nil {

@@ -182,10 +182,10 @@ type Task struct {
 type taskExit uint8
 
 const (
-	exitNone    taskExit = iota
-	exitUnwound          // unwound by Close after ignoring its cancellation
-	exitGoexit           // its function called runtime.Goexit
-	exitPanicked         // its function panicked (maybe during a Goexit)
+	exitNone     taskExit = iota
+	exitUnwound           // unwound by Close after ignoring its cancellation
+	exitGoexit            // its function called runtime.Goexit
+	exitPanicked          // its function panicked (maybe during a Goexit)
 )
 
 // TaskOption configures a task at creation.

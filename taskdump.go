@@ -225,12 +225,20 @@ func pausedAt(tasks []*Task) map[*Task]string {
 // reaches the exception handler. The returned function removes the callback
 // if it has not been scheduled yet (Go cannot compare functions, so it
 // stands for CPython's remove_done_callback). It must be called on the
-// loop's goroutine.
+// loop's goroutine. A task with no loop that will run it (one CreateTask
+// returned for a Ctx that is not a running task's, or one made on a closed
+// loop) is done from birth: fn is called at once.
 func (t *Task) AddDoneCallback(fn func(*Task)) (remove func()) {
-	if t == nil || t.loop == nil || fn == nil {
+	if t == nil || fn == nil {
 		return func() {}
 	}
 	l := t.loop
+	if l == nil || l.closed {
+		if t.state == taskDone {
+			fn(t)
+		}
+		return func() {}
+	}
 	if t.state == taskDone {
 		removed := false
 		l.ready.pushItem(runItem{fn: func() {

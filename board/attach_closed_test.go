@@ -11,13 +11,13 @@ import (
 	"github.com/goasyncio/asyncio/internal/wire"
 )
 
-// TestReviewAttachViewerClosedLoop: AttachViewer on a board whose loop is
+// TestAttachViewerClosedLoop: AttachViewer on a board whose loop is
 // closed returns nil, as if the board were shown, though nothing can be:
 // newViewer dials the viewer, SetPace and KeepAlive a closed loop, and
 // OnClose runs v.close at once. It also takes the process's one viewer, so
 // a board on a live loop is then refused. It should fail (ErrLoopClosed)
 // before takeViewer.
-func TestReviewAttachViewerClosedLoop(t *testing.T) {
+func TestAttachViewerClosedLoop(t *testing.T) {
 	if runtime.GOOS == "js" {
 		t.Skip("no TCP listener")
 	}

@@ -9,10 +9,10 @@ import (
 	"github.com/goasyncio/asyncio"
 )
 
-// TestReviewIdleWakeStress: several goroutines post work while the loop
+// TestIdleWakeStress: several goroutines post work while the loop
 // alternates untimed (parked on its channel) and timed (futex) waits; no
 // wake-up may be lost and no send may block. It passes: kept as a guard.
-func TestReviewIdleWakeStress(t *testing.T) {
+func TestIdleWakeStress(t *testing.T) {
 	l := asyncio.NewLoop()
 	release := l.KeepAlive()
 	const G, N = 4, 3000

@@ -9,7 +9,7 @@ import (
 	"github.com/goasyncio/asyncio"
 )
 
-// TestReviewGoexitWithPanickingDefer: a task calls runtime.Goexit and one of
+// TestGoexitWithPanickingDefer: a task calls runtime.Goexit and one of
 // its deferred calls panics. Task.body's deferred recover takes the panic
 // (r != nil) and returns, but a panic recovered during a Goexit does not
 // stop the Goexit: the coroutine's goroutine exits, and iter.Pull's next
@@ -17,7 +17,7 @@ import (
 // RunUntilComplete never returns, Close never runs. The same happens to a
 // task unwound by Close (shutdownAwait's Goexit) whose deferred call panics,
 // and to t.FailNow in a task followed by a panicking defer.
-func TestReviewGoexitWithPanickingDefer(t *testing.T) {
+func TestGoexitWithPanickingDefer(t *testing.T) {
 	type result struct {
 		returned bool
 		err      error
@@ -50,10 +50,10 @@ func TestReviewGoexitWithPanickingDefer(t *testing.T) {
 	}
 }
 
-// TestReviewGoexitWithPanickingDeferDuringClose: the Close path of the same
+// TestGoexitWithPanickingDeferDuringClose: the Close path of the same
 // defect: a task that ignores its cancellation is unwound with Goexit, and
 // its deferred call panics.
-func TestReviewGoexitWithPanickingDeferDuringClose(t *testing.T) {
+func TestGoexitWithPanickingDeferDuringClose(t *testing.T) {
 	done := make(chan bool, 1)
 	go func() {
 		closed := false
@@ -80,13 +80,13 @@ func TestReviewGoexitWithPanickingDeferDuringClose(t *testing.T) {
 	}
 }
 
-// TestReviewDoneCallbackOnStrayTask: CreateTask with a Ctx that is not the
+// TestDoneCallbackOnStrayTask: CreateTask with a Ctx that is not the
 // running task's returns a task that is already done (the Ctx rule), but
 // AddDoneCallback on it returns a no-op and never calls fn, although its
 // documentation says a callback added to a done task is scheduled at once.
 // (A task Loop.CreateTask returns on a closed loop is no better: the
 // callback is queued on a loop that never runs again.)
-func TestReviewDoneCallbackOnStrayTask(t *testing.T) {
+func TestDoneCallbackOnStrayTask(t *testing.T) {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		st := asyncio.CreateTask(nil, func(*asyncio.Ctx) error { return nil })
 		if !st.Done() {
@@ -107,24 +107,21 @@ func TestReviewDoneCallbackOnStrayTask(t *testing.T) {
 	}
 }
 
-// TestReviewPaceResumeKeepsFlowedTime: Pace.Resume "lets a paused clock flow
-// again, from where it stood", but the virtual time that flowed before the
-// Pause is lost: Pace.flowed re-anchors at p.at (the time the loop last
-// moved the clock to, here 0) when it sees the change, so a 1 s sleep paused
-// after 0.8 s still needs a full 1 s after Resume. SetSpeed mid-wait loses
-// the flowed time the same way. (Timing-based: ~300 ms expected, ~380 ms
-// seen.) Pre-existing: the old pacedTime re-anchored at l.vnow too.
-func TestReviewPaceResumeKeepsFlowedTime(t *testing.T) {
-	p := asyncio.NewPace(10) // 1 s virtual = 100 ms real
-	start := time.Now()
-	go func() {
-		time.Sleep(80 * time.Millisecond) // 0.8 s virtual have flowed
-		p.Pause()
-		time.Sleep(200 * time.Millisecond)
-		p.Resume()
-	}()
+// A paced clock keeps the time that flowed before a Pause: a 1 s sleep
+// paused after 0.8 s has 0.2 s left on Resume, not 1 s. (The bounds are
+// far apart: 0.2 s of real time against 1 s.)
+func TestPaceResumeKeepsFlowedTime(t *testing.T) {
+	p := asyncio.NewPace(1)
+	resumed := make(chan time.Time, 1)
 	var woke time.Time
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		go func() {
+			time.Sleep(800 * time.Millisecond) // 0.8 s of the sleep have flowed
+			p.Pause()
+			time.Sleep(100 * time.Millisecond)
+			resumed <- time.Now()
+			p.Resume()
+		}()
 		err := asyncio.Sleep(ctx, time.Second)
 		woke = time.Now()
 		return err
@@ -132,7 +129,7 @@ func TestReviewPaceResumeKeepsFlowedTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if real := woke.Sub(start); real > 340*time.Millisecond {
-		t.Errorf("the sleep took %v of real time, want about 300 ms: the 0.8 s that flowed before Pause were lost", real)
+	if left := woke.Sub(<-resumed); left > 600*time.Millisecond {
+		t.Errorf("the sleep ended %v after Resume, want about 200 ms: the 0.8 s that flowed before Pause were lost", left)
 	}
 }

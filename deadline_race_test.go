@@ -8,10 +8,10 @@ import (
 	"github.com/goasyncio/asyncio"
 )
 
-// TestReviewDeadlineFromGoroutine: Ctx.Deadline read from another goroutine
+// TestDeadlineFromGoroutine: Ctx.Deadline read from another goroutine
 // while the loop opens timeouts and switches clocks (SetPace). Passes under
 // -race: kept as a guard.
-func TestReviewDeadlineFromGoroutine(t *testing.T) {
+func TestDeadlineFromGoroutine(t *testing.T) {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		var wg sync.WaitGroup
 		stop := make(chan struct{})

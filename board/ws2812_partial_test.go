@@ -7,12 +7,12 @@ import (
 	"github.com/goasyncio/asyncio/board"
 )
 
-// TestReviewWS2812IncompleteLED: a frame that ends 1 bit short of an LED's
+// TestWS2812IncompleteLED: a frame that ends 1 bit short of an LED's
 // 24 (23 data bits, then the reset) must not change that LED ("Each LED
 // takes the first 24 bits that reach it"); latch counts the partly filled
 // last byte of frame as a whole one (nbits is dropped before the check), so
 // the LED shows the 23 bits with a 0 for the missing one.
-func TestReviewWS2812IncompleteLED(t *testing.T) {
+func TestWS2812IncompleteLED(t *testing.T) {
 	loop, sim, bus := newSPIBoard(t, board.WS2812SPIFrequency)
 	strip, _ := sim.AddWS2812("strip", bus, 1)
 	run(t, loop, func(ctx *asyncio.Ctx) error {
