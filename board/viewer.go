@@ -189,7 +189,12 @@ func (v *viewer) connect(ctx context.Context, addr string) {
 	}
 	v.mu.Lock()
 	v.conn = conn
+	closing := v.closing
 	v.mu.Unlock()
+	if closing {
+		// close ran while the dial ended: it saw no connection to bound.
+		conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	}
 	if !v.paused {
 		v.pace.Resume()
 	}
