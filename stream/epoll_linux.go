@@ -236,17 +236,6 @@ func (p *epoller) dispatch(n int) {
 	}
 }
 
-// pollEvent handles the readiness of the stream's socket.
-func (s *Stream) pollEvent(ev uint32) {
-	const ended = syscall.EPOLLRDHUP | syscall.EPOLLHUP | syscall.EPOLLERR
-	if ev&(syscall.EPOLLIN|ended) != 0 {
-		s.pollReady(ev&ended != 0)
-	}
-	if ev&(syscall.EPOLLOUT|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 && s.pslot >= 0 {
-		s.pollWritable()
-	}
-}
-
 // Wake makes the current or next Poll return. Any goroutine may call it; it
 // costs a write only when the loop sleeps in epoll_wait.
 func (p *epoller) Wake() {
@@ -336,28 +325,6 @@ func (p *epoller) unregister(i int32, rc syscall.RawConn) {
 	p.slots[i] = nil
 	p.gens[i]++
 	p.free = append(p.free, i)
-}
-
-// add registers s's socket, edge-triggered, for reading and writing; it
-// reports false if it could not, and s then uses goroutines.
-func (p *epoller) add(s *Stream) bool {
-	i, ok := p.register(s, s.tr.raw, syscall.EPOLLIN|syscall.EPOLLOUT|syscall.EPOLLRDHUP|epollET)
-	if ok {
-		s.pslot = i
-		if s.tr.owned {
-			s.tr.raw.Control(func(fd uintptr) { s.tr.sysfd = int(fd) })
-		}
-	}
-	return ok
-}
-
-// remove unregisters s, before its socket is closed.
-func (p *epoller) remove(s *Stream) {
-	if s.pslot >= 0 {
-		p.unregister(s.pslot, s.tr.raw)
-		s.pslot = -1
-		s.tr.sysfd = -1
-	}
 }
 
 // ---- Servers ----

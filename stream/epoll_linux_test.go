@@ -210,7 +210,7 @@ func TestIdleConnectionsHaveNoGoroutines(t *testing.T) {
 						t.Errorf("100 idle connections added %d goroutines; want %d for the tasks and none for I/O", added, n)
 					}
 					for _, s := range streams {
-						if s.pl == nil {
+						if !onEpoll(s) {
 							t.Fatalf("a stream of the server is not on the loop's epoll")
 						}
 					}
@@ -339,7 +339,7 @@ func TestUserPollerIsKept(t *testing.T) {
 	loop.SetPoller(user)
 	main := loop.CreateTask(func(ctx *asyncio.Ctx) error {
 		srv, err := StartServer(ctx, func(ctx *asyncio.Ctx, s *Stream) error {
-			if s.pl != nil {
+			if onEpoll(s) {
 				t.Error("a stream uses the package's epoll beside the user's poller")
 			}
 			line, err := s.ReadLine(ctx)
@@ -427,15 +427,15 @@ func testClosedTransportDescriptorIsNotReused(t *testing.T, owned bool) {
 		}
 		var s *Stream
 		if owned { // as StartServer and OpenConnection make them
-			s = newStream(ctx.Loop(), registryOf(ctx.Loop()), ownTransport(c), buildOptions(nil))
+			s = newStream(ctx.Loop(), registryOf(ctx.Loop()), ownLink(c), buildOptions(nil))
 		} else {
 			s = New(ctx.Loop(), c)
 		}
-		if s.pl == nil {
+		if !onEpoll(s) {
 			t.Fatal("the stream is not on the loop's epoll")
 		}
-		if (s.tr.sysfd >= 0) != owned {
-			t.Fatalf("owned %v, yet the raw descriptor is %d", owned, s.tr.sysfd)
+		if (s.link.sysfd >= 0) != owned {
+			t.Fatalf("owned %v, yet the raw descriptor is %d", owned, s.link.sysfd)
 		}
 		var p [2]int
 		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
@@ -444,9 +444,9 @@ func testClosedTransportDescriptorIsNotReused(t *testing.T, owned bool) {
 		defer syscall.Close(p[0])
 		defer syscall.Close(p[1])
 		var fd int
-		s.tr.raw.Control(func(f uintptr) { fd = int(f) })
+		s.link.raw.Control(func(f uintptr) { fd = int(f) })
 		if owned {
-			s.tr.shutdown() // closed under the stream, as at the loop's shutdown
+			s.link.shutdown() // closed under the stream, as at the loop's shutdown
 		} else {
 			c.Close() // closed by its owner behind the stream's back
 		}
@@ -482,13 +482,13 @@ func testClosedTransportDescriptorIsNotReused(t *testing.T, owned bool) {
 func TestHandedOutConnectionIsNotUsedRaw(t *testing.T) {
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		srv, err := StartServer(ctx, func(ctx *asyncio.Ctx, s *Stream) error {
-			if s.tr.sysfd < 0 {
+			if s.link.sysfd < 0 {
 				t.Error("a server's stream does not use its descriptor directly")
 			}
 			if _, ok := s.ExtraInfo("conn").(*net.TCPConn); !ok {
 				t.Error(`ExtraInfo("conn") is not the *net.TCPConn`)
 			}
-			if s.tr.sysfd >= 0 {
+			if s.link.sysfd >= 0 {
 				t.Error("the descriptor is still used directly after the connection was handed out")
 			}
 			line, err := s.ReadLine(ctx) // through the connection now
@@ -507,7 +507,7 @@ func TestHandedOutConnectionIsNotUsedRaw(t *testing.T) {
 			return err
 		}
 		defer c.Close()
-		if c.tr.sysfd < 0 {
+		if c.link.sysfd < 0 {
 			t.Error("a client's stream does not use its descriptor directly")
 		}
 		c.Write([]byte("ping\n"))
@@ -565,4 +565,10 @@ func TestHandOutWhileTheWriterCloses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// onEpoll reports whether s is read and written on the loop's epoll.
+func onEpoll(s *Stream) bool {
+	_, ok := s.t.(*pollTransport)
+	return ok
 }

@@ -18,8 +18,9 @@ func (p *epoller) close()             {}
 func (p *epoller) hold()              {}
 func (p *epoller) unhold()            {}
 func (p *epoller) letGo()             {}
-func (p *epoller) add(s *Stream) bool { return false }
-func (p *epoller) remove(s *Stream)   {}
+
+// newPollTransport returns nil: every stream uses goroutines.
+func newPollTransport(*Stream, *epoller) transport { return nil }
 
 func (srv *Server) listenOnLoop() bool { return false }
 func (srv *Server) unlisten()          {}

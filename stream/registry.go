@@ -25,7 +25,7 @@ type registry struct {
 	members    map[member]struct{}
 	closing    bool          // the loop is closing: no new member, no new goroutine
 	goroutines int           // tracked goroutines alive
-	others     int           // of which goroutines of transports other than network connections
+	others     int           // of which goroutines of links other than network connections
 	changed    chan struct{} // a goroutine ended
 }
 
@@ -37,7 +37,7 @@ type pollable interface{ pollEvent(events uint32) }
 // may call shutdown, more than once.
 type member interface{ shutdown() }
 
-func (t *transport) shutdown() { t.hardClose() }
+func (t *link) shutdown() { t.hardClose() }
 
 // registries maps each loop that has a registry to it. Both are weak
 // pointers: the loop holds its registry (through its OnClose function), and
@@ -124,12 +124,12 @@ func (r *registry) isClosing() bool {
 }
 
 // untrackedGrace is how long the loop's end waits for the goroutines of
-// transports that are not network connections: their Close should end a
+// links that are not network connections: their Close should end a
 // pending Read, but nothing guarantees it.
 const untrackedGrace = time.Second
 
 // waitGoroutines waits until every tracked goroutine has ended, giving
-// those of transports other than network connections untrackedGrace.
+// those of links other than network connections untrackedGrace.
 func (r *registry) waitGoroutines() {
 	var grace <-chan time.Time
 	for {

@@ -318,7 +318,7 @@ func (srv *Server) accepted() {
 func (srv *Server) spawn(c net.Conn) {
 	var s *Stream
 	if srv.o.tls == nil {
-		s = newStream(srv.loop, srv.reg, ownTransport(c), srv.o)
+		s = newStream(srv.loop, srv.reg, ownLink(c), srv.o)
 		if s.closed {
 			srv.release()
 			return // the loop is closing
@@ -356,7 +356,7 @@ func (srv *Server) serve(ctx *asyncio.Ctx, c net.Conn, s *Stream) (err error) {
 			}
 			return nil // the client's failure, not the server's
 		}
-		s = newStream(srv.loop, srv.reg, ownTransport(tc), srv.o)
+		s = newStream(srv.loop, srv.reg, ownLink(tc), srv.o)
 		srv.conns[t] = s
 	}
 	returned := false

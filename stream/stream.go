@@ -33,32 +33,24 @@ import (
 type Stream struct {
 	loop    *asyncio.Loop
 	reg     *registry
-	tr      *transport
-	sock    *sockIO  // non-blocking I/O on the loop (reads: with pl), nil if unavailable
-	pl      *epoller // reads and writes on the loop, told by its epoll; nil: goroutines
-	pslot   int32    // with pl: the stream's slot in it
+	link    *link     // what the stream is over
+	t       transport // how its bytes move (see transport.go)
 	limit   int
 	maxLine int
 
 	// Loop side.
-	closed     bool // Close or Abort was called: no more reads or writes
-	wclosed    bool // CloseWrite was called: no more writes
-	reading    bool // a task is in a read
-	started    bool // the reader goroutine was started
-	skipLine   bool // discard input up to the next '\n' (after ErrLineTooLong)
-	streak     int  // reads in a row that found their data without pausing
-	paused     bool // a task paused on the stream since the last Drain
-	gone       bool // the transport is closed and the goroutines have ended
-	readable   bool // with pl: the socket may have data
-	ended      bool // with pl: the peer closed or the socket failed: readable until a read says so
-	pullSize   int  // with pl: the next read's size
-	readEv     asyncio.Event
-	drainEv    asyncio.Event
-	goneEv     asyncio.Event
-	onReadable func()
-	onDrained  func()
-	onGone     func()
-	quit       chan struct{} // closed by Close: a paused reader goroutine leaves
+	closed    bool // Close or Abort was called: no more reads or writes
+	wclosed   bool // CloseWrite was called: no more writes
+	reading   bool // a task is in a read
+	skipLine  bool // discard input up to the next '\n' (after ErrLineTooLong)
+	fair      fairness
+	paused    bool // a task paused on the stream since the last Drain
+	gone      bool // the link is closed and the transport's goroutines have ended
+	readEv    asyncio.Event
+	drainEv   asyncio.Event
+	goneEv    asyncio.Event
+	onDrained func()
+	onGone    func()
 
 	readTimeout time.Duration // bounds each read (WithReadTimeout); 0: none
 
@@ -67,44 +59,39 @@ type Stream struct {
 	life struct {
 		sync.Mutex
 		live    int  // tracked goroutines running
-		tclosed bool // the transport is closed
+		tclosed bool // the link is closed
 		posted  bool // onGone was posted
 	}
 }
 
-// inbox is what the reader goroutine received and the reading task has not
-// taken yet.
+// inbox is what the transport received and the reading task has not taken
+// yet.
 type inbox struct {
 	mu      sync.Mutex
 	buf     []byte
-	off     int           // buf[off:] is unread
-	err     error         // how reading ended (io.EOF, or an error), once buf[off:] is taken
-	need    int           // a waiting read needs this many bytes to make progress
-	want    int           // a waiting read needs this many at once: do not pause below it
-	waiting bool          // a task waits: post onReadable when need is met
-	paused  bool          // the reader goroutine waits for room
-	room    chan struct{} // wakes a paused reader goroutine
+	off     int   // buf[off:] is unread
+	err     error // how reading ended (io.EOF, or an error), once buf[off:] is taken
+	need    int   // a waiting read needs this many bytes to make progress
+	want    int   // a waiting read needs this many at once
+	waiting bool  // a task waits: set readEv when need is met, or reading ended
 }
 
-// outbox is what writes buffered because the kernel did not take it at once.
+// outbox is what writes buffered because the link did not take it at once.
 type outbox struct {
 	mu         sync.Mutex
-	buf        []byte // waiting for the writer goroutine, or (with pl) for the socket
-	off        int    // with pl: buf[off:] waits, the rest was written
+	buf        []byte // waiting for the transport
+	off        int    // buf[off:] waits, the rest was written
 	spare      []byte // a drained buffer to reuse
-	active     bool   // a writer goroutine runs
+	active     bool   // the transport holds bytes taken from buf and is writing them
 	err        error  // the first write error; Drain and Write return it
-	waiting    bool   // a task waits in Drain: post onDrained when the writer stops
-	closeAfter bool   // close the transport once everything is written
+	waiting    bool   // a task waits in Drain: set drainEv when the outbox is empty
+	closeAfter bool   // close the link once everything is written
 	eofAfter   bool   // CloseWrite once everything is written
 }
 
-// reads in a row that find their data without pausing before a read yields
-// to the other tasks, so that a flood of input cannot starve them.
-const yieldEvery = 16
-
-// Chunk sizes of the reader goroutine: it starts small, so that ten thousand
-// idle connections cost little, and doubles while reads fill its chunk.
+// Chunk sizes of a transport's reads: it starts small, so that ten
+// thousand idle connections cost little, and doubles while reads fill its
+// chunk.
 const (
 	minChunk = 4 << 10
 	maxChunk = 64 << 10
@@ -132,30 +119,21 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 		panic("stream: New with a nil loop or io.ReadWriter")
 	}
 	o := buildOptions(opts)
-	return newStream(l, registryOf(l), newTransport(rw), o)
+	return newStream(l, registryOf(l), newLink(rw), o)
 }
 
-func newStream(l *asyncio.Loop, reg *registry, tr *transport, o options) *Stream {
-	s := &Stream{loop: l, reg: reg, tr: tr, limit: o.readLimit, maxLine: o.maxLine, readTimeout: o.readTimeout, pslot: -1, quit: make(chan struct{})}
-	if tr.raw != nil {
-		s.sock = newSockIO(tr.raw, &tr.sysfd)
-	}
-	s.in.room = make(chan struct{}, 1)
-	s.onReadable = s.readEv.Set
+func newStream(l *asyncio.Loop, reg *registry, lk *link, o options) *Stream {
+	s := &Stream{loop: l, reg: reg, link: lk, limit: o.readLimit, maxLine: o.maxLine, readTimeout: o.readTimeout}
 	s.onDrained = s.drainEv.Set
 	s.onGone = s.setGone
-	if reg.add(tr) {
-		if tr.raw != nil && reg.ep != nil {
-			s.readable, s.pullSize = true, minChunk
-			if reg.ep.add(s) {
-				s.pl = reg.ep
-			}
-		}
+	if reg.add(lk) {
+		s.t = newTransport(s)
 	} else {
 		// The loop is closed or closing: born closed.
+		s.t = newGoTransport(s)
 		s.closed = true
 		s.out.err = ErrClosed
-		tr.hardClose()
+		lk.hardClose()
 		s.life.tclosed = true
 		s.gone = true
 		s.goneEv.Set()
@@ -169,19 +147,19 @@ func (s *Stream) Loop() *asyncio.Loop { return s.loop }
 // PeerAddr returns the address of the other end of a network connection,
 // and nil for other transports.
 func (s *Stream) PeerAddr() net.Addr {
-	if s.tr.conn == nil {
+	if s.link.conn == nil {
 		return nil
 	}
-	return s.tr.conn.RemoteAddr()
+	return s.link.conn.RemoteAddr()
 }
 
 // LocalAddr returns the local address of a network connection, and nil for
 // other transports.
 func (s *Stream) LocalAddr() net.Addr {
-	if s.tr.conn == nil {
+	if s.link.conn == nil {
 		return nil
 	}
-	return s.tr.conn.LocalAddr()
+	return s.link.conn.LocalAddr()
 }
 
 // ExtraInfo returns information about the transport (MicroPython's and
@@ -203,16 +181,16 @@ func (s *Stream) ExtraInfo(key string) any {
 			return a
 		}
 	case "transport":
-		s.tr.handOut()
-		return s.tr.rw
+		s.link.handOut()
+		return s.link.rw
 	case "conn":
-		if s.tr.conn != nil {
-			s.tr.handOut()
-			return s.tr.conn
+		if s.link.conn != nil {
+			s.link.handOut()
+			return s.link.conn
 		}
 	case "tls":
-		if s.tr.tls != nil {
-			st := s.tr.tls.ConnectionState()
+		if s.link.tls != nil {
+			st := s.link.tls.ConnectionState()
 			return &st
 		}
 	}
@@ -236,168 +214,48 @@ func (s *Stream) begin(ctx *asyncio.Ctx) error {
 		return ErrConcurrentRead
 	}
 	s.reading = true
-	if s.streak >= yieldEvery {
-		// Let the other tasks run before taking anything, so that a
-		// cancellation here loses nothing.
-		s.streak = 0
-		if err := asyncio.Sleep(ctx, 0); err != nil {
-			s.reading = false
-			return err
-		}
-		if s.closed {
-			s.reading = false
-			return ErrClosed
-		}
+	if yielded, err := s.fair.turn(ctx); err != nil || (yielded && s.closed) {
+		s.reading = false
+		return cmp.Or(err, ErrClosed)
 	}
-	if !s.started && s.pl == nil {
-		s.startReader()
-	}
+	s.t.startRead()
 	return nil
 }
 
 // end finishes a read; waited says whether it paused.
 func (s *Stream) end(waited bool) {
 	s.reading = false
-	if waited {
-		s.streak = 0
-	} else {
-		s.streak++
-	}
+	s.fair.done(waited)
 }
 
 // wait gets more input for a read that found too little: the task needs
-// need bytes, want of them at once. A stream read on the loop first reads
-// the socket, and returns at once if that brought something; otherwise the
-// task pauses until the loop's epoll says the socket is readable, or until
-// the reader goroutine has what it needs or reading has ended. wait
-// reports whether the task paused.
+// need bytes, want of them at once. It first asks the transport for what
+// the link has now, and returns at once if that brought something;
+// otherwise the task pauses until the transport has what it needs, or
+// reading has ended. wait reports whether the task paused.
 // Call it with s.in.mu held; it returns with the lock released.
 func (s *Stream) wait(ctx *asyncio.Ctx, need, want int) (paused bool, err error) {
 	in := &s.in
-	if s.pl != nil && s.readable && s.pull(need) {
+	if s.t.fill(need) {
 		in.mu.Unlock()
 		return false, nil
 	}
 	in.need, in.want, in.waiting = need, want, true
-	s.resume()
+	s.t.resume()
 	in.mu.Unlock()
-	release := s.holdLoop()
+	s.t.hold()
 	s.readEv.Clear()
 	err = s.readEv.Wait(ctx)
-	s.releaseLoop(release)
+	s.t.unhold()
 	s.paused = true
 	in.mu.Lock()
 	in.waiting, in.need, in.want = false, 0, 0
-	s.resume()
+	s.t.resume()
 	in.mu.Unlock()
 	if err == nil && s.closed {
 		err = ErrClosed
 	}
 	return true, err
-}
-
-// holdLoop keeps the loop alive while a task waits for the stream, so that
-// an idle loop waits for the I/O instead of reporting a deadlock; pass what
-// it returns to releaseLoop when the wait is over.
-func (s *Stream) holdLoop() (release func()) {
-	if s.pl != nil {
-		s.pl.hold()
-		return nil
-	}
-	return s.loop.KeepAlive()
-}
-
-func (s *Stream) releaseLoop(release func()) {
-	if release != nil {
-		release()
-	} else {
-		s.pl.unhold()
-	}
-}
-
-// maxPull bounds one read of the socket on the loop.
-const maxPull = 1 << 20
-
-// pull reads the socket on the loop into the inbox once, without waiting,
-// and reports whether that brought data or the end of the stream. The read
-// is as large as the task needs, and doubles while reads fill it. A short
-// read means the socket was emptied: with edge-triggered epoll the next data
-// brings an event, so no read is wasted on EAGAIN. s.in.mu must be held.
-func (s *Stream) pull(need int) bool {
-	in := &s.in
-	space := min(max(need-(len(in.buf)-in.off), s.pullSize), maxPull)
-	if cap(in.buf)-len(in.buf) < space {
-		if in.off > 0 {
-			n := copy(in.buf, in.buf[in.off:])
-			in.buf, in.off = in.buf[:n], 0
-		}
-		if cap(in.buf)-len(in.buf) < space {
-			buf := make([]byte, len(in.buf), max(len(in.buf)+space, 2*cap(in.buf)))
-			copy(buf, in.buf)
-			in.buf = buf
-		}
-	}
-	l := len(in.buf)
-	n, wouldBlock, err := s.sock.tryRead(in.buf[l : l+space])
-	switch {
-	case wouldBlock:
-		s.readable, s.pullSize = false, minChunk
-		return false
-	case err != nil:
-		in.err = err
-		return true
-	case n == 0:
-		in.err = io.EOF
-		return true
-	}
-	in.buf = in.buf[:l+n]
-	if n < space {
-		// Emptied of data; an end or error that came with it
-		// brings no new event, so it keeps the socket readable.
-		s.readable, s.pullSize = s.ended, minChunk
-	} else {
-		s.pullSize = min(2*space, maxChunk)
-	}
-	return true
-}
-
-// pullInto reads the socket on the loop into buf, without waiting, for a
-// read with nothing buffered, and reports whether that brought data; if
-// not, the socket had nothing (it is no longer readable) or the stream
-// ended (s.in.err says how). s.in.mu must be held.
-func (s *Stream) pullInto(buf []byte) (int, bool) {
-	n, wouldBlock, err := s.sock.tryRead(buf)
-	switch {
-	case wouldBlock:
-		s.readable, s.pullSize = false, minChunk
-		return 0, false
-	case err != nil:
-		s.in.err = err
-		return 0, false
-	case n == 0:
-		s.in.err = io.EOF
-		return 0, false
-	}
-	if n < len(buf) {
-		s.readable = s.ended // emptied of data: see pull
-	}
-	return n, true
-}
-
-// pollReady runs on the loop when the loop's epoll says the socket is
-// readable; ended says the peer closed it or it failed. It wakes the
-// waiting read.
-func (s *Stream) pollReady(ended bool) {
-	s.readable = true
-	s.ended = s.ended || ended
-	in := &s.in
-	in.mu.Lock()
-	w := in.waiting
-	in.waiting = false
-	in.mu.Unlock()
-	if w {
-		s.readEv.Set()
-	}
 }
 
 // avail returns the unread bytes; s.in.mu must be held.
@@ -413,25 +271,7 @@ func (s *Stream) consume(n int) {
 			in.buf = nil
 		}
 	}
-	s.resume()
-}
-
-// resume wakes the reader goroutine if it paused for room and there is
-// room again: the unread bytes are down to half the limit, or fewer than a
-// waiting read needs. s.in.mu must be held.
-func (s *Stream) resume() {
-	in := &s.in
-	if !in.paused {
-		return
-	}
-	n := len(in.buf) - in.off
-	if n <= s.limit/2 || n < in.want {
-		in.paused = false
-		select {
-		case in.room <- struct{}{}:
-		default:
-		}
-	}
+	s.t.resume()
 }
 
 // skip discards input up to and including the next '\n' after a line that
@@ -514,6 +354,7 @@ func (s *Stream) readAll(ctx *asyncio.Ctx) (p []byte, err error) {
 func (s *Stream) ReadInto(ctx *asyncio.Ctx, buf []byte) (n int, err error) {
 	in := &s.in
 	werr := s.read(ctx, func() (bool, int, int) {
+		direct := true
 		for {
 			switch {
 			case len(buf) == 0:
@@ -522,10 +363,11 @@ func (s *Stream) ReadInto(ctx *asyncio.Ctx, buf []byte) (n int, err error) {
 				s.consume(n)
 			case in.err != nil:
 				err = s.readErr()
-			case s.pl != nil && s.readable && !s.skipLine:
-				// Nothing buffered: read the socket straight into buf.
+			case direct && !s.skipLine:
+				// Nothing buffered: read the link straight into buf.
+				direct = false
 				var ok bool
-				if n, ok = s.pullInto(buf); !ok {
+				if n, ok = s.t.fillInto(buf); !ok {
 					continue // the end of the stream, an error, or nothing there
 				}
 			default:
@@ -685,73 +527,6 @@ func (s *Stream) ReadBuffered() int {
 	return len(s.in.buf) - s.in.off
 }
 
-// startReader starts the goroutine that reads the transport.
-func (s *Stream) startReader() {
-	s.started = true
-	if !s.goStart() {
-		s.in.mu.Lock()
-		s.in.err = ErrClosed
-		s.in.mu.Unlock()
-		return
-	}
-	go s.readLoop()
-}
-
-// readLoop is the reader goroutine: it reads the transport into the inbox,
-// wakes a waiting read when it has what that read needs, and pauses while
-// the inbox is full.
-func (s *Stream) readLoop() {
-	defer s.goDone()
-	in := &s.in
-	chunk := make([]byte, minChunk)
-	empty := 0
-	for {
-		n, err := s.tr.rw.Read(chunk)
-		if n == 0 && err == nil {
-			if empty++; empty >= 100 {
-				err = io.ErrNoProgress
-			}
-		} else {
-			empty = 0
-		}
-		in.mu.Lock()
-		if n > 0 {
-			if in.off > 0 && len(in.buf)+n > cap(in.buf) {
-				in.buf = append(in.buf[:0], in.buf[in.off:]...)
-				in.off = 0
-			}
-			in.buf = append(in.buf, chunk[:n]...)
-		}
-		if err != nil {
-			in.err = err
-		}
-		unread := len(in.buf) - in.off
-		post := in.waiting && (unread >= in.need || err != nil)
-		if post {
-			in.waiting = false
-		}
-		full := err == nil && unread >= max(s.limit, in.want)
-		in.paused = full
-		in.mu.Unlock()
-		if post {
-			s.loop.CallSoonThreadsafe(s.onReadable)
-		}
-		if err != nil {
-			return
-		}
-		if full {
-			select {
-			case <-in.room:
-			case <-s.quit:
-				return
-			}
-		}
-		if n == len(chunk) && len(chunk) < maxChunk {
-			chunk = make([]byte, 2*len(chunk))
-		}
-	}
-}
-
 // ---- Writing ----
 
 // Write buffers p to be sent and returns len(p) (MicroPython's write). It
@@ -782,31 +557,23 @@ func (s *Stream) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	rest := p
-	if s.sock != nil && !out.active && len(out.buf) == out.off {
-		// Nothing waits before p, and no goroutine writes: try the
-		// socket now, without waiting, until it takes no more.
+	if !out.active && len(out.buf) == out.off {
+		// Nothing waits before p: the transport may write it now,
+		// without waiting.
 		out.mu.Unlock()
-		for len(rest) > 0 {
-			n, err := s.sock.tryWrite(rest)
-			if err != nil {
-				out.mu.Lock()
-				out.err = err
-				out.mu.Unlock()
-				return len(p) - len(rest) + n, err
-			}
-			if n == 0 {
-				break
-			}
-			rest = rest[n:]
+		n, err := s.t.writeNow(rest)
+		if err != nil {
+			out.mu.Lock()
+			out.err = err
+			out.mu.Unlock()
+			return n, err
 		}
+		rest = rest[n:]
 		out.mu.Lock()
 	}
 	if len(rest) > 0 {
 		out.buf = append(out.buf, rest...)
-		// With pl, the loop's epoll says when the socket takes more.
-		if s.pl == nil && !out.active {
-			s.startWriter()
-		}
+		s.t.flush()
 	}
 	out.mu.Unlock()
 	return len(p), nil
@@ -815,50 +582,6 @@ func (s *Stream) Write(p []byte) (int, error) {
 // WriteString is Write for a string.
 func (s *Stream) WriteString(str string) (int, error) {
 	return s.Write([]byte(str))
-}
-
-// startWriter starts the writer goroutine; s.out.mu must be held.
-func (s *Stream) startWriter() {
-	if !s.goStart() {
-		s.out.err = ErrClosed
-		return
-	}
-	s.out.active = true
-	go s.writeLoop()
-}
-
-// writeLoop is the writer goroutine: it writes what waits until nothing
-// does, then closes or half-closes the transport if asked, tells a waiting
-// Drain, and ends.
-func (s *Stream) writeLoop() {
-	defer s.goDone()
-	out := &s.out
-	out.mu.Lock()
-	for out.err == nil && len(out.buf) > 0 {
-		data := out.buf
-		out.buf, out.spare = out.spare[:0], nil
-		out.mu.Unlock()
-		_, err := s.tr.rw.Write(data)
-		out.mu.Lock()
-		if cap(data) <= maxChunk {
-			out.spare = data[:0]
-		}
-		if err != nil && out.err == nil {
-			out.err = err
-		}
-	}
-	if out.err != nil {
-		out.buf = nil
-	}
-	out.active = false
-	post, closeNow := s.flushed()
-	if post {
-		s.loop.CallSoonThreadsafe(s.onDrained)
-	}
-	if closeNow {
-		s.tr.gracefulClose()
-		s.transportClosed()
-	}
 }
 
 // flushed ends a flush of the output, with s.out.mu held, which it
@@ -873,7 +596,7 @@ func (s *Stream) flushed() (post, closeNow bool) {
 	out.eofAfter = false
 	out.mu.Unlock()
 	if eofNow {
-		if err := s.tr.closeWrite(); err != nil {
+		if err := s.link.closeWrite(); err != nil {
 			out.mu.Lock()
 			if out.err == nil {
 				out.err = err
@@ -884,49 +607,12 @@ func (s *Stream) flushed() (post, closeNow bool) {
 	return post, closeNow
 }
 
-// pollWritable runs on the loop when its epoll says the socket takes more
-// (or failed): it writes what waits, on the loop.
-func (s *Stream) pollWritable() {
-	out := &s.out
-	out.mu.Lock()
-	if len(out.buf) == out.off || out.err != nil {
-		out.mu.Unlock()
-		return
-	}
-	for out.off < len(out.buf) {
-		n, err := s.sock.tryWrite(out.buf[out.off:])
-		if err != nil {
-			out.err = err
-			break
-		}
-		if n == 0 {
-			out.mu.Unlock()
-			return // the kernel's buffer is full again: wait for the next event
-		}
-		out.off += n
-	}
-	// Everything is written, or writing failed.
-	if out.err != nil || cap(out.buf) > maxChunk {
-		out.buf = nil
-	} else {
-		out.buf = out.buf[:0]
-	}
-	out.off = 0
-	post, closeNow := s.flushed()
-	if post {
-		s.drainEv.Set()
-	}
-	if closeNow {
-		s.closeTransport()
-	}
-}
-
 // WriteBuffered returns how many written bytes the kernel has not taken
 // yet.
 func (s *Stream) WriteBuffered() int {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	return len(s.out.buf) - s.out.off // what the writer goroutine holds is not counted
+	return len(s.out.buf) - s.out.off // what the transport holds (out.active) is not counted
 }
 
 // Drain pauses the task until the kernel has taken everything written so
@@ -965,10 +651,10 @@ func (s *Stream) Drain(ctx *asyncio.Ctx) error {
 		}
 		out.waiting = true
 		out.mu.Unlock()
-		release := s.holdLoop()
+		s.t.hold()
 		s.drainEv.Clear()
 		err := s.drainEv.Wait(ctx)
-		s.releaseLoop(release)
+		s.t.unhold()
 		if err != nil {
 			return err
 		}
@@ -1001,15 +687,16 @@ func (s *Stream) CloseWrite() error {
 		return nil
 	}
 	out.mu.Unlock()
-	if s.tr.tls != nil {
-		// tls.Conn.CloseWrite sends an alert: it may block.
+	if s.link.tls != nil {
+		// tls.Conn.CloseWrite sends an alert, which may block: the
+		// transport makes it as it flushes.
 		out.mu.Lock()
 		out.eofAfter = true
-		s.startWriter()
+		s.t.flush()
 		out.mu.Unlock()
 		return nil
 	}
-	return s.tr.closeWrite()
+	return s.link.closeWrite()
 }
 
 // ---- Closing ----
@@ -1032,24 +719,12 @@ func (s *Stream) Close() error {
 	out := &s.out
 	out.mu.Lock()
 	if out.active || (len(out.buf) > out.off && out.err == nil) {
-		out.closeAfter = true // the writer goroutine, or pollWritable, closes when done
+		out.closeAfter = true // the transport closes when it has written everything
 		out.mu.Unlock()
 		return nil
 	}
 	out.mu.Unlock()
-	switch {
-	case s.tr.tls != nil && s.goStart():
-		// close_notify is a write, which may block.
-		go func() {
-			defer s.goDone()
-			s.tr.gracefulClose()
-			s.transportClosed()
-		}()
-	case s.tr.closesInline():
-		s.closeTransport()
-	default:
-		s.closeElsewhere()
-	}
+	s.t.close(true)
 	return nil
 }
 
@@ -1067,11 +742,7 @@ func (s *Stream) Abort() {
 	out.buf, out.off = nil, 0
 	out.mu.Unlock()
 	s.drainEv.Set()
-	if s.tr.closesInline() {
-		s.closeTransport()
-	} else {
-		s.closeElsewhere()
-	}
+	s.t.close(false)
 }
 
 // shut marks the stream closed and wakes its waiting reader.
@@ -1080,31 +751,8 @@ func (s *Stream) shut() {
 		return
 	}
 	s.closed = true
-	close(s.quit)
+	s.t.stopReading()
 	s.readEv.Set()
-}
-
-// closeTransport closes a network connection at once, on the loop.
-func (s *Stream) closeTransport() {
-	if s.pl != nil {
-		s.pl.remove(s) // before the socket closes
-	}
-	s.tr.hardClose()
-	s.transportClosed()
-}
-
-// closeElsewhere closes a transport whose Close may block on a goroutine.
-func (s *Stream) closeElsewhere() {
-	if s.tr.closer == nil || !s.goStart() {
-		s.tr.hardClose()
-		s.transportClosed()
-		return
-	}
-	go func() {
-		defer s.goDone()
-		s.tr.hardClose()
-		s.transportClosed()
-	}()
 }
 
 // WaitClosed closes the stream if it is not closed yet, then pauses the task
@@ -1130,79 +778,6 @@ func (s *Stream) WaitClosed(ctx *asyncio.Ctx) error {
 
 // Closed reports whether Close or Abort was called.
 func (s *Stream) Closed() bool { return s.closed }
-
-// ---- Goroutine accounting ----
-
-// goStart counts a goroutine of the stream that is about to start. It
-// reports false, and the goroutine must not start, once the loop is closing.
-// The goroutines of a transport that cannot be interrupted (one without
-// Close) are not counted: nothing could end them.
-func (s *Stream) goStart() bool {
-	if !s.tr.tracked() {
-		return true
-	}
-	if !s.reg.goStart(s.tr.conn != nil) {
-		return false
-	}
-	s.life.Lock()
-	s.life.live++
-	s.life.Unlock()
-	return true
-}
-
-// goDone is deferred by every goroutine of the stream.
-func (s *Stream) goDone() {
-	if !s.tr.tracked() {
-		return
-	}
-	s.life.Lock()
-	s.life.live--
-	post := s.life.tclosed && s.life.live == 0 && !s.life.posted
-	if post {
-		s.life.posted = true
-	}
-	s.life.Unlock()
-	if post {
-		s.loop.CallSoonThreadsafe(s.onGone)
-	}
-	s.reg.goDone(s.tr.conn != nil)
-}
-
-// transportClosed records that the transport is closed. Any goroutine may
-// call it.
-func (s *Stream) transportClosed() {
-	s.life.Lock()
-	if s.life.tclosed {
-		s.life.Unlock()
-		return
-	}
-	s.life.tclosed = true
-	post := s.life.live == 0 && !s.life.posted
-	if post {
-		s.life.posted = true
-	}
-	s.life.Unlock()
-	if post {
-		s.loop.CallSoonThreadsafe(s.onGone)
-	}
-}
-
-func (s *Stream) isGone() bool {
-	s.life.Lock()
-	defer s.life.Unlock()
-	return s.life.tclosed && s.life.live == 0
-}
-
-// setGone runs on the loop once the transport is closed and the goroutines
-// have ended.
-func (s *Stream) setGone() {
-	if s.gone {
-		return
-	}
-	s.gone = true
-	s.goneEv.Set()
-	s.reg.remove(s.tr)
-}
 
 var _ io.Writer = (*Stream)(nil)
 var _ io.StringWriter = (*Stream)(nil)

@@ -1,113 +1,96 @@
 package stream
 
-import (
-	"crypto/tls"
-	"io"
-	"net"
-	"sync"
-	"syscall"
-)
+import "github.com/goasyncio/asyncio"
 
-// transport is what a stream reads from and writes to, with the ways to
-// close it.
-type transport struct {
-	rw     io.ReadWriter   // reads and writes: a *tls.Conn for TLS
-	conn   net.Conn        // the network connection under rw; nil for other transports
-	tls    *tls.Conn       // rw when it is TLS
-	closer io.Closer       // rw's Close for other transports; nil if it has none
-	raw    syscall.RawConn // for non-blocking writes on the loop (plain sockets only)
-	// sysfd is the socket's descriptor while the loop alone reads,
-	// writes and closes it (in the loop's epoll set), for raw system
-	// calls; -1 otherwise, and from the moment it is closed.
-	sysfd int
-	// owned says that no code outside the package holds the connection
-	// (the package made it, and has not handed it out), so nothing can
-	// close it behind the loop's back: only then is sysfd used.
-	owned bool
-
-	once sync.Once
+// transport moves a stream's bytes between its buffers (its inbox and
+// outbox) and its link. The Stream does the rest, the same on every
+// transport: what a read takes, lines and exact reads, when a task waits,
+// Drain, closing, read timeouts. There are two:
+//
+//   - pollTransport (Linux, plain TCP and Unix-domain sockets): the loop's
+//     epoll says when the socket is ready, and the loop reads and writes it
+//     with non-blocking system calls (transport_poll_linux.go);
+//   - goTransport (any io.ReadWriter): a reader goroutine fills the inbox,
+//     a writer goroutine empties the outbox (transport_goroutines.go).
+//
+// Every method runs on the loop's goroutine.
+type transport interface {
+	// startRead is called at the start of every read: a transport that
+	// reads ahead starts doing so.
+	startRead()
+	// fill reads what the link has now into the inbox, without waiting,
+	// for a read that needs need bytes, and reports whether that brought
+	// data or the end of the stream (in.err). s.in.mu is held.
+	fill(need int) bool
+	// fillInto reads what the link has now straight into buf, for a read
+	// with nothing buffered, and reports whether that brought data (n > 0).
+	// If not, the link had nothing, or the stream ended (in.err says how),
+	// or the transport cannot read that way. s.in.mu is held.
+	fillInto(buf []byte) (n int, ok bool)
+	// resume is called when the reading task took bytes, or changed what it
+	// waits for: a transport that stopped reading for room may go on.
+	// s.in.mu is held.
+	resume()
+	// hold keeps the loop alive while a task waits for the transport, so
+	// that an idle loop waits for the I/O instead of reporting a deadlock;
+	// unhold ends one hold.
+	hold()
+	unhold()
+	// writeNow writes as much of p as the link takes at once, without
+	// waiting, and returns how much that was (0 if the transport cannot
+	// write that way). It is called only when nothing waits in the outbox.
+	writeNow(p []byte) (int, error)
+	// flush is called, with s.out.mu held, when the outbox holds bytes to
+	// write or, with eofAfter, a half-close to make: the transport writes
+	// them, then calls s.flushed.
+	flush()
+	// stopReading is called once when the stream is closed: a transport
+	// that reads ahead stops.
+	stopReading()
+	// close closes the link, now or (graceful, for a TLS close_notify, or a
+	// Close that may block) on a goroutine, and calls s.linkClosed once it
+	// is closed.
+	close(graceful bool)
 }
 
-// ownTransport is newTransport for a connection the package made itself
-// (dialled or accepted) and holds alone.
-func ownTransport(rw io.ReadWriter) *transport {
-	t := newTransport(rw)
-	t.owned = true
-	return t
-}
-
-// handOut marks the connection as held outside the package from now on:
-// the loop no longer uses its descriptor directly, but through the
-// connection, which knows when it is closed.
-func (t *transport) handOut() {
-	t.owned = false
-	if t.sysfd >= 0 { // only the loop's own sockets have one, closed on the loop
-		t.sysfd = -1
-	}
-}
-
-func newTransport(rw io.ReadWriter) *transport {
-	t := &transport{rw: rw, sysfd: -1}
-	switch c := rw.(type) {
-	case *tls.Conn:
-		t.tls, t.conn = c, c.NetConn()
-	case net.Conn:
-		t.conn = c
-		t.raw = rawConn(c)
-	case io.Closer:
-		t.closer = c
-	}
-	return t
-}
-
-// tracked reports whether closing the transport ends a Read or Write that
-// is blocked in it, so that the stream's goroutines can be waited for. It is
-// so for network connections, and is assumed for other transports that have
-// a Close (os.File pipes, io.Pipe and net.Pipe do end their pending calls).
-// A transport without Close cannot be interrupted: its reader goroutine
-// lives until its Read returns.
-func (t *transport) tracked() bool { return t.conn != nil || t.closer != nil }
-
-// closesInline reports whether hardClose returns at once, so that it may be
-// called on the loop: net.Conn.Close never blocks.
-func (t *transport) closesInline() bool { return t.conn != nil }
-
-// hardClose closes the transport at once, without a TLS close_notify, which
-// ends every Read and Write blocked in it. Any goroutine may call it, more
-// than once.
-func (t *transport) hardClose() {
-	t.once.Do(func() {
-		if t.sysfd >= 0 { // only the loop's own sockets have one, closed on the loop
-			t.sysfd = -1 // before the number can be reused
+// newTransport returns the transport of s: on the loop's epoll if s's link
+// is a plain socket and the loop has one, else goroutines.
+func newTransport(s *Stream) transport {
+	if s.link.raw != nil && s.reg.ep != nil {
+		if t := newPollTransport(s, s.reg.ep); t != nil {
+			return t
 		}
-		switch {
-		case t.conn != nil:
-			t.conn.Close()
-		case t.closer != nil:
-			t.closer.Close()
-		}
-	})
+	}
+	return newGoTransport(s)
 }
 
-// gracefulClose closes the transport after telling the peer: a TLS
-// connection sends its close_notify alert first (tls.Conn.Close, which may
-// block for up to 5 s on a peer that does not read). Call it on a goroutine
-// of its own unless closesInline and not TLS.
-func (t *transport) gracefulClose() {
-	if t.tls != nil {
-		t.tls.Close()
+// yieldEvery is how many reads in a row that find their data without
+// pausing a reader may make before it yields to the other tasks, so that a
+// flood of input cannot starve them.
+const yieldEvery = 16
+
+// fairness counts a reader's reads that did not pause (streams and
+// datagram endpoints alike), and makes it yield to the other tasks every
+// yieldEvery of them.
+type fairness struct{ streak int }
+
+// turn is called before a read takes anything. Every yieldEvery reads in a
+// row that did not pause, it lets the other tasks run (Sleep(ctx, 0))
+// before the read takes anything, so that a cancellation there loses
+// nothing, and reports that it did.
+func (f *fairness) turn(ctx *asyncio.Ctx) (yielded bool, err error) {
+	if f.streak < yieldEvery {
+		return false, nil
 	}
-	t.hardClose()
+	f.streak = 0
+	return true, asyncio.Sleep(ctx, 0)
 }
 
-// closeWrite shuts the writing half of the connection down.
-func (t *transport) closeWrite() error {
-	type closeWriter interface{ CloseWrite() error }
-	if t.tls != nil {
-		return t.tls.CloseWrite()
+// done counts a read that ended; waited says whether it paused.
+func (f *fairness) done(waited bool) {
+	if waited {
+		f.streak = 0
+	} else {
+		f.streak++
 	}
-	if cw, ok := t.rw.(closeWriter); ok {
-		return cw.CloseWrite()
-	}
-	return ErrNoCloseWrite
 }

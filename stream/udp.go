@@ -32,7 +32,7 @@ type Endpoint struct {
 	rc     syscall.RawConn
 	remote netip.AddrPort // the peer of a connected endpoint
 	closed bool
-	streak int // receives in a row that did not wait
+	fair   fairness // receives in a row that did not wait
 
 	// With the loop's epoll (Linux).
 	pl       *epoller
@@ -199,15 +199,10 @@ func (e *Endpoint) RecvFrom(ctx *asyncio.Ctx, buf []byte) (int, netip.AddrPort, 
 	if err := e.check(ctx); err != nil {
 		return 0, netip.AddrPort{}, err
 	}
-	if e.streak >= yieldEvery {
-		// Let the others run, so that a flood cannot starve them.
-		e.streak = 0
-		if err := asyncio.Sleep(ctx, 0); err != nil {
-			return 0, netip.AddrPort{}, err
-		}
-		if e.closed {
-			return 0, netip.AddrPort{}, ErrClosed
-		}
+	if yielded, err := e.fair.turn(ctx); err != nil {
+		return 0, netip.AddrPort{}, err
+	} else if yielded && e.closed {
+		return 0, netip.AddrPort{}, ErrClosed
 	}
 	if e.pl != nil {
 		return e.recvOnLoop(ctx, buf)
@@ -290,11 +285,7 @@ func (e *Endpoint) recvQueued(ctx *asyncio.Ctx, buf []byte) (int, netip.AddrPort
 			e.queue[0] = datagram{}
 			e.queue = e.queue[1:]
 			e.mu.Unlock()
-			if waited {
-				e.streak = 0
-			} else {
-				e.streak++
-			}
+			e.fair.done(waited)
 			return copy(buf, d.data), d.from, nil
 		}
 		if err := e.rerr; err != nil {

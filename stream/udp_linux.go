@@ -61,11 +61,7 @@ func (e *Endpoint) recvOnLoop(ctx *asyncio.Ctx, buf []byte) (int, netip.AddrPort
 			case rerr != nil:
 				return 0, netip.AddrPort{}, rerr
 			default:
-				if waited {
-					e.streak = 0
-				} else {
-					e.streak++
-				}
+				e.fair.done(waited)
 				return min(n, len(buf)), sockaddrAddrPort(from), nil
 			}
 		}
