@@ -180,7 +180,7 @@ func ExampleWatchEdges() {
 
 // A serial port as a stream: here one end of a pipe, with a goroutine
 // playing the device at the other end.
-func ExampleSerial() {
+func ExampleNewSerial() {
 	ours, device := net.Pipe()
 	go func() {
 		defer device.Close()
@@ -190,18 +190,19 @@ func ExampleSerial() {
 		io.WriteString(device, "ECHO "+string(buf[:n]))
 	}()
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		port := board.NewSerial(ours)
+		port := board.NewSerial(ctx.Loop(), ours)
 		defer port.Close()
 		line, err := port.ReadLine(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Print("device: ", line)
-		if _, err := port.WriteString(ctx, "hello\n"); err != nil {
+		fmt.Print("device: ", string(line))
+		port.WriteString("hello\n")
+		if err := port.Drain(ctx); err != nil {
 			return err
 		}
 		line, err = port.ReadLine(ctx)
-		fmt.Print("device: ", line)
+		fmt.Print("device: ", string(line))
 		return err
 	})
 	if err != nil {

@@ -7,11 +7,13 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
+	"github.com/goasyncio/asyncio/stream"
 )
 
 // peer runs fn on the other end of a pipe, on its own goroutine, and
@@ -36,20 +38,20 @@ func TestSerialReadLine(t *testing.T) {
 	defer wait()
 	var got []string
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		s := board.NewSerial(conn)
+		s := board.NewSerial(ctx.Loop(), conn)
 		defer s.Close()
 		for {
 			line, err := s.ReadLine(ctx)
-			got = append(got, line)
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					return err
-				}
+			if errors.Is(err, io.EOF) {
 				break
 			}
+			if err != nil {
+				return err
+			}
+			got = append(got, string(line))
 		}
-		// At the end, "" and EOF again.
-		if line, err := s.ReadLine(ctx); line != "" || err != io.EOF {
+		// At the end, nil and EOF again.
+		if line, err := s.ReadLine(ctx); line != nil || err != io.EOF {
 			t.Errorf("ReadLine after EOF = %q, %v", line, err)
 		}
 		return nil
@@ -67,14 +69,14 @@ func TestSerialRead(t *testing.T) {
 	defer wait()
 	var got []string
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		s := board.NewSerial(conn)
+		s := board.NewSerial(ctx.Loop(), conn)
 		defer s.Close()
-		if n, err := s.Read(ctx, nil); n != 0 || err != nil {
-			t.Errorf("Read(nil) = %d, %v", n, err)
+		if n, err := s.ReadInto(ctx, nil); n != 0 || err != nil {
+			t.Errorf("ReadInto(nil) = %d, %v", n, err)
 		}
 		buf := make([]byte, 4)
 		for {
-			n, err := s.Read(ctx, buf)
+			n, err := s.ReadInto(ctx, buf)
 			if err == io.EOF {
 				return nil
 			}
@@ -101,15 +103,18 @@ func TestSerialWrite(t *testing.T) {
 		close(lines)
 	})
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		s := board.NewSerial(conn)
+		s := board.NewSerial(ctx.Loop(), conn)
 		defer s.Close()
 		// Two tasks write at once; each write arrives whole.
 		t1 := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
-			_, err := s.WriteString(ctx, "one\n")
-			return err
+			s.WriteString("one\n")
+			return s.Drain(ctx)
 		})
-		if n, err := s.Write(ctx, []byte("two\n")); n != 4 || err != nil {
+		if n, err := s.Write([]byte("two\n")); n != 4 || err != nil {
 			t.Errorf("Write = %d, %v", n, err)
+		}
+		if err := s.Drain(ctx); err != nil {
+			return err
 		}
 		return t1.Await(ctx)
 	})
@@ -137,7 +142,7 @@ func TestSerialCancelAndClose(t *testing.T) {
 	})
 	defer wait()
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		s := board.NewSerial(conn)
+		s := board.NewSerial(ctx.Loop(), conn)
 		// Nothing has come: the read is cancelled by its time limit, and
 		// loses nothing.
 		expired, err := asyncio.MoveOnAfter(ctx, 50*ms, func(ctx *asyncio.Ctx) error {
@@ -150,10 +155,10 @@ func TestSerialCancelAndClose(t *testing.T) {
 		send <- "partial "
 		send <- "line\n"
 		close(send)
-		if line, err := s.ReadLine(ctx); line != "partial line\n" || err != nil {
+		if line, err := s.ReadLine(ctx); string(line) != "partial line\n" || err != nil {
 			t.Errorf("ReadLine = %q, %v", line, err)
 		}
-		// A reader waiting when the port closes gets ErrSerialClosed.
+		// A reader waiting when the port closes gets ErrClosed.
 		reader := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
 			_, err := s.ReadLine(ctx)
 			return err
@@ -164,16 +169,16 @@ func TestSerialCancelAndClose(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Errorf("Close = %v", err)
 		}
-		if err := reader.Await(ctx); !errors.Is(err, board.ErrSerialClosed) {
+		if err := reader.Await(ctx); !errors.Is(err, stream.ErrClosed) {
 			t.Errorf("waiting reader got %v", err)
 		}
 		if err := s.Close(); err != nil {
 			t.Errorf("second Close = %v", err)
 		}
-		if _, err := s.ReadLine(ctx); !errors.Is(err, board.ErrSerialClosed) {
+		if _, err := s.ReadLine(ctx); !errors.Is(err, stream.ErrClosed) {
 			t.Errorf("ReadLine after Close = %v", err)
 		}
-		if _, err := s.Write(ctx, []byte("x")); !errors.Is(err, board.ErrSerialClosed) {
+		if _, err := s.Write([]byte("x")); !errors.Is(err, stream.ErrClosed) {
 			t.Errorf("Write after Close = %v", err)
 		}
 		return nil
@@ -202,14 +207,12 @@ func (w *slowWriter) Write(p []byte) (int, error) {
 func TestSerialWriteCancelled(t *testing.T) {
 	w := &slowWriter{Reader: strings.NewReader(""), release: make(chan struct{})}
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		s := board.NewSerial(w)
+		s := board.NewSerial(ctx.Loop(), w)
 		defer s.Close()
-		// The first write is abandoned after 20 ms but still happens;
-		// the second follows it.
-		expired, err := asyncio.MoveOnAfter(ctx, 20*ms, func(ctx *asyncio.Ctx) error {
-			_, err := s.WriteString(ctx, "first")
-			return err
-		})
+		// The drain of the first write is abandoned after 20 ms, but the
+		// write still happens; the second follows it.
+		s.WriteString("first")
+		expired, err := asyncio.MoveOnAfter(ctx, 20*ms, s.Drain)
 		if !expired || err != nil {
 			t.Errorf("MoveOnAfter = %v, %v", expired, err)
 		}
@@ -217,16 +220,17 @@ func TestSerialWriteCancelled(t *testing.T) {
 			w.release <- struct{}{}
 			w.release <- struct{}{}
 		}()
-		n, err := s.WriteString(ctx, "second")
-		if n != 6 || err != nil {
+		if n, err := s.WriteString("second"); n != 6 || err != nil {
 			t.Errorf("second write = %d, %v", n, err)
 		}
-		return nil
+		return s.Drain(ctx)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(w.got, ",") != "first,second" {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if got := strings.Join(w.got, ""); got != "firstsecond" || w.got[0] != "first" {
 		t.Errorf("written %q", w.got)
 	}
 }
@@ -256,19 +260,55 @@ func (*zeroReader) Write(p []byte) (int, error) { return 0, nil }
 func TestSerialPollingReaderAndShortWrite(t *testing.T) {
 	z := &zeroReader{n: 3, data: []string{"ok\n"}}
 	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		s := board.NewSerial(z)
-		defer s.Close() // not a Closer: nothing to wait for, the reader ended at EOF
-		if line, err := s.ReadLine(ctx); line != "ok\n" || err != nil {
+		s := board.NewSerial(ctx.Loop(), z)
+		defer s.Close()
+		if line, err := s.ReadLine(ctx); string(line) != "ok\n" || err != nil {
 			t.Errorf("ReadLine = %q, %v", line, err)
 		}
-		if n, err := s.WriteString(ctx, "abc"); n != 0 || !errors.Is(err, io.ErrShortWrite) {
-			t.Errorf("Write to a writer that takes nothing = %d, %v", n, err)
+		s.WriteString("abc")
+		if err := s.Drain(ctx); !errors.Is(err, io.ErrShortWrite) {
+			t.Errorf("Drain after a write to a writer that takes nothing = %v", err)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Let the goroutines see the close (goleak checks at the end).
-	time.Sleep(10 * ms)
+}
+
+// silentReader never has a byte: its Read returns nothing, at once, for
+// ever, as TinyGo's UART does while the line is quiet. It has no Close.
+type silentReader struct{ reads atomic.Int64 }
+
+func (r *silentReader) Read(p []byte) (int, error) {
+	r.reads.Add(1)
+	return 0, nil
+}
+
+func (*silentReader) Write(p []byte) (int, error) { return len(p), nil }
+
+// A quiet port is polled gently, and closing the stream ends the polling,
+// though the reader has no Close.
+func TestSerialQuietPortStopsOnClose(t *testing.T) {
+	r := &silentReader{}
+	start := time.Now()
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		s := board.NewSerial(ctx.Loop(), r)
+		expired, err := asyncio.MoveOnAfter(ctx, 50*ms, func(ctx *asyncio.Ctx) error {
+			_, err := s.ReadLine(ctx)
+			return err
+		})
+		if !expired || err != nil {
+			t.Errorf("ReadLine of a quiet port: MoveOnAfter = %v, %v; want it to wait", expired, err)
+		}
+		return s.WaitClosed(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About 50 polls in 50 ms, not a spin; goleak checks that the reader
+	// goroutine ended.
+	if n, d := r.reads.Load(), time.Since(start); n > 2*int64(d/time.Millisecond)+10 {
+		t.Errorf("%d reads of a quiet port in %v: it is not polled gently", n, d)
+	}
 }
