@@ -109,6 +109,8 @@ const (
 // connections, os.File pipes, io.Pipe and net.Pipe. If rw has no Close, the
 // stream cannot interrupt it: its reader goroutine lives until rw's Read
 // returns, and the loop does not wait for it.
+// A Write of rw that takes fewer bytes than it was given, without an
+// error, fails the stream's writing with io.ErrShortWrite.
 //
 // When rw is a net.Conn, ExtraInfo and PeerAddr report its addresses; a
 // *tls.Conn must already be set up as client or server (tls.Client,
