@@ -39,13 +39,13 @@ type Stream struct {
 	maxLine int
 
 	// Loop side.
-	closed    bool // Close or Abort was called: no more reads or writes
-	wclosed   bool // CloseWrite was called: no more writes
-	reading   bool // a task is in a read
-	skipLine  bool // discard input up to the next '\n' (after ErrLineTooLong)
-	fair      fairness
-	paused    bool // a task paused on the stream since the last Drain
-	gone      bool // the link is closed and the transport's goroutines have ended
+	closed    bool     // Close or Abort was called: no more reads or writes
+	wclosed   bool     // CloseWrite was called: no more writes
+	reading   bool     // a task is in a read
+	skipLine  bool     // discard input up to the next '\n' (after ErrLineTooLong)
+	fair      fairness // yields to the other tasks now and then (see fairness)
+	paused    bool     // a task paused on the stream since the last Drain
+	gone      bool     // the link is closed and the transport's goroutines have ended
 	readEv    asyncio.Event
 	drainEv   asyncio.Event
 	goneEv    asyncio.Event
