@@ -26,5 +26,5 @@ func (srv *Server) listenOnLoop() bool { return false }
 func (srv *Server) unlisten()          {}
 func (srv *Server) uncap()             {}
 
-// rawIO is never reached without epoll: no transport has a sysfd.
+// rawIO is never reached without epoll: no link has a sysfd.
 func rawIO(bool, int, []byte) (int, syscall.Errno) { return 0, syscall.ENOSYS }

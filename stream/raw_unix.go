@@ -32,14 +32,14 @@ func rawConn(c net.Conn) syscall.RawConn {
 
 // sockIO reads and writes a non-blocking socket on the loop without ever
 // waiting: it takes what the kernel has, or gives what it takes, now
-// (MicroPython's Stream.write does the same). While the transport's sysfd
+// (MicroPython's Stream.write does the same). While the link's sysfd
 // is set (the loop's own socket, on its epoll) it makes raw system calls on
 // it; otherwise it goes through the connection's RawConn, which knows when
 // the connection is closed. It is built once per stream so that I/O
 // allocates nothing.
 type sockIO struct {
 	rc      syscall.RawConn
-	fd      *int // the transport's sysfd
+	fd      *int // the link's sysfd
 	p       []byte
 	n       int
 	err     error

@@ -589,7 +589,7 @@ func (s *Stream) WriteString(str string) (int, error) {
 // flushed ends a flush of the output, with s.out.mu held, which it
 // releases: a half-close asked for by CloseWrite is done now, and it
 // reports whether a Drain waits to be told (post) and whether Close asked
-// for the transport to be closed (closeNow).
+// for the link to be closed (closeNow).
 func (s *Stream) flushed() (post, closeNow bool) {
 	out := &s.out
 	post, closeNow = out.waiting, out.closeAfter
