@@ -70,7 +70,16 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 					l.wake(cur)
 				}
 			})
-			l.threadsBusy.Add(-1) // after posting: a virtual clock waits for the result
+			if toThreadPosted != nil {
+				toThreadPosted()
+			}
+			// After posting: a virtual clock waits for the result. The
+			// loop may have taken the result and be waiting again, for
+			// this count to fall (its next jump in time waits for it):
+			// wake it.
+			if l.threadsBusy.Add(-1) == 0 {
+				l.signal()
+			}
 		}()
 		v, err = callGuarded(name, ctx, fn)
 	}()
@@ -81,6 +90,10 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 	}
 	return value, result
 }
+
+// toThreadPosted, when a test sets it, runs in a ToThread goroutine
+// between posting its result and counting itself out.
+var toThreadPosted func()
 
 func callGuarded[T any](name string, ctx context.Context, fn func(context.Context) (T, error)) (v T, err error) {
 	defer func() {
