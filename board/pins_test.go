@@ -695,9 +695,6 @@ func TestSimPartsArePinParts(t *testing.T) {
 	if red.Polarity() != board.ActiveLow || lamp.Polarity() != board.ActiveLow || btn.Polarity() != board.ActiveHigh {
 		t.Errorf("polarities: %v, %v, %v", red.Polarity(), lamp.Polarity(), btn.Polarity())
 	}
-	if sp := sim.SimPin("red"); sp == nil || board.Pin(sp) != red.Pin() {
-		t.Errorf("SimPin(red) = %v, want the LED's pin", sp)
-	}
 	var pin board.Pin = btn.Pin()
 	if btn.PinButton.Pin() != pin {
 		t.Error("the button is not on its board's pin")

@@ -229,17 +229,13 @@ func (s *Sim) SimPWMLED(name string) *SimPWMLED { l, _ := s.parts[name].(*SimPWM
 // SimButton returns the button named name, or nil.
 func (s *Sim) SimButton(name string) *SimButton { b, _ := s.parts[name].(*SimButton); return b }
 
-// SimPin returns the pin named name (a button's or an LED's pin too), or
-// nil.
+// SimPin returns the pin named name (a button's pin too), or nil.
 func (s *Sim) SimPin(name string) *SimPin {
 	switch p := s.parts[name].(type) {
 	case *SimPin:
 		return p
 	case *SimButton:
 		return p.pin
-	case *SimLED:
-		sp, _ := p.Pin().(*SimPin)
-		return sp
 	}
 	return nil
 }
