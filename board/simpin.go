@@ -20,8 +20,9 @@ type Bounce struct {
 	// nanosecond if Duration is under 10 µs). Zero turns bounce off.
 	Duration time.Duration
 	// Flips is the most extra flips of the level after a change; each
-	// change gets 2, 4, ... up to Flips of them (rounded down to even),
-	// chosen at random. Zero means 6.
+	// change gets 2, 4, ... up to Flips of them (rounded down to even, and
+	// at least 2: a bounce is the level flipping away and back), chosen at
+	// random. Zero means 6.
 	Flips int
 	// Seed seeds the random numbers. The same seed gives the same bursts
 	// for the same pin name and the same sequence of changes.
