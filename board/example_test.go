@@ -2,6 +2,7 @@ package board_test
 
 import (
 	"fmt"
+	"image/color"
 	"time"
 
 	"github.com/goasyncio/asyncio"
@@ -84,4 +85,48 @@ func ExampleLEDChange_String() {
 	fmt.Println(board.LEDChange{At: 250 * time.Millisecond, Name: "green", On: false})
 	// Output:
 	// 0.250 green off
+}
+
+// A WS2812 strip on a simulated SPI bus: the program drives it with the
+// same methods as TinyGo's ws2812 driver, and the simulated strip decodes
+// the pulses on MOSI back into colours.
+func ExampleNewWS2812SPI() {
+	loop := asyncio.NewLoop(asyncio.VirtualClock())
+	defer loop.Close()
+	sim := board.NewSim(loop)
+	bus := sim.AddSPI("spi0")
+	strip, err := sim.AddWS2812("strip", bus, 3)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	leds := board.NewWS2812SPI(bus)
+	main := loop.CreateTask(func(ctx *asyncio.Ctx) error {
+		if err := leds.WriteColors([]color.RGBA{{R: 0xff}, {G: 0x80}, {B: 0x10}}); err != nil {
+			return err
+		}
+		return asyncio.Sleep(ctx, time.Millisecond) // the strip shows a frame after 50 µs of quiet
+	})
+	if err := loop.RunUntilComplete(main); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(strip.Text())
+	// Output: ff0000 008000 000010
+}
+
+// AttachViewer refuses, before it changes anything, a link that is not
+// loopback (unless ASYNCIO_BOARD_VIEW_REMOTE=1 opens it up) or whose
+// secret is missing or short.
+func ExampleSim_AttachViewer() {
+	loop := asyncio.NewLoop()
+	defer loop.Close()
+	sim := board.NewSim(loop)
+	for _, link := range []string{"0123456789abcdef@192.0.2.1:7000", "short@127.0.0.1:7000", "127.0.0.1:7000"} {
+		fmt.Println(sim.AttachViewer(link))
+	}
+	// Output:
+	// board: AttachViewer: address "192.0.2.1:7000" is not on the loopback interface (set ASYNCIO_BOARD_VIEW_REMOTE=1 to allow it)
+	// board: AttachViewer: the secret is 5 characters, want at least 16
+	// board: AttachViewer: "127.0.0.1:7000" has no secret: want secret@host:port, as the viewer sets it
 }
