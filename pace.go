@@ -38,7 +38,8 @@ type Pace struct {
 	wake   func()
 	at     atomic.Int64 // the clock's time: the loop moves it, Time reads it
 
-	// The loop's side, touched only on its goroutine.
+	// The clock's anchor: the loop sets it, a change of the pace carries it
+	// on (under mu).
 	seen       uint64    // epoch+1 of the last change anchored to
 	anchorReal time.Time // real and virtual time at that change
 	anchorVirt int64
@@ -254,12 +255,12 @@ func (p *Pace) flowed() (int64, bool) {
 	if p.epoch+1 != p.seen {
 		p.seen, p.anchorReal, p.anchorVirt = p.epoch+1, time.Now(), p.at.Load()
 	}
-	paused, speed := p.paused, p.speedLocked()
-	p.mu.Unlock()
-	if paused {
+	defer p.mu.Unlock()
+	if p.paused {
 		return 0, false
 	}
-	return p.anchorVirt + scaleDuration(time.Since(p.anchorReal), speed), true
+	// Under the lock: a change of the pace (any goroutine) moves the anchor.
+	return p.anchorVirt + scaleDuration(time.Since(p.anchorReal), p.speedLocked()), true
 }
 
 // scaleDuration turns real time into virtual time at speed.
