@@ -63,22 +63,18 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 		defer func() {
 			// Deferred, so that a runtime.Goexit in fn still hands the loop
 			// its result and releases its hold.
-			l.CallSoonThreadsafe(func() {
+			// The count falls on the loop, as it takes the result: a
+			// virtual clock that waits for it is woken by the posting, and
+			// nothing can slip between the result and the count.
+			if l.CallSoonThreadsafe(func() {
+				l.threadsBusy.Add(-1)
 				l.unhold()
 				value, result, finished = v, err, true
 				if cur.blocker == waitQueue(here) {
 					l.wake(cur)
 				}
-			})
-			if toThreadPosted != nil {
-				toThreadPosted()
-			}
-			// After posting: a virtual clock waits for the result. The
-			// loop may have taken the result and be waiting again, for
-			// this count to fall (its next jump in time waits for it):
-			// wake it.
-			if l.threadsBusy.Add(-1) == 0 {
-				l.signal()
+			}) != nil {
+				l.threadsBusy.Add(-1) // the loop is closed: nothing waits for it
 			}
 		}()
 		v, err = callGuarded(name, ctx, fn)
@@ -90,10 +86,6 @@ func ToThreadOf[T any](ctx *Ctx, fn func(context.Context) (T, error)) (T, error)
 	}
 	return value, result
 }
-
-// toThreadPosted, when a test sets it, runs in a ToThread goroutine
-// between posting its result and counting itself out.
-var toThreadPosted func()
 
 func callGuarded[T any](name string, ctx context.Context, fn func(context.Context) (T, error)) (v T, err error) {
 	defer func() {

@@ -41,7 +41,7 @@ type Loop struct {
 	mu      sync.Mutex
 	ctxMu   sync.Mutex     // guards the Done channels of the tasks' contexts
 	threads sync.WaitGroup // goroutines started by ToThread
-	// ToThread goroutines that have not posted their result yet: a virtual
+	// ToThread calls whose result the loop has not taken yet: a virtual
 	// clock does not jump while one runs, since its result is work to come.
 	threadsBusy atomic.Int32
 
@@ -448,8 +448,8 @@ func (l *Loop) idle() (done bool, err error) {
 				l.wait(-1) // a ToThread's result is on its way: no jump before it
 				continue
 			}
-			// Read after threadsBusy: a ToThread goroutine posts its result
-			// before it counts itself out, so none can slip between.
+			// The count falls as the loop runs a ToThread's result, so a
+			// result not yet taken is posted work or on its way.
 			if l.pollBeforeJump() {
 				continue // ready I/O and posted work come before a jump in time
 			}
