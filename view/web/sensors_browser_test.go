@@ -117,12 +117,15 @@ func stepUntil(t *testing.T, tab context.Context, what, want string) string {
 		if line := eval[string](t, tab, lineJS); line != "" {
 			return line
 		}
-		before := eval[string](t, tab, timeJS)
+		// The program's clock as the page heard it: the time shown may
+		// hold still after a pause, until the clock passes it.
+		const clockJS = `String(window.boardPage.clock())`
+		before := eval[string](t, tab, clockJS)
 		click(t, tab, "#step")
 		// Each step moves the clock: wait for it, so that steps do not
 		// pile up.
 		deadline := time.Now().Add(10 * time.Second)
-		for eval[string](t, tab, timeJS) == before && time.Now().Before(deadline) {
+		for eval[string](t, tab, clockJS) == before && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}

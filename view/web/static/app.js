@@ -1222,6 +1222,7 @@
     faults: () => faults.slice(),
     post,
     time: () => displayTime(),
+    clock: () => clock.time, // the program's clock as last heard, not as shown
     parts: () => parts.map((p) => Object.assign({}, p)),
     history: (name) => (history.get(name) || []).map((c) => Object.assign({}, c)),
     tasks: () => tasks.map((t) => Object.assign({}, t)),
