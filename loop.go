@@ -61,7 +61,7 @@ type Loop struct {
 	wakeup       chan struct{}
 	closedCh     chan struct{} // closed by Close, for Submit
 	closed       bool
-	inited       bool
+	inited       atomic.Bool
 	idleTimer    *time.Timer
 	idleWait     idleWait // the default idle wait where the OS has a precise one
 	poller       atomic.Pointer[pollerBox]
@@ -99,14 +99,17 @@ func NewLoop(opts ...Option) *Loop {
 }
 
 func (l *Loop) init() {
+	if l.inited.Load() {
+		return // every wake-up from another goroutine asks: no lock then
+	}
 	l.mu.Lock()
-	if !l.inited {
-		l.inited = true
+	if !l.inited.Load() {
 		if l.clock == nil {
 			l.setClock(&realClock{start: time.Now()})
 		}
 		l.wakeup = make(chan struct{}, 1)
 		l.closedCh = make(chan struct{})
+		l.inited.Store(true)
 	}
 	l.mu.Unlock()
 }

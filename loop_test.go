@@ -344,6 +344,25 @@ func TestCallSoonThreadsafeWakesIdleLoop(t *testing.T) {
 	}
 }
 
+func TestThreadSafeFlagSetAllocatesNothing(t *testing.T) {
+	// Set is the interrupt handler's call: with a task waiting it must not
+	// allocate (it used to make a closure per call).
+	var flag asyncio.ThreadSafeFlag
+	l := asyncio.NewLoop()
+	defer l.Close()
+	waiter := l.CreateTask(func(ctx *asyncio.Ctx) error { return flag.Wait(ctx) })
+	l.CreateTask(func(ctx *asyncio.Ctx) error { l.Stop(); return nil })
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(1000, flag.Set); allocs != 0 {
+		t.Errorf("Set with a task waiting: %v allocations, want 0", allocs)
+	}
+	if err := l.RunUntilComplete(waiter); err != nil {
+		t.Fatalf("the waiter after the Sets: %v", err)
+	}
+}
+
 func TestThreadSafeFlagFromAnotherGoroutine(t *testing.T) {
 	// Nothing is ready and no timer is pending while main waits: the loop
 	// must sleep (not report a deadlock) until the goroutine sets the flag.

@@ -11,30 +11,36 @@ import (
 // task waits on it, the loop sleeps rather than report a deadlock, since
 // another goroutine may still set it. The zero ThreadSafeFlag is clear.
 type ThreadSafeFlag struct {
-	mu     sync.Mutex
-	state  bool
-	waiter *Task
+	mu      sync.Mutex
+	state   bool
+	waiter  *Task
+	deliver func() // f.wakeWaiter, made once by the first Wait so that Set allocates nothing
 }
 
 // ErrFlagBusy is returned when a second task waits on a ThreadSafeFlag.
 var ErrFlagBusy = errors.New("asyncio: ThreadSafeFlag already has a waiting task")
 
 // Set sets the flag and wakes the waiting task, if any. Any goroutine may
-// call it.
+// call it; it allocates nothing, as an interrupt handler must not.
 func (f *ThreadSafeFlag) Set() {
 	f.mu.Lock()
 	f.state = true
-	w := f.waiter
+	w, deliver := f.waiter, f.deliver
 	f.mu.Unlock()
 	if w != nil {
-		w.loop.CallSoonThreadsafe(func() {
-			f.mu.Lock()
-			set := f.state // a Set merged into an earlier wake-up has been consumed
-			f.mu.Unlock()
-			if set && w.blocker == waitQueue(f) {
-				w.loop.wake(w)
-			}
-		})
+		w.loop.CallSoonThreadsafe(deliver)
+	}
+}
+
+// wakeWaiter runs on the loop for a Set: it wakes the task waiting then, if
+// the flag is still set (a Set merged into an earlier wake-up has been
+// consumed).
+func (f *ThreadSafeFlag) wakeWaiter() {
+	f.mu.Lock()
+	w, set := f.waiter, f.state
+	f.mu.Unlock()
+	if set && w != nil && w.blocker == waitQueue(f) {
+		w.loop.wake(w)
 	}
 }
 
@@ -64,10 +70,14 @@ func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
 		return ErrFlagBusy
 	}
 	f.waiter = t
+	if f.deliver == nil {
+		f.deliver = f.wakeWaiter
+	}
 	f.mu.Unlock()
 	t.loop.hold()
 	err = t.park(f)
-	t.loop.unhold()
+	t.loop.holds.Add(-1) // on the loop: no wake-up needed, unlike unhold's
+
 	f.mu.Lock()
 	f.waiter = nil
 	if err == nil {

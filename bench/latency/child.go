@@ -56,6 +56,10 @@ func runChild(impl, scenario string, n int, dur time.Duration) {
 		emit(summarize(libPeriodic(n, dur)))
 	case "goroutines/periodic":
 		emit(summarize(goPeriodic(n, dur)))
+	case "floor/periodic":
+		runtime.LockOSThread()
+		setSlack(1)
+		emit(summarize(floorPeriodic(dur)))
 	case "library/interrupt", "slack/interrupt":
 		emit(summarize(libInterrupt(n, dur)))
 	case "goroutines/interrupt":
