@@ -3,6 +3,7 @@
 package asyncio
 
 import (
+	"math"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -39,13 +40,24 @@ const (
 // on the sender's processor), where a futex wake-up costs the kernel a
 // wake-up of another thread, on a virtual machine tens of microseconds. An
 // interrupt's task (ThreadSafeFlag.Set from another goroutine) waits that
-// much less. A wait with a deadline needs the futex's precision.
+// much less.
+//
+// A wait with a deadline needs the futex's precision. While something
+// outside the loop may wake it (a ThreadSafeFlag's waiter, a KeepAlive, a
+// ToThread: the loop's holds), the loop parks on its channel all the same,
+// and its alarm, a goroutine of its own, waits in the futex for the
+// deadline and wakes it with a channel send: an interrupt then reaches its
+// task as fast as with no deadline, and the deadline costs two goroutine
+// switches on one thread. With no holds the loop waits in the futex itself,
+// one system call and no switch: that is the common timed wait (tasks that
+// only sleep), and the cheapest.
 
 // idleWait is the loop's futex: its word and the wait's timeout.
 type idleWait struct {
 	word  atomic.Uint32
 	ts    syscall.Timespec
 	timed uint32 // timed waits so far, to set the timer slack every 64th
+	alarm *alarm // started by the first parked timed wait of a run
 }
 
 // sleepIdle blocks until wakeIdle is called, or until d has passed if
@@ -54,39 +66,77 @@ type idleWait struct {
 // caller must wait some other way).
 func (l *Loop) sleepIdle(d time.Duration) bool {
 	w := &l.idleWait
-	if d < 0 {
-		if w.word.CompareAndSwap(idleNone, idleParked) {
-			<-l.wakeup // sent by the wakeIdle that saw idleParked
+	if d >= 0 && l.holds.Load() == 0 {
+		if w.alarm != nil {
+			w.alarm.when.Store(0) // the futex wait below keeps the deadline now
 		}
+		if !w.word.CompareAndSwap(idleNone, idleSleeping) {
+			w.word.Store(idleNone) // woken since the last wait
+			return true
+		}
+		waitFutex(&w.word, idleSleeping, d, &w.ts, &w.timed)
+		// The wait returns at once if the word is no longer idleSleeping (a
+		// wake-up came in between), on a wake-up, at the timeout, and on a
+		// signal (EINTR): in every case the loop looks again at what it has
+		// to do, so the word is simply reset.
 		w.word.Store(idleNone)
 		return true
 	}
-	if !w.word.CompareAndSwap(idleNone, idleSleeping) {
-		w.word.Store(idleNone) // woken since the last wait
-		return true
+	if w.word.CompareAndSwap(idleNone, idleParked) {
+		if d >= 0 {
+			if w.alarm == nil {
+				w.alarm = startAlarm(l, d)
+			} else {
+				w.alarm.arm(d)
+			}
+		}
+		<-l.wakeup // sent by the wakeIdle that saw idleParked
 	}
-	w.ts = syscall.NsecToTimespec(int64(d))
-	ts := unsafe.Pointer(&w.ts)
+	w.word.Store(idleNone)
+	return true
+}
+
+// waitFutex waits on word while it holds val, for at most d, in a futex.
+// ts is the caller's timeout, kept so that the call allocates nothing, and
+// timed its count of waits, for the timer slack.
+func waitFutex(word *atomic.Uint32, val uint32, d time.Duration, ts *syscall.Timespec, timed *uint32) {
+	*ts = syscall.NsecToTimespec(int64(d))
 	// The kernel may end a timed wait up to the thread's timer slack late
 	// (50 µs by default) to batch wake-ups. The loop's deadlines are its
 	// tasks' wake-ups, so the thread that waits here asks for 1 ns. Slack
-	// is per thread, and the loop's goroutine may move to another of the
+	// is per thread, and the waiting goroutine may move to another of the
 	// runtime's threads; a system call costs 0.1–2 µs (more on a virtual
 	// machine), too much before each of the short waits of a busy loop.
 	// So it is set before a long wait, where it costs nothing next to the
-	// wait, and before every 64th: a loop that moved has its slack back
-	// within 64 waits. The threads keep it, which only makes their other
-	// timed waits precise.
-	if w.timed++; d >= time.Millisecond || w.timed%64 == 1 {
+	// wait, and before every 64th: a goroutine that moved has its slack
+	// back within 64 waits. The threads keep it, which only makes their
+	// other timed waits precise.
+	if *timed++; d >= time.Millisecond || *timed%64 == 1 {
 		syscall.RawSyscall(syscall.SYS_PRCTL, prSetTimerSlack, 1, 0)
 	}
-	// The wait returns at once if the word is no longer idleSleeping (a
-	// wake-up came in between), on a wake-up, at the timeout, and on a
-	// signal (EINTR): in every case the loop looks again at what it has to
-	// do, so the word is simply reset.
-	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), futexWaitPrivate, idleSleeping, uintptr(ts), 0, 0)
-	w.word.Store(idleNone)
-	return true
+	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWaitPrivate, uintptr(val), uintptr(unsafe.Pointer(ts)), 0, 0)
+}
+
+func wakeFutex(word *atomic.Uint32) {
+	syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWakePrivate, 1, 0, 0, 0)
+}
+
+// stopAlarm ends the loop's alarm goroutine, if it has one, and waits for it
+// to end: no goroutine outlives a run.
+func (l *Loop) stopAlarm() {
+	a := l.idleWait.alarm
+	if a == nil {
+		return
+	}
+	l.idleWait.alarm = nil
+	a.when.Store(alarmQuit)
+	select {
+	case a.c <- struct{}{}:
+	default:
+	}
+	a.seq.Add(1)
+	wakeFutex(&a.seq)
+	<-a.done
 }
 
 // wakeIdle makes the loop's current or next sleepIdle return. Any goroutine
@@ -96,7 +146,7 @@ func (l *Loop) wakeIdle() bool {
 	w := &l.idleWait
 	switch w.word.Swap(idleWoken) {
 	case idleSleeping:
-		syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), futexWakePrivate, 1, 0, 0, 0)
+		wakeFutex(&w.word)
 	case idleParked:
 		// Only the wakeIdle that swapped idleParked out sends, and the
 		// loop takes the value before it waits again: the send never
@@ -104,4 +154,86 @@ func (l *Loop) wakeIdle() bool {
 		l.wakeup <- struct{}{}
 	}
 	return true
+}
+
+// alarm keeps the deadline of a loop parked on its wakeup channel (see
+// sleepIdle): a goroutine that waits in a futex until the deadline the loop
+// asked for last, then wakes the loop. The loop changes the deadline
+// without a system call unless it moves it earlier than the one the alarm
+// waits for.
+type alarm struct {
+	seq    atomic.Uint32 // the alarm's futex word: changed to cut its wait short
+	when   atomic.Int64  // the deadline asked for, ns since base; 0 none, alarmQuit to end
+	armed  atomic.Int64  // the deadline the alarm's wait is for
+	parked atomic.Bool   // the alarm waits on c, or is about to
+	c      chan struct{} // wakes a parked alarm; one token is enough
+	done   chan struct{} // closed as the goroutine ends
+	base   time.Time
+	ts     syscall.Timespec
+	timed  uint32
+}
+
+const alarmQuit = -1
+
+func startAlarm(l *Loop, d time.Duration) *alarm {
+	a := &alarm{c: make(chan struct{}, 1), done: make(chan struct{}), base: time.Now()}
+	a.armed.Store(math.MaxInt64)
+	a.when.Store(max(int64(d), 1))
+	go a.run(l)
+	return a
+}
+
+func (a *alarm) now() int64 { return int64(time.Since(a.base)) }
+
+// arm asks the alarm to wake the loop d from now, instead of at the
+// deadline asked for before. The loop calls it.
+func (a *alarm) arm(d time.Duration) {
+	t := max(a.now()+int64(d), 1)
+	a.when.Store(t)
+	if a.parked.Load() {
+		select {
+		case a.c <- struct{}{}:
+		default: // a token is there already
+		}
+		return
+	}
+	// The alarm stores armed before it checks when a last time, so either
+	// it sees t there or this sees the deadline it waits for.
+	if t < a.armed.Load() {
+		a.seq.Add(1)
+		wakeFutex(&a.seq)
+	}
+}
+
+// run is the alarm's goroutine.
+func (a *alarm) run(l *Loop) {
+	defer close(a.done)
+	for {
+		seq := a.seq.Load()
+		t := a.when.Load()
+		switch {
+		case t == alarmQuit:
+			return
+		case t == 0:
+			// parked before when is read again, so that an arm in between
+			// either sees parked and sends, or is seen here.
+			a.parked.Store(true)
+			if a.when.Load() == 0 {
+				<-a.c
+			}
+			a.parked.Store(false)
+			continue
+		}
+		a.armed.Store(t)
+		if a.when.Load() != t {
+			continue
+		}
+		if d := t - a.now(); d > 0 {
+			waitFutex(&a.seq, seq, time.Duration(d), &a.ts, &a.timed)
+			continue
+		}
+		if a.when.CompareAndSwap(t, 0) {
+			l.wakeIdle()
+		}
+	}
 }

@@ -114,3 +114,99 @@ func TestIdleFutexWakeBeforeWait(t *testing.T) {
 		}
 	}
 }
+
+// While something outside the loop holds it (here a KeepAlive), a timed
+// wait parks the loop on its channel and the alarm goroutine keeps the
+// deadline: the sleeps end, no runtime timer is made, and the alarm ends
+// with the run.
+func TestIdleAlarmWhileHeld(t *testing.T) {
+	l := NewLoop()
+	defer l.Close()
+	release := l.KeepAlive()
+	defer release()
+	const sleeps = 20
+	var alarmed bool
+	main := l.CreateTask(func(ctx *Ctx) error {
+		for range sleeps {
+			start := time.Now()
+			if err := Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+			if since := time.Since(start); since < time.Millisecond {
+				t.Errorf("a 1 ms sleep ended after %v", since)
+			}
+			alarmed = alarmed || l.idleWait.alarm != nil
+		}
+		return nil
+	})
+	if err := l.RunUntilComplete(main); err != nil {
+		t.Fatal(err)
+	}
+	if !alarmed {
+		t.Fatal("the held loop's timed waits did not start its alarm")
+	}
+	if l.idleWait.alarm != nil {
+		t.Fatal("the alarm outlived the run")
+	}
+	if l.idleTimer != nil {
+		t.Fatal("the idle loop made a runtime timer")
+	}
+	if l.blocks < sleeps/2 || l.blocks > 2*sleeps {
+		t.Fatalf("loop blocked %d times for %d sleeps", l.blocks, sleeps)
+	}
+
+	// Released, the loop waits in the futex itself again, and the alarm of
+	// a run stays stopped.
+	release()
+	main = l.CreateTask(func(ctx *Ctx) error { return Sleep(ctx, time.Millisecond) })
+	if err := l.RunUntilComplete(main); err != nil {
+		t.Fatal(err)
+	}
+	if l.idleWait.alarm != nil {
+		t.Fatal("an unheld loop started its alarm")
+	}
+}
+
+// A deadline earlier than the one the alarm waits for cuts the alarm's wait
+// short: a task that sleeps 10 ms, made by work posted while the loop waits
+// for an hour, ends in time (a lost re-arm would hang for the hour).
+func TestIdleAlarmEarlierDeadline(t *testing.T) {
+	l := NewLoop()
+	defer l.Close()
+	release := l.KeepAlive()
+	defer release()
+	l.CreateTask(func(ctx *Ctx) error { return Sleep(ctx, time.Hour) })
+	short := make(chan *Task, 1)
+	waiting := make(chan struct{})
+	go func() {
+		<-waiting
+		for l.idleWait.word.Load() != idleParked { // the loop waits for the hour
+			time.Sleep(time.Millisecond)
+		}
+		l.CallSoonThreadsafe(func() {
+			short <- l.CreateTask(func(ctx *Ctx) error {
+				if err := Sleep(ctx, 10*time.Millisecond); err != nil {
+					return err
+				}
+				l.Stop()
+				return nil
+			})
+		})
+	}()
+	l.CallSoon(func() { close(waiting) })
+	done := make(chan error, 1)
+	go func() { done <- l.RunForever() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second): // a hang guard, not a timing check
+		l.Stop()
+		<-done
+		t.Fatal("the earlier deadline did not cut the alarm's wait short")
+	}
+	if s := <-short; !s.Done() {
+		t.Fatalf("the short task: %v", s)
+	}
+}
