@@ -55,8 +55,7 @@ const (
 // idleWait is the loop's futex: its word and the wait's timeout.
 type idleWait struct {
 	word  atomic.Uint32
-	ts    syscall.Timespec
-	timed uint32 // timed waits so far, to set the timer slack every 64th
+	timer futexTimer
 	alarm *alarm // started by the first parked timed wait of a run
 }
 
@@ -74,7 +73,7 @@ func (l *Loop) sleepIdle(d time.Duration) bool {
 			w.word.Store(idleNone) // woken since the last wait
 			return true
 		}
-		waitFutex(&w.word, idleSleeping, d, &w.ts, &w.timed)
+		w.timer.wait(&w.word, idleSleeping, d)
 		// The wait returns at once if the word is no longer idleSleeping (a
 		// wake-up came in between), on a wake-up, at the timeout, and on a
 		// signal (EINTR): in every case the loop looks again at what it has
@@ -83,12 +82,16 @@ func (l *Loop) sleepIdle(d time.Duration) bool {
 		return true
 	}
 	if w.word.CompareAndSwap(idleNone, idleParked) {
-		if d >= 0 {
-			if w.alarm == nil {
-				w.alarm = startAlarm(l, d)
-			} else {
-				w.alarm.arm(d)
+		w.timer.release() // this thread goes back to the Go scheduler
+		switch {
+		case d < 0:
+			if w.alarm != nil {
+				w.alarm.when.Store(0) // no deadline now: an old one must not wake the loop
 			}
+		case w.alarm == nil:
+			w.alarm = startAlarm(l, d)
+		default:
+			w.alarm.arm(d)
 		}
 		<-l.wakeup // sent by the wakeIdle that saw idleParked
 	}
@@ -96,11 +99,17 @@ func (l *Loop) sleepIdle(d time.Duration) bool {
 	return true
 }
 
-// waitFutex waits on word while it holds val, for at most d, in a futex.
-// ts is the caller's timeout, kept so that the call allocates nothing, and
-// timed its count of waits, for the timer slack.
-func waitFutex(word *atomic.Uint32, val uint32, d time.Duration, ts *syscall.Timespec, timed *uint32) {
-	*ts = syscall.NsecToTimespec(int64(d))
+// futexTimer makes the timed futex waits of one goroutine (the loop's, or
+// its alarm's) precise, by the timer slack of the thread that waits.
+type futexTimer struct {
+	ts    syscall.Timespec // the wait's timeout, kept so that a wait allocates nothing
+	timed uint32           // timed waits so far, to set the slack every 64th
+	slack bool             // the slack was set, and not reset since
+}
+
+// wait waits on word while it holds val, for at most d, in a futex.
+func (f *futexTimer) wait(word *atomic.Uint32, val uint32, d time.Duration) {
+	f.ts = syscall.NsecToTimespec(int64(d))
 	// The kernel may end a timed wait up to the thread's timer slack late
 	// (50 µs by default) to batch wake-ups. The loop's deadlines are its
 	// tasks' wake-ups, so the thread that waits here asks for 1 ns. Slack
@@ -108,13 +117,29 @@ func waitFutex(word *atomic.Uint32, val uint32, d time.Duration, ts *syscall.Tim
 	// runtime's threads; a system call costs 0.1–2 µs (more on a virtual
 	// machine), too much before each of the short waits of a busy loop.
 	// So it is set before a long wait, where it costs nothing next to the
-	// wait, and before every 64th: a goroutine that moved has its slack
-	// back within 64 waits. The threads keep it, which only makes their
-	// other timed waits precise.
-	if *timed++; d >= time.Millisecond || *timed%64 == 1 {
+	// wait, after release gave it back, and before every 64th wait: a
+	// goroutine that moved has its slack back within 64 waits.
+	if f.timed++; !f.slack || d >= time.Millisecond || f.timed%64 == 1 {
 		syscall.RawSyscall(syscall.SYS_PRCTL, prSetTimerSlack, 1, 0)
+		f.slack = true
 	}
-	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWaitPrivate, uintptr(val), uintptr(unsafe.Pointer(ts)), 0, 0)
+	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWaitPrivate, uintptr(val), uintptr(unsafe.Pointer(&f.ts)), 0, 0)
+}
+
+// release gives the thread its default slack back, if wait set it, when the
+// goroutine parks and leaves the thread to the Go scheduler. A runtime
+// thread at 1 ns slack makes the scheduler's own short sleeps (a thread
+// about to steal a just-readied goroutine naps 3 µs first) exact instead of
+// 50 µs long, and measurably slows other goroutines' wake-ups: an
+// interrupt's p99 to its task doubled (20 to 40 µs) on a virtual machine,
+// for the library and for plain goroutines alike, once one thread had it.
+// A goroutine resumes from a system call on the thread that made it, so
+// this usually finds the thread wait set.
+func (f *futexTimer) release() {
+	if f.slack {
+		syscall.RawSyscall(syscall.SYS_PRCTL, prSetTimerSlack, 0, 0) // 0: the thread's default
+		f.slack = false
+	}
 }
 
 func wakeFutex(word *atomic.Uint32) {
@@ -169,8 +194,7 @@ type alarm struct {
 	c      chan struct{} // wakes a parked alarm; one token is enough
 	done   chan struct{} // closed as the goroutine ends
 	base   time.Time
-	ts     syscall.Timespec
-	timed  uint32
+	timer  futexTimer
 }
 
 const alarmQuit = -1
@@ -188,7 +212,12 @@ func (a *alarm) now() int64 { return int64(time.Since(a.base)) }
 // arm asks the alarm to wake the loop d from now, instead of at the
 // deadline asked for before. The loop calls it.
 func (a *alarm) arm(d time.Duration) {
-	t := max(a.now()+int64(d), 1)
+	t := a.now()
+	if int64(d) > math.MaxInt64-t {
+		t = math.MaxInt64 // Sleep(Never): the sum would wrap around
+	} else {
+		t = max(t+int64(d), 1)
+	}
 	a.when.Store(t)
 	if a.parked.Load() {
 		select {
@@ -219,6 +248,7 @@ func (a *alarm) run(l *Loop) {
 			// either sees parked and sends, or is seen here.
 			a.parked.Store(true)
 			if a.when.Load() == 0 {
+				a.timer.release()
 				<-a.c
 			}
 			a.parked.Store(false)
@@ -229,7 +259,7 @@ func (a *alarm) run(l *Loop) {
 			continue
 		}
 		if d := t - a.now(); d > 0 {
-			waitFutex(&a.seq, seq, time.Duration(d), &a.ts, &a.timed)
+			a.timer.wait(&a.seq, seq, time.Duration(d))
 			continue
 		}
 		if a.when.CompareAndSwap(t, 0) {

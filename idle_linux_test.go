@@ -3,6 +3,10 @@
 package asyncio
 
 import (
+	"math"
+	"runtime"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -209,4 +213,50 @@ func TestIdleAlarmEarlierDeadline(t *testing.T) {
 	if s := <-short; !s.Done() {
 		t.Fatalf("the short task: %v", s)
 	}
+}
+
+// A deadline too far to add to the alarm's clock (Sleep(Never) reaches the
+// alarm as MaxInt64 less the loop's clock) stays at the end of time: it
+// wrapped around to "now", and a held loop with only such a timer woke at
+// once, over and over.
+func TestIdleAlarmNeverDeadline(t *testing.T) {
+	a := &alarm{base: time.Now().Add(-time.Millisecond)} // started 1 ms ago
+	a.parked.Store(true)
+	a.c = make(chan struct{}, 1)
+	a.arm(time.Duration(math.MaxInt64 - int64(500*time.Microsecond)))
+	if w := a.when.Load(); w != math.MaxInt64 {
+		t.Fatalf("a deadline ~292 years away armed at %d ns", w)
+	}
+}
+
+// A timed wait sets its thread's timer slack to 1 ns; release gives the
+// thread its default back when the goroutine parks (a runtime thread left at
+// 1 ns slows other goroutines' wake-ups), and the next wait sets it again,
+// however short.
+func TestFutexTimerSlack(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	slack := func() uintptr {
+		r, _, _ := syscall.RawSyscall(syscall.SYS_PRCTL, 30, 0, 0) // PR_GET_TIMERSLACK
+		return r
+	}
+	def := slack()
+	if def == 1 {
+		t.Skip("this thread's default slack is 1 ns already")
+	}
+	var word atomic.Uint32
+	var f futexTimer
+	f.wait(&word, 1, time.Microsecond) // the word is 0: returns at once
+	if s := slack(); s != 1 {
+		t.Fatalf("slack %d ns during timed waits, want 1", s)
+	}
+	f.release()
+	if s := slack(); s != def {
+		t.Fatalf("slack %d ns after release, want the default %d", s, def)
+	}
+	f.wait(&word, 1, time.Microsecond)
+	if s := slack(); s != 1 {
+		t.Fatalf("slack %d ns in a short wait after a release, want 1", s)
+	}
+	f.release()
 }

@@ -11,10 +11,14 @@ import (
 // task waits on it, the loop sleeps rather than report a deadlock, since
 // another goroutine may still set it. The zero ThreadSafeFlag is clear.
 type ThreadSafeFlag struct {
-	mu      sync.Mutex
-	state   bool
-	waiter  *Task
-	deliver func() // f.wakeWaiter, made once by the first Wait so that Set allocates nothing
+	mu     sync.Mutex
+	state  bool
+	waiter *Task
+	// deliver runs f.wakeWaiter on deliverOn, the loop of the latest
+	// waiter; Wait makes it when the flag moves to a loop, so that Set
+	// allocates nothing.
+	deliver   func()
+	deliverOn *Loop
 }
 
 // ErrFlagBusy is returned when a second task waits on a ThreadSafeFlag.
@@ -32,15 +36,18 @@ func (f *ThreadSafeFlag) Set() {
 	}
 }
 
-// wakeWaiter runs on the loop for a Set: it wakes the task waiting then, if
+// wakeWaiter runs on loop l for a Set: it wakes the task waiting then, if
 // the flag is still set (a Set merged into an earlier wake-up has been
-// consumed).
-func (f *ThreadSafeFlag) wakeWaiter() {
+// consumed) and the task is l's. A Set delayed between reading its waiter
+// and posting may deliver after that waiter left and a task of another
+// loop began to wait: that task is not l's to touch, and that Set's
+// successor posts to its loop.
+func (f *ThreadSafeFlag) wakeWaiter(l *Loop) {
 	f.mu.Lock()
 	w, set := f.waiter, f.state
 	f.mu.Unlock()
-	if set && w != nil && w.blocker == waitQueue(f) {
-		w.loop.wake(w)
+	if set && w != nil && w.loop == l && w.blocker == waitQueue(f) {
+		l.wake(w)
 	}
 }
 
@@ -70,8 +77,9 @@ func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
 		return ErrFlagBusy
 	}
 	f.waiter = t
-	if f.deliver == nil {
-		f.deliver = f.wakeWaiter
+	if f.deliverOn != t.loop {
+		l := t.loop
+		f.deliver, f.deliverOn = func() { f.wakeWaiter(l) }, l
 	}
 	f.mu.Unlock()
 	t.loop.hold()
