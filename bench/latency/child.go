@@ -53,7 +53,9 @@ func runChild(impl, scenario string, n int, dur time.Duration) {
 	}
 	switch impl + "/" + scenario {
 	case "library/periodic", "slack/periodic":
-		emit(summarize(libPeriodic(n, dur)))
+		emit(summarize(libPeriodic(n, dur, false)))
+	case "library/periodic-held", "slack/periodic-held":
+		emit(summarize(libPeriodic(n, dur, true)))
 	case "goroutines/periodic":
 		emit(summarize(goPeriodic(n, dur)))
 	case "floor/periodic":
@@ -109,11 +111,19 @@ func goBackground(n int, stop <-chan struct{}, wg *sync.WaitGroup) {
 }
 
 // libPeriodic: a task wakes every millisecond at absolute deadlines;
-// lateness = wake − deadline.
-func libPeriodic(n int, dur time.Duration) []int64 {
+// lateness = wake − deadline. With irq, another task waits on a
+// ThreadSafeFlag meanwhile (never set), as a program waiting for a button
+// does: the loop's timed waits then take the path that lets an interrupt in
+// fast (see the library's idle_linux.go).
+func libPeriodic(n int, dur time.Duration, irq bool) []int64 {
 	var lat []int64
 	asyncio.Run(func(ctx *asyncio.Ctx) error {
 		background(ctx, n)
+		if irq {
+			var flag asyncio.ThreadSafeFlag
+			waiter := asyncio.CreateTask(ctx, flag.Wait)
+			defer waiter.Cancel()
+		}
 		asyncio.Sleep(ctx, 50*time.Millisecond) // let the background settle
 		start := time.Now()
 		for k := 1; time.Duration(k)*period <= dur; k++ {
