@@ -86,10 +86,9 @@ func (s *Sim) AddBME280(name string, bus *SimI2C, addr uint16) (*SimBME280, erro
 	}
 	d := &SimBME280{sim: s, name: name, temp: 21, hum: 45, press: 101325}
 	d.powerOn()
-	if err := bus.Attach(addr, d); err != nil {
+	if err := s.attachDevice(name, d, func() error { return bus.Attach(addr, d) }); err != nil {
 		return nil, err
 	}
-	s.addDevice(name, d)
 	return d, nil
 }
 

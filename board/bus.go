@@ -263,6 +263,23 @@ func (s *Sim) OnTransfer(fn func(Transfer)) { s.onTransfers = append(s.onTransfe
 // device on one) and shows it to the viewer.
 func (s *Sim) addDevice(name string, part any) {
 	s.claim(name)
+	s.register(name, part)
+}
+
+// attachDevice adds a device that attach puts on a bus: a duplicate name
+// panics before the device is on the bus, and a failed attach leaves the
+// name free and returns its error.
+func (s *Sim) attachDevice(name string, part any, attach func() error) error {
+	s.claim(name)
+	if err := attach(); err != nil {
+		delete(s.names, name)
+		return err
+	}
+	s.register(name, part)
+	return nil
+}
+
+func (s *Sim) register(name string, part any) {
 	s.parts[name] = part
 	s.order = append(s.order, name)
 	if s.viewer != nil {

@@ -74,10 +74,9 @@ func (s *Sim) AddSSD1306(name string, bus *SimI2C, addr uint16) (*SimSSD1306, er
 		return nil, fmt.Errorf("board: SSD1306 %q: address 0x%02x, want 0x3c or 0x3d", name, addr)
 	}
 	d := &SimSSD1306{sim: s, name: name, contrast: 0x7f, mode: 2, col1: SSD1306Width - 1, page1: SSD1306Height/8 - 1}
-	if err := bus.Attach(addr, d); err != nil {
+	if err := s.attachDevice(name, d, func() error { return bus.Attach(addr, d) }); err != nil {
 		return nil, err
 	}
-	s.addDevice(name, d)
 	d.OnFrame(func() {
 		if s.viewer != nil {
 			s.viewer.frame(d)

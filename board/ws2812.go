@@ -96,10 +96,9 @@ func (s *Sim) AddWS2812(name string, bus *SimSPI, n int) (*SimWS2812, error) {
 		d.shown[i].A = 0xff
 	}
 	d.run = 1 << 30 // idle low for long
-	if err := bus.Attach(d, nil); err != nil {
+	if err := s.attachDevice(name, d, func() error { return bus.Attach(d, nil) }); err != nil {
 		return nil, err
 	}
-	s.addDevice(name, d)
 	return d, nil
 }
 
