@@ -44,6 +44,7 @@ type uart struct {
 	rw   io.ReadWriter
 	once sync.Once
 	done chan struct{}
+	poll *time.Timer // Read's wait between tries, made once: Reads come one at a time
 }
 
 // Read reads rw, trying again every uartPoll while it returns nothing and
@@ -62,11 +63,15 @@ func (u *uart) Read(p []byte) (int, error) {
 		if n > 0 || err != nil {
 			return n, err
 		}
-		t := time.NewTimer(uartPoll)
+		if u.poll == nil {
+			u.poll = time.NewTimer(uartPoll)
+		} else {
+			u.poll.Reset(uartPoll) // a stopped or fired timer: nothing stale to drain
+		}
 		select {
-		case <-t.C:
+		case <-u.poll.C:
 		case <-u.done:
-			t.Stop()
+			u.poll.Stop()
 		}
 	}
 }

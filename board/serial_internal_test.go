@@ -1,0 +1,40 @@
+package board
+
+import (
+	"testing"
+)
+
+// emptyThenByte returns nothing for its first empty Reads, then a byte.
+type emptyThenByte struct{ empty int }
+
+func (r *emptyThenByte) Read(p []byte) (int, error) {
+	if r.empty > 0 {
+		r.empty--
+		return 0, nil
+	}
+	p[0] = 'x'
+	return 1, nil
+}
+
+func (r *emptyThenByte) Write(p []byte) (int, error) { return len(p), nil }
+
+// A serial port's Read that finds nothing waits on one timer, made once,
+// not on a new timer for every empty try (one each millisecond while a
+// UART is quiet).
+func TestUARTPollReusesItsTimer(t *testing.T) {
+	r := &emptyThenByte{}
+	u := &uart{rw: r, done: make(chan struct{})}
+	defer u.Close()
+	buf := make([]byte, 1)
+	r.empty = 1
+	u.Read(buf) // the first wait makes the timer
+	allocs := testing.AllocsPerRun(10, func() {
+		r.empty = 3
+		if n, err := u.Read(buf); n != 1 || err != nil {
+			t.Fatalf("Read: %d, %v", n, err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations for a Read through 3 empty tries, want 0", allocs)
+	}
+}
