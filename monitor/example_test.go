@@ -14,13 +14,14 @@ import (
 // A program opts in to the monitor server; a client with the run's token
 // gets the task dump.
 func ExampleListen() {
-	asyncio.Run(func(ctx *asyncio.Ctx) error {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
 		s, err := monitor.Listen(ctx.Loop(), "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error { return asyncio.Sleep(c, time.Second) }, asyncio.Named("blinker"))
+		// The blinker sleeps until the run ends, however slow the dump.
+		asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error { return asyncio.Sleep(c, time.Hour) }, asyncio.Named("blinker"))
 		answer, err := asyncio.ToThreadOf(ctx, func(context.Context) (string, error) { return monitor.Ask(s.Addr().String(), s.Token()) })
 		if err != nil {
 			return err
@@ -32,6 +33,9 @@ func ExampleListen() {
 		}
 		return nil
 	})
+	if err != nil {
+		fmt.Println(err)
+	}
 	// Output:
 	// task "blinker": sleeping
 }
