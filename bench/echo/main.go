@@ -105,11 +105,12 @@ const (
 	ours   = iota
 	ours1P // this library's server with GOMAXPROCS=1
 	floor
+	bare // one epoll loop with raw system calls and nothing else
 	cpython
 	nServers
 )
 
-var serverTitles = [nServers]string{"this library", "this library, GOMAXPROCS=1", "Go, goroutine per connection", "CPython asyncio"}
+var serverTitles = [nServers]string{"this library", "this library, GOMAXPROCS=1", "Go, goroutine per connection", "bare epoll loop, no scheduler", "CPython asyncio"}
 
 // report is a whole run.
 type report struct {
@@ -133,12 +134,14 @@ func measure(levels []int, spec loadSpec, reps int, python string) *report {
 		children[ours] = &child{NA: err.Error()}
 		children[ours1P] = &child{NA: err.Error()}
 		children[floor] = &child{NA: err.Error()}
+		children[bare] = &child{NA: err.Error()}
 	} else {
 		children[ours] = startChild("library", execCommand(exe, "-serve", "library"))
 		oneP := execCommand(exe, "-serve", "library")
 		oneP.Env = append(os.Environ(), "GOMAXPROCS=1")
 		children[ours1P] = startChild("library, GOMAXPROCS=1", oneP)
 		children[floor] = startChild("goroutines", execCommand(exe, "-serve", "goroutines"))
+		children[bare] = startChild("bare", execCommand(exe, "-serve", "bare"))
 	}
 	var stopPython func()
 	children[cpython], stopPython = startCPython(python)
@@ -146,6 +149,7 @@ func measure(levels []int, spec loadSpec, reps int, python string) *report {
 	defer children[ours].stop()
 	defer children[ours1P].stop()
 	defer children[floor].stop()
+	defer children[bare].stop()
 	r.python = toolVersion(python)
 
 	for s := range nServers {
@@ -248,11 +252,12 @@ func (r *report) body() string {
 		r.reps, r.spec.duration, r.spec.warmup, thousands(float64(r.spec.requests)), r.spec.size)
 	b.WriteString("- On a small, shared virtual machine, figures vary a lot from run to run (more than the differences between the Go servers); compare the columns of one run, whose servers take turns under the same conditions.\n")
 	b.WriteString("- Every server runs in a child process of its own on 127.0.0.1 and reads up to 16 KiB at a time; the load client (one goroutine per connection, blocking round trips) runs in the benchmark's process, on the same machine, so client and server share its CPUs.\n")
-	b.WriteString("- This library: `stream.StartServer`, a task per connection doing `ReadInto`, `Write`, `Drain`; the same server again with GOMAXPROCS=1. Goroutines: `net.Listen`, a goroutine per connection doing `Read`, `Write`. CPython: `asyncio.start_server`, `reader.read`, `writer.write`, `await writer.drain()` (bench/echo/echo_cpython.py).\n")
+	b.WriteString("- This library: `stream.StartServer`, a task per connection doing `ReadInto`, `Write`, `Drain`; the same server again with GOMAXPROCS=1. Goroutines: `net.Listen`, a goroutine per connection doing `Read`, `Write`. CPython: `asyncio.start_server`, `reader.read`, `writer.write`, `await writer.drain()` (bench/echo/echo_cpython.py). Bare epoll loop (Linux): one goroutine in epoll_wait on a level-triggered set, and for each readable socket one raw read and one raw write, with no scheduler, no task and no buffering: the floor of any one-thread event loop with this pattern of system calls, so that this library's user space above it is the library's own work (bench/echo/bare_linux.go).\n")
 	if r.hasCPU() {
 		b.WriteString("- CPU time: the server process's user and system time from /proc/PID/stat (10 ms ticks), read at the start and at the end of each measured run and divided by its round trips; the load client's the same way, from its own process. Most of a round trip's CPU time is the kernel's TCP loopback path, much the same for every server (a write on loopback also carries the segment through the receiving socket's stack); the time in user space is the server's own code. With client and server on one machine, the throughput is bounded by their CPU time per round trip together, so at 100 and 1,000 connections, where the servers are busy, the throughput ratio to CPython stays far below the ratio of the servers' own (user-space) costs; at 1 connection, where a round trip is mostly waiting, it shows the difference in latency.\n")
 	}
-	b.WriteString("- How this library's server does I/O (Linux): the loop's goroutine waits in epoll itself (a Poller installed by the stream package) and reads, writes and polls its sockets with raw non-blocking system calls, so a request involves no goroutine but the loop's, no hand-off between goroutines and no scheduler bookkeeping around the system calls (see the stream package documentation); it makes one read per request where the goroutine server makes two, since a short read tells it the socket is empty. What is left of the gap is the machine's: one loop thread against a server that spreads its work over both CPUs of a machine shared with the load client, and at 1 connection the wake-up of a thread blocked in epoll_wait, which varies a lot from run to run on this virtual machine.\n")
+	b.WriteString("- How this library's server does I/O (Linux): the loop's goroutine waits in epoll itself (a Poller installed by the stream package) and reads, writes and polls its sockets with raw non-blocking system calls, so a request involves no goroutine but the loop's, no hand-off between goroutines and no scheduler bookkeeping around the system calls (see the stream package documentation); it makes one read per request where the goroutine server makes two, since a short read tells it the socket is empty. In throughput, what is left of the gap is the machine's: one loop thread against a server that spreads its work over both CPUs of a machine shared with the load client, and at 1 connection the wake-up of a thread blocked in epoll_wait, which varies a lot from run to run on this virtual machine.\n")
+	b.WriteString("- The bare epoll loop makes the same system calls as this library's server with nothing around them, so this library's user-space time above the bare loop's is its own work per round trip: the loop's turn, the switch into the connection's task and back, the stream's wait. That share grows with the number of connections, as the goroutine server's user time does; most likely (not measured here: the virtual machine has no cache counters) because at 1,000 connections every round trip touches another connection's task, stack and stream, which no longer stay in the CPU's caches.\n")
 	for s := range nServers {
 		if r.na[s] != "" {
 			fmt.Fprintf(&b, "- %s: n/a, %s.\n", serverTitles[s], r.na[s])
@@ -336,7 +341,11 @@ func (r *report) targets(b *strings.Builder) {
 				passFail(o.user+o.sys <= g.user+g.sys), n, micros(o.user+o.sys), micros(g.user+g.sys))
 			if g.user > 0 {
 				q := float64(o.user) / float64(g.user)
-				fmt.Fprintf(b, "- %s at %s connections, user space at most 0.6× the goroutine-per-connection server's: %.2f×\n", passFail(q <= 0.6), n, q)
+				floorNote := ""
+				if measured(bare, li) {
+					floorNote = fmt.Sprintf(" (the bare epoll loop, no scheduler: %.2f×)", float64(r.results[bare][li].cpu.user)/float64(g.user))
+				}
+				fmt.Fprintf(b, "- %s at %s connections, user space at most 0.6× the goroutine-per-connection server's: %.2f×%s\n", passFail(q <= 0.6), n, q, floorNote)
 			}
 			stated = true
 		}

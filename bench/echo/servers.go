@@ -100,6 +100,7 @@ func serveChild(kind, cpuProfile string) int {
 	serve := map[string]func(func(string), <-chan struct{}) error{
 		"library":    serveLibrary,
 		"goroutines": serveGoroutines,
+		"bare":       serveBare,
 	}[kind]
 	if serve == nil {
 		fmt.Fprintf(os.Stderr, "echo bench: unknown server %q\n", kind)

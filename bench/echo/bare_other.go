@@ -1,0 +1,9 @@
+//go:build !linux
+
+package main
+
+import "errors"
+
+func serveBare(func(string), <-chan struct{}) error {
+	return errors.New("the bare epoll server is Linux's")
+}
