@@ -146,9 +146,12 @@ func wakeFutex(word *atomic.Uint32) {
 	syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWakePrivate, 1, 0, 0, 0)
 }
 
-// stopAlarm ends the loop's alarm goroutine, if it has one, and waits for it
-// to end: no goroutine outlives a run.
-func (l *Loop) stopAlarm() {
+// endIdle runs as the loop returns: it gives the thread its default timer
+// slack back (the caller's thread goes on without the loop), and ends the
+// loop's alarm goroutine, if it has one, and waits for it: no goroutine
+// outlives a run.
+func (l *Loop) endIdle() {
+	l.idleWait.timer.release()
 	a := l.idleWait.alarm
 	if a == nil {
 		return
@@ -237,6 +240,7 @@ func (a *alarm) arm(d time.Duration) {
 // run is the alarm's goroutine.
 func (a *alarm) run(l *Loop) {
 	defer close(a.done)
+	defer a.timer.release() // its thread goes back to the Go scheduler
 	for {
 		seq := a.seq.Load()
 		t := a.when.Load()

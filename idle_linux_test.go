@@ -236,10 +236,7 @@ func TestIdleAlarmNeverDeadline(t *testing.T) {
 func TestFutexTimerSlack(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	slack := func() uintptr {
-		r, _, _ := syscall.RawSyscall(syscall.SYS_PRCTL, 30, 0, 0) // PR_GET_TIMERSLACK
-		return r
-	}
+	slack := threadSlack
 	def := slack()
 	if def == 1 {
 		t.Skip("this thread's default slack is 1 ns already")
@@ -259,4 +256,40 @@ func TestFutexTimerSlack(t *testing.T) {
 		t.Fatalf("slack %d ns in a short wait after a release, want 1", s)
 	}
 	f.release()
+}
+
+// threadSlack returns this thread's timer slack in ns.
+func threadSlack() uintptr {
+	r, _, _ := syscall.RawSyscall(syscall.SYS_PRCTL, 30, 0, 0) // PR_GET_TIMERSLACK
+	return r
+}
+
+// A run gives back the slack its timed waits set on the thread that runs
+// the loop: the caller's thread goes on at its default.
+func TestRunGivesSlackBack(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	def := threadSlack()
+	if def == 1 {
+		t.Skip("this thread's default slack is 1 ns already")
+	}
+	l := NewLoop()
+	defer l.Close()
+	var during uintptr
+	main := l.CreateTask(func(ctx *Ctx) error {
+		if err := Sleep(ctx, 2*time.Millisecond); err != nil {
+			return err
+		}
+		during = threadSlack() // the task runs on the loop's (locked) thread
+		return nil
+	})
+	if err := l.RunUntilComplete(main); err != nil {
+		t.Fatal(err)
+	}
+	if during != 1 {
+		t.Fatalf("slack %d ns while the loop ran, want 1", during)
+	}
+	if s := threadSlack(); s != def {
+		t.Fatalf("slack %d ns after the run, want the default %d", s, def)
+	}
 }

@@ -11,4 +11,4 @@ type idleWait struct{}
 
 func (l *Loop) sleepIdle(time.Duration) bool { return false }
 func (l *Loop) wakeIdle() bool               { return false }
-func (l *Loop) stopAlarm()                   {}
+func (l *Loop) endIdle()                     {}

@@ -244,7 +244,7 @@ func (l *Loop) run(mode runMode, until *Task) error {
 // posted, wait while nothing is ready (idle: for as long as the loop's clock
 // says), fire due timers, and run every ready task once, in order.
 func (l *Loop) loop() error {
-	defer l.stopAlarm()
+	defer l.endIdle()
 	for !l.halt {
 		if l.hasPosted.Load() {
 			l.runPosted()

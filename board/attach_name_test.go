@@ -43,6 +43,17 @@ func TestBusDeviceNameCheckedBeforeAttach(t *testing.T) {
 		t.Fatalf("the name of a failed attach: %v", err)
 	}
 
+	// No bus: an error, and the name stays free.
+	if _, err := sim.AddBME280("env3", nil, 0x76); err == nil || !strings.Contains(err.Error(), "no I2C bus") {
+		t.Fatalf("a BME280 on no bus: %v", err)
+	}
+	if _, err := sim.AddSSD1306("env3", nil, 0x3d); err == nil || !strings.Contains(err.Error(), "no I2C bus") {
+		t.Fatalf("an SSD1306 on no bus: %v", err)
+	}
+	if _, err := sim.AddSSD1306("env3", bus, 0x3d); err != nil {
+		t.Fatalf("the name after the refusals: %v", err)
+	}
+
 	spi := sim.AddSPI("spi")
 	mustPanic("WS2812", func() { sim.AddWS2812("led", spi, 3) })
 	if _, err := sim.AddWS2812("strip", spi, 3); err != nil {

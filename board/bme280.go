@@ -78,9 +78,12 @@ var _ I2CTarget = (*SimBME280)(nil)
 
 // AddBME280 adds a BME280 named name on bus at addr (0x76 or 0x77), in
 // sleep mode after power-on, measuring 21 °C, 45 %RH and 101325 Pa. It
-// panics if the board already has a part with that name, and returns the
-// error of attaching it to the bus.
+// panics if the board already has a part with that name, and returns an
+// error if bus is nil, addr is not 0x76 or 0x77, or the bus refuses it.
 func (s *Sim) AddBME280(name string, bus *SimI2C, addr uint16) (*SimBME280, error) {
+	if bus == nil {
+		return nil, fmt.Errorf("board: BME280 %q: no I2C bus", name)
+	}
 	if addr != 0x76 && addr != 0x77 {
 		return nil, fmt.Errorf("board: BME280 %q: address 0x%02x, want 0x76 or 0x77", name, addr)
 	}

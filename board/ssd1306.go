@@ -67,9 +67,12 @@ var _ I2CTarget = (*SimSSD1306)(nil)
 
 // AddSSD1306 adds a 128x64 SSD1306 display named name on bus at addr (0x3c
 // or 0x3d), in its reset state: off, RAM cleared, page addressing. It
-// panics if the board already has a part with that name, and returns the
-// error of attaching it.
+// panics if the board already has a part with that name, and returns an
+// error if bus is nil, addr is not 0x3c or 0x3d, or the bus refuses it.
 func (s *Sim) AddSSD1306(name string, bus *SimI2C, addr uint16) (*SimSSD1306, error) {
+	if bus == nil {
+		return nil, fmt.Errorf("board: SSD1306 %q: no I2C bus", name)
+	}
 	if addr != 0x3c && addr != 0x3d {
 		return nil, fmt.Errorf("board: SSD1306 %q: address 0x%02x, want 0x3c or 0x3d", name, addr)
 	}

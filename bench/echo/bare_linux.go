@@ -3,16 +3,32 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"unsafe"
 )
 
-// serveBare is the floor of any one-thread event loop: one epoll set,
-// level-triggered, and for each readable socket one raw read and one raw
-// write, on the goroutine that waits, with no scheduler, no tasks and no
-// buffering of its own. What this library's server spends in user space
-// above it is the library's own work per round trip. It serves until stop
-// is closed.
+// listenBacklog is the backlog net.Listen gives the other Go servers: the
+// kernel's limit, net.core.somaxconn.
+func listenBacklog() int {
+	if b, err := os.ReadFile("/proc/sys/net/core/somaxconn"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 {
+			return n
+		}
+	}
+	return syscall.SOMAXCONN
+}
+
+// serveBare is the floor of a one-thread event loop: one epoll set,
+// level-triggered, and for each readable socket the read and the write
+// this library's server makes per request, raw, on the goroutine that
+// waits, with no scheduler, no tasks and no buffering of its own. (The
+// library's set is edge-triggered and also watches for writability, and
+// its loop polls the set once per busy round: bookkeeping this floor
+// skips.) What this library's server spends in user space above it is the
+// library's own work per round trip. It serves until stop is closed.
 func serveBare(ready func(addr string), stop <-chan struct{}) error {
 	lfd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -22,7 +38,7 @@ func serveBare(ready func(addr string), stop <-chan struct{}) error {
 	if err := syscall.Bind(lfd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		return err
 	}
-	if err := syscall.Listen(lfd, syscall.SOMAXCONN); err != nil {
+	if err := syscall.Listen(lfd, listenBacklog()); err != nil {
 		return err
 	}
 	sa, err := syscall.Getsockname(lfd)
