@@ -44,7 +44,10 @@ type uart struct {
 	rw   io.ReadWriter
 	once sync.Once
 	done chan struct{}
-	poll *time.Timer // Read's wait between tries, made once: Reads come one at a time
+	// reading holds Reads one at a time: the stream has one reader, but
+	// ExtraInfo("transport") hands u to its users too.
+	reading sync.Mutex
+	poll    *time.Timer // Read's wait between tries, made once
 }
 
 // Read reads rw, trying again every uartPoll while it returns nothing and
@@ -53,6 +56,8 @@ func (u *uart) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	u.reading.Lock()
+	defer u.reading.Unlock()
 	for {
 		select {
 		case <-u.done:

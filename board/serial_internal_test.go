@@ -1,6 +1,8 @@
 package board
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -47,5 +49,52 @@ func TestUARTPollReusesItsTimer(t *testing.T) {
 	})
 	if allocs > floor {
 		t.Fatalf("%v allocations for a Read through 3 empty tries, want at most %v, what 3 waits on one timer cost", allocs, floor)
+	}
+}
+
+// quietThenBytes returns nothing for its first empty Reads, then a byte
+// each time; any goroutine may call it.
+type quietThenBytes struct{ empty atomic.Int32 }
+
+func (r *quietThenBytes) Read(p []byte) (int, error) {
+	if r.empty.Add(-1) >= 0 {
+		return 0, nil
+	}
+	p[0] = 'x'
+	return 1, nil
+}
+
+func (r *quietThenBytes) Write(p []byte) (int, error) { return len(p), nil }
+
+// Two Reads at once (a user reading the port handed out as the stream's
+// transport, beside the stream's own reader) take turns on the polling
+// timer: sharing it, one could take the other's tick and leave it waiting
+// for ever (and go test -race reports the race).
+func TestUARTConcurrentReads(t *testing.T) {
+	r := &quietThenBytes{}
+	r.empty.Store(6)
+	u := &uart{rw: r, done: make(chan struct{})}
+	defer u.Close()
+	var wg sync.WaitGroup
+	defer func() {
+		finished := make(chan struct{})
+		go func() { wg.Wait(); close(finished) }()
+		select {
+		case <-finished:
+		case <-time.After(10 * time.Second): // a hang guard, not a timing check
+			u.Close() // ends the stuck Read
+			<-finished
+			t.Fatal("a Read was left waiting for a tick the other took")
+		}
+	}()
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1)
+			if n, err := u.Read(buf); n != 1 || err != nil {
+				t.Errorf("Read: %d, %v", n, err)
+			}
+		}()
 	}
 }
