@@ -15,8 +15,6 @@ func newEpoller(*registry) *epoller   { return nil }
 func (p *epoller) Poll(time.Duration) {}
 func (p *epoller) Wake()              {}
 func (p *epoller) close()             {}
-func (p *epoller) hold()              {}
-func (p *epoller) unhold()            {}
 func (p *epoller) letGo()             {}
 
 // newPollTransport returns nil: every stream uses goroutines.

@@ -39,18 +39,17 @@ type Stream struct {
 	maxLine int
 
 	// Loop side.
-	closed    bool     // Close or Abort was called: no more reads or writes
-	wclosed   bool     // CloseWrite was called: no more writes
-	reading   bool     // a task is in a read
-	skipLine  bool     // discard input up to the next '\n' (after ErrLineTooLong)
-	fair      fairness // yields to the other tasks now and then (see fairness)
-	paused    bool     // a task paused on the stream since the last Drain
-	gone      bool     // the link is closed and the transport's goroutines have ended
-	readEv    asyncio.Event
-	drainEv   asyncio.Event
-	goneEv    asyncio.Event
-	onDrained func()
-	onGone    func()
+	closed   bool     // Close or Abort was called: no more reads or writes
+	wclosed  bool     // CloseWrite was called: no more writes
+	reading  bool     // a task is in a read
+	skipLine bool     // discard input up to the next '\n' (after ErrLineTooLong)
+	fair     fairness // yields to the other tasks now and then (see fairness)
+	paused   bool     // a task paused on the stream since the last Drain
+	gone     bool     // the link is closed and the transport's goroutines have ended
+	readEv   asyncio.Event
+	drainEv  asyncio.Event
+	goneEv   asyncio.Event
+	onGone   func()
 
 	readTimeout time.Duration // bounds each read (WithReadTimeout); 0: none
 
@@ -126,7 +125,6 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 
 func newStream(l *asyncio.Loop, reg *registry, lk *link, o options) *Stream {
 	s := &Stream{loop: l, reg: reg, link: lk, limit: o.readLimit, maxLine: o.maxLine, readTimeout: o.readTimeout}
-	s.onDrained = s.drainEv.Set
 	s.onGone = s.setGone
 	if reg.add(lk) {
 		s.t = newTransport(s)
@@ -561,17 +559,16 @@ func (s *Stream) Write(p []byte) (int, error) {
 	rest := p
 	if !out.active && len(out.buf) == out.off {
 		// Nothing waits before p: the transport may write it now,
-		// without waiting.
-		out.mu.Unlock()
+		// without waiting. No writer goroutine runs (!active), so the
+		// lock is held across the non-blocking write, as pollWritable
+		// holds it.
 		n, err := s.t.writeNow(rest)
 		if err != nil {
-			out.mu.Lock()
 			out.err = err
 			out.mu.Unlock()
 			return n, err
 		}
 		rest = rest[n:]
-		out.mu.Lock()
 	}
 	if len(rest) > 0 {
 		out.buf = append(out.buf, rest...)

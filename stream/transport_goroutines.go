@@ -16,10 +16,13 @@ type goTransport struct {
 	paused  bool    // the reader goroutine waits for room (s.in.mu)
 	room    chan struct{}
 	quit    chan struct{} // closed by stopReading: a paused reader goroutine leaves
+	// The events' Set as funcs made once, posted from the goroutines: a
+	// method value made at each post would allocate.
+	readable, drained func()
 }
 
 func newGoTransport(s *Stream) *goTransport {
-	g := &goTransport{s: s, room: make(chan struct{}, 1), quit: make(chan struct{})}
+	g := &goTransport{s: s, room: make(chan struct{}, 1), quit: make(chan struct{}), readable: s.readEv.Set, drained: s.drainEv.Set}
 	if s.link.raw != nil {
 		g.sock = newSockIO(s.link.raw, &s.link.sysfd)
 	}
@@ -105,7 +108,7 @@ func (g *goTransport) readLoop() {
 		g.paused = full
 		in.mu.Unlock()
 		if post {
-			s.loop.CallSoonThreadsafe(s.readEv.Set)
+			s.loop.CallSoonThreadsafe(g.readable)
 		}
 		if err != nil {
 			return
@@ -192,7 +195,7 @@ func (g *goTransport) writeLoop() {
 	out.active = false
 	post, closeNow := s.flushed()
 	if post {
-		s.loop.CallSoonThreadsafe(s.onDrained)
+		s.loop.CallSoonThreadsafe(g.drained)
 	}
 	if closeNow {
 		s.link.gracefulClose()

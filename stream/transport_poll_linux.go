@@ -204,7 +204,6 @@ func (t *pollTransport) close(bool) {
 	if t.pslot >= 0 {
 		t.pl.unregister(t.pslot, t.s.link.raw)
 		t.pslot = -1
-		t.s.link.sysfd = -1
 	}
 	t.s.link.hardClose()
 	t.s.linkClosed()
