@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/goasyncio/asyncio/internal/partkind"
 	"github.com/goasyncio/asyncio/view"
 )
 
@@ -135,7 +136,7 @@ func (m *model) displayLines(w, room int) []string {
 	var pics []picture
 	var names []string
 	for _, p := range m.st.Parts {
-		if p.Kind != "ssd1306" {
+		if p.Kind != partkind.SSD1306 {
 			continue
 		}
 		if pic, ok := pictureOf(p); ok {
@@ -197,12 +198,12 @@ func (m *model) turn(k string) bool {
 	var step, lo, hi int
 	switch k {
 	case "left", "right":
-		kind, step, lo, hi = "potentiometer", knobStep, 0, maxKnob
+		kind, step, lo, hi = partkind.Potentiometer, knobStep, 0, maxKnob
 		if k == "left" {
 			step = -step
 		}
 	case "up", "down":
-		kind, field, step, lo, hi = "bme280", sensorField, tempStep, minTemp, maxTemp
+		kind, field, step, lo, hi = partkind.BME280, sensorField, tempStep, minTemp, maxTemp
 		if k == "down" {
 			step = -step
 		}
@@ -221,7 +222,7 @@ func (m *model) turn(k string) bool {
 	}
 	p := &m.st.Parts[i]
 	v := p.Level + step
-	if kind == "bme280" {
+	if kind == partkind.BME280 {
 		v = snap(p.Level, step) // 21.3 °C goes up to 21.5, down to 21.0
 	}
 	v = min(max(v, lo), hi)
@@ -249,11 +250,11 @@ func snap(v, step int) int {
 // travel in percent, the sensor's temperature in °C.
 func sensorValue(p view.PartState) (string, bool) {
 	switch p.Kind {
-	case "potentiometer":
+	case partkind.Potentiometer:
 		return strconv.Itoa((p.Level*100+maxKnob/2)/maxKnob) + "%", true
-	case "bme280":
+	case partkind.BME280:
 		return strconv.FormatFloat(float64(p.Level)/1000, 'f', 1, 64) + "°", true
-	case "ssd1306", "i2c", "spi", "ws2812":
+	case partkind.SSD1306, partkind.I2C, partkind.SPI, partkind.WS2812:
 		return "", true
 	}
 	return "", false
@@ -264,7 +265,7 @@ func sensorValue(p view.PartState) (string, bool) {
 // instead: see stripRow).
 func signalless(p view.PartState) bool {
 	switch p.Kind {
-	case "ssd1306", "i2c", "bme280", "spi", "ws2812":
+	case partkind.SSD1306, partkind.I2C, partkind.BME280, partkind.SPI, partkind.WS2812:
 		return true
 	}
 	return false
@@ -273,9 +274,9 @@ func signalless(p view.PartState) bool {
 // arrowLabel is the key label of the first knob (←→) or sensor (↑↓), or "".
 func (m *model) arrowLabel(p view.PartState) string {
 	switch {
-	case p.Kind == "potentiometer" && m.firstOf(p.Kind) >= 0 && m.st.Parts[m.firstOf(p.Kind)].Name == p.Name:
+	case p.Kind == partkind.Potentiometer && m.firstOf(p.Kind) >= 0 && m.st.Parts[m.firstOf(p.Kind)].Name == p.Name:
 		return keyStyle.Render("←→") + "  "
-	case p.Kind == "bme280" && m.firstOf(p.Kind) >= 0 && m.st.Parts[m.firstOf(p.Kind)].Name == p.Name:
+	case p.Kind == partkind.BME280 && m.firstOf(p.Kind) >= 0 && m.st.Parts[m.firstOf(p.Kind)].Name == p.Name:
 		return keyStyle.Render("↑↓") + "  "
 	}
 	return ""
@@ -286,10 +287,10 @@ func (m *model) arrowLabel(p view.PartState) string {
 // in w columns.
 func (m *model) withArrowKeys(keys [][2]string, w int) [][2]string {
 	var more [][2]string
-	if m.firstOf("potentiometer") >= 0 {
+	if m.firstOf(partkind.Potentiometer) >= 0 {
 		more = append(more, [2]string{"←→", "knob"})
 	}
-	if m.firstOf("bme280") >= 0 {
+	if m.firstOf(partkind.BME280) >= 0 {
 		more = append(more, [2]string{"↑↓", "temp"})
 	}
 	if len(more) == 0 || len(keys) == 0 {

@@ -63,7 +63,6 @@ type model struct {
 	refreshed time.Time                // when st was copied
 
 	width, height int
-	frame         time.Duration
 	framing       bool // a frameMsg is on its way
 	frameGen      int
 	scale         int // index in scales
@@ -85,7 +84,6 @@ func newModel(s session, c config) *model {
 		s:      s,
 		width:  defaultWidth,
 		height: defaultHeight,
-		frame:  defaultFrame,
 		scale:  defaultScale,
 		held:   map[string]bool{},
 		driven: map[string]int{},
@@ -163,7 +161,7 @@ func (m *model) startFrames() tea.Cmd {
 	m.framing = true
 	m.frameGen++
 	gen := m.frameGen
-	return tea.Tick(m.frame, func(time.Time) tea.Msg { return frameMsg{gen} })
+	return tea.Tick(defaultFrame, func(time.Time) tea.Msg { return frameMsg{gen} })
 }
 
 // Update handles a message.

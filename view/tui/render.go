@@ -13,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/goasyncio/asyncio/internal/partkind"
 	"github.com/goasyncio/asyncio/view"
 )
 
@@ -269,21 +270,21 @@ func rule(title string, w int) string {
 func (m *model) label(p view.PartState, nameWidth int) string {
 	var lamp, value string
 	switch p.Kind {
-	case "led", "pwm-led":
+	case partkind.LED, partkind.PWMLED:
 		if p.Lit() {
 			lamp = lipgloss.NewStyle().Foreground(ledColour(p.Colour, p.Brightness)).Render(litGlyph)
 		} else {
 			lamp = lipgloss.NewStyle().Foreground(offColour).Render(unlitGlyph)
 		}
 		lamp = " " + lamp + "  "
-		if p.Kind == "pwm-led" {
+		if p.Kind == partkind.PWMLED {
 			value = strconv.Itoa(p.Brightness) + "%"
 		} else if p.Lit() {
 			value = "on"
 		} else {
 			value = "off"
 		}
-	case "button":
+	case partkind.Button:
 		lamp = m.keyLabel(p.Name)
 		value = "up"
 		if p.Pressed {
@@ -338,7 +339,7 @@ func column(i, width int, end, now, scale time.Duration) (lo, at time.Duration) 
 // wave draws a part's level over the width columns that end at end, each
 // scale long; the last column holds now.
 func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int) string {
-	if p.Kind == "ws2812" {
+	if p.Kind == partkind.WS2812 {
 		return stripRow(p, width)
 	}
 	if signalless(p) {
@@ -379,7 +380,7 @@ func (m *model) wave(p view.PartState, end, now, scale time.Duration, width int)
 		labelVectors(vec, changes, p, base, end, now, scale)
 	}
 	s := string(vec)
-	if p.Kind == "led" || p.Kind == "pwm-led" {
+	if p.Kind == partkind.LED || p.Kind == partkind.PWMLED {
 		return lipgloss.NewStyle().Foreground(ledColour(p.Colour, 100)).Render(s)
 	}
 	return s
