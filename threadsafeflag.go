@@ -85,7 +85,6 @@ func (f *ThreadSafeFlag) Wait(ctx *Ctx) error {
 	t.loop.hold()
 	err = t.park(f)
 	t.loop.holds.Add(-1) // on the loop: no wake-up needed, unlike unhold's
-
 	f.mu.Lock()
 	f.waiter = nil
 	if err == nil {

@@ -40,7 +40,7 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 		for {
 			t, ok := next()
 			if !ok {
-				return nil, fmt.Errorf("wave: VCD ends inside %s", cmd)
+				return nil, fmt.Errorf("vcd: VCD ends inside %s", cmd)
 			}
 			if t == "$end" {
 				return words, nil
@@ -58,7 +58,7 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 			if err := sc.Err(); err != nil {
 				return nil, err
 			}
-			return nil, errors.New("wave: VCD has no $enddefinitions")
+			return nil, errors.New("vcd: VCD has no $enddefinitions")
 		}
 		switch t {
 		case "$enddefinitions":
@@ -88,11 +88,11 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 				return nil, err
 			}
 			if len(words) < 4 {
-				return nil, fmt.Errorf("wave: malformed $var %q", strings.Join(words, " "))
+				return nil, fmt.Errorf("vcd: malformed $var %q", strings.Join(words, " "))
 			}
 			width, err := strconv.Atoi(words[1])
 			if err != nil || width < 1 && !(width == 0 && words[0] == "string") { // GTKWave gives a string no width
-				return nil, fmt.Errorf("wave: $var %s: bad width %q", words[3], words[1])
+				return nil, fmt.Errorf("vcd: $var %s: bad width %q", words[3], words[1])
 			}
 			s := wave.Signal{Name: words[3], Init: wave.Unknown}
 			switch {
@@ -110,7 +110,7 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 				}
 				continue
 			}
-			return nil, fmt.Errorf("wave: unexpected %q in the VCD header", t)
+			return nil, fmt.Errorf("vcd: unexpected %q in the VCD header", t)
 		}
 	}
 	// Values under $dumpvars at the first time stamp (or before any) are
@@ -119,7 +119,7 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 	set := func(id string, v int) error {
 		idx, ok := byID[id]
 		if !ok {
-			return fmt.Errorf("wave: unknown identifier code %q", id)
+			return fmt.Errorf("vcd: unknown identifier code %q", id)
 		}
 		for _, i := range idx {
 			if !stamped || (dumping && now == 0) {
@@ -149,11 +149,11 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 		case t[0] == '#':
 			n, err := strconv.ParseInt(t[1:], 10, 64)
 			if err != nil {
-				return nil, fmt.Errorf("wave: bad time %q", t)
+				return nil, fmt.Errorf("vcd: bad time %q", t)
 			}
 			at := time.Duration(n) * unit
 			if at < now {
-				return nil, fmt.Errorf("wave: time %q goes backwards", t)
+				return nil, fmt.Errorf("vcd: time %q goes backwards", t)
 			}
 			stamped, now = true, at
 			if at > w.End {
@@ -162,11 +162,11 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 		case t[0] == 's' || t[0] == 'S':
 			id, ok := next()
 			if !ok {
-				return nil, fmt.Errorf("wave: VCD ends after %q", t)
+				return nil, fmt.Errorf("vcd: VCD ends after %q", t)
 			}
 			idx, known := byID[id]
 			if !known {
-				return nil, fmt.Errorf("wave: unknown identifier code %q", id)
+				return nil, fmt.Errorf("vcd: unknown identifier code %q", id)
 			}
 			// Each signal of the code numbers its texts as they come.
 			for _, i := range idx {
@@ -187,7 +187,7 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 		case t[0] == 'b' || t[0] == 'B' || t[0] == 'r' || t[0] == 'R':
 			id, ok := next()
 			if !ok {
-				return nil, fmt.Errorf("wave: VCD ends after %q", t)
+				return nil, fmt.Errorf("vcd: VCD ends after %q", t)
 			}
 			if err := set(id, parseVector(t)); err != nil {
 				return nil, err
@@ -201,10 +201,10 @@ func Read(r io.Reader) (*wave.Waveform, error) {
 				v = 1
 			case 'x', 'X', 'z', 'Z':
 			default:
-				return nil, fmt.Errorf("wave: unexpected %q in the value changes", t)
+				return nil, fmt.Errorf("vcd: unexpected %q in the value changes", t)
 			}
 			if len(t) < 2 {
-				return nil, fmt.Errorf("wave: value %q has no identifier code", t)
+				return nil, fmt.Errorf("vcd: value %q has no identifier code", t)
 			}
 			if err := set(t[1:], v); err != nil {
 				return nil, err
@@ -236,13 +236,13 @@ func parseVector(t string) int {
 func parseTimescale(s string) (time.Duration, error) {
 	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
 	if i <= 0 {
-		return 0, fmt.Errorf("wave: bad timescale %q", s)
+		return 0, fmt.Errorf("vcd: bad timescale %q", s)
 	}
 	n, _ := strconv.Atoi(s[:i])
 	units := map[string]time.Duration{"s": time.Second, "ms": time.Millisecond, "us": time.Microsecond, "ns": time.Nanosecond}
 	u, ok := units[s[i:]]
 	if !ok || (n != 1 && n != 10 && n != 100) {
-		return 0, fmt.Errorf("wave: unsupported timescale %q (1, 10 or 100 of s, ms, us or ns)", s)
+		return 0, fmt.Errorf("vcd: unsupported timescale %q (1, 10 or 100 of s, ms, us or ns)", s)
 	}
 	return time.Duration(n) * u, nil
 }

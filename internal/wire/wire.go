@@ -50,12 +50,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/goasyncio/asyncio/internal/partkind"
 	"io"
 	"math"
 	"net"
 	"strings"
 	"time"
+
+	"github.com/goasyncio/asyncio/internal/partkind"
 )
 
 // EnvAddr is the environment variable that tells a program's simulated
