@@ -37,6 +37,10 @@ type Pace struct {
 	epoch  uint64 // bumped by every change, so the loop re-anchors (it keeps epoch+1)
 	wake   func()
 	at     atomic.Int64 // the clock's time: the loop moves it, Time reads it
+	// onRest is OnRest's function; resting says the loop has come to rest
+	// since the last change of the pace, so onRest is not called again.
+	onRest  func()
+	resting bool
 
 	// The clock's anchor: the loop sets it, a change of the pace carries it
 	// on (under mu).
@@ -142,7 +146,8 @@ func (p *Pace) Paused() bool {
 
 // Step, on a paused clock, lets it jump to its next deadline and run what is
 // due then; the clock is paused again after that. Steps made before the
-// loop takes them add up. On a running clock Step does nothing.
+// loop takes them add up. On a running clock Step does nothing. OnRest
+// tells when the steps have been taken.
 func (p *Pace) Step() {
 	p.change(func() {
 		if p.paused {
@@ -151,8 +156,47 @@ func (p *Pace) Step() {
 	})
 }
 
+// OnRest sets fn, or nil, to be called each time a paused clock comes to
+// rest: its steps are taken, and the loop has run everything due at the
+// clock's time, including what that work made ready, and waits for a Step
+// or Resume. A user interface uses it to learn that a Step has ended. fn
+// runs on the loop's goroutine while the loop is idle; it must not block,
+// and the loop runs work it posts (CallSoonThreadsafe) at once. It is
+// called once per rest: again only after a change of the pace (Step,
+// Pause, Resume, SetSpeed) and a new rest.
+func (p *Pace) OnRest(fn func()) {
+	p.mu.Lock()
+	p.onRest, p.resting = fn, false
+	p.mu.Unlock()
+}
+
+// Resting reports whether the paused clock is at rest: the loop came to
+// rest (see OnRest) and the pace has not changed since. Any goroutine may
+// call it.
+func (p *Pace) Resting() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.resting
+}
+
+// rest notes that the paused loop has come to rest, and tells OnRest's
+// function the first time since the last change.
+func (p *Pace) rest() {
+	p.mu.Lock()
+	fn := p.onRest
+	if p.resting {
+		fn = nil
+	}
+	p.resting = true
+	p.mu.Unlock()
+	if fn != nil {
+		fn()
+	}
+}
+
 func (p *Pace) change(fn func()) {
 	p.mu.Lock()
+	p.resting = false
 	if p.seen == p.epoch+1 {
 		// Anchored: keep the time that has flowed up to this change (a
 		// sleep paused after 0.8 s of its 1 s has 0.2 s left on Resume),
@@ -189,6 +233,12 @@ func (*Pace) virtual() bool { return true }
 // paused, when a Step lets it; otherwise it says how long to wait for that.
 func (p *Pace) sleep(when int64, timed bool) time.Duration {
 	if !timed {
+		p.mu.Lock()
+		held := p.paused && p.steps == 0
+		p.mu.Unlock()
+		if held {
+			p.rest()
+		}
 		return -1
 	}
 	p.flowed() // re-anchors after a change of the pace
@@ -196,6 +246,7 @@ func (p *Pace) sleep(when int64, timed bool) time.Duration {
 	if p.paused {
 		if p.steps == 0 {
 			p.mu.Unlock()
+			p.rest()
 			return -1
 		}
 		p.steps--

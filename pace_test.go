@@ -188,3 +188,93 @@ func TestPacedClockMovesWhileTasksSpin(t *testing.T) {
 		t.Errorf("the sleeper woke at %v, want exactly 50ms", setAt)
 	}
 }
+
+// OnRest tells when a paused clock's step has been taken and everything due
+// then has run, including what that work made ready; it tells once per rest.
+func TestPaceOnRestAfterEachStep(t *testing.T) {
+	pace := asyncio.NewPace(1)
+	pace.Pause()
+	var log []string // loop side
+	rests := make(chan string, 16)
+	pace.OnRest(func() { rests <- strings.Join(log, ",") })
+	done := make(chan error)
+	var loop *asyncio.Loop
+	started := make(chan struct{})
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			loop = ctx.Loop()
+			close(started)
+			ev := &asyncio.Event{}
+			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				for {
+					if err := asyncio.Sleep(ctx, time.Second); err != nil {
+						return err
+					}
+					log = append(log, "tick "+ctx.Loop().Time().String())
+					ev.Set()
+				}
+			})
+			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				for {
+					if err := ev.Wait(ctx); err != nil {
+						return err
+					}
+					ev.Clear()
+					// Three rounds later, still at the same time.
+					for range 3 {
+						if err := asyncio.Sleep(ctx, 0); err != nil {
+							return err
+						}
+					}
+					log = append(log, "seen "+ctx.Loop().Time().String())
+				}
+			})
+			return asyncio.Sleep(ctx, time.Hour)
+		}, asyncio.PacedClock(pace))
+	}()
+	next := func(what string) string {
+		t.Helper()
+		select {
+		case got := <-rests:
+			return got
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: no rest", what)
+			return ""
+		}
+	}
+	if got := next("at the start"); got != "" {
+		t.Errorf("first rest after %q, want nothing done", got)
+	}
+	<-started
+	// Work posted while at rest runs, and is not a new rest.
+	ran := make(chan struct{})
+	loop.CallSoonThreadsafe(func() { close(ran) })
+	<-ran
+	for i := 1; i <= 2; i++ {
+		if !pace.Resting() {
+			t.Errorf("before step %d: not resting", i)
+		}
+		pace.Step()
+		got := next(fmt.Sprint("step ", i))
+		want := "tick 1s,seen 1s"
+		if i == 2 {
+			want += ",tick 2s,seen 2s"
+		}
+		if got != want {
+			t.Errorf("rest after step %d: %q, want %q", i, got, want)
+		}
+	}
+	select {
+	case got := <-rests:
+		t.Errorf("a rest with no change of the pace, after %q", got)
+	case <-time.After(20 * time.Millisecond):
+	}
+	pace.OnRest(nil)
+	if err := pace.SetSpeed(1e7); err != nil {
+		t.Fatal(err)
+	}
+	pace.Resume()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
