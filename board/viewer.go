@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/goasyncio/asyncio"
@@ -121,6 +122,10 @@ type viewer struct {
 	pending  int
 	stepFrom time.Duration
 	stepStop *asyncio.Handle
+	// asked counts the Steps the viewer sent (loop side); stepsDone those
+	// finished, as the writer reports them in each Clock.
+	asked     int64
+	stepsDone atomic.Int64
 	// tasks sends the changes of the tasks' states (taskview.go); nil once
 	// the viewer could not be reached. Loop side.
 	tasks *taskView
@@ -151,6 +156,7 @@ func newViewer(s *Sim, addr, token string) *viewer {
 	v := &viewer{sim: s, loop: s.loop, pace: pace, token: token, kick: make(chan struct{}, 1)}
 	v.paused = os.Getenv(wire.EnvPaused) == "1"
 	pace.Pause() // until connected
+	pace.OnRest(v.rested)
 	s.loop.SetPace(pace)
 	v.release = s.loop.KeepAlive()
 	v.hello()
@@ -323,8 +329,8 @@ func (v *viewer) write() {
 	tick := time.NewTicker(clockEvery)
 	defer tick.Stop()
 	var last wire.Message
-	clock := func() error {
-		m := wire.Message{Type: wire.Clock, At: int64(v.pace.Time()), Speed: v.pace.Speed(), Paused: v.pace.Paused()}
+	clock := func(steps int64) error {
+		m := wire.Message{Type: wire.Clock, At: int64(v.pace.Time()), Speed: v.pace.Speed(), Paused: v.pace.Paused(), Steps: steps}
 		if m == last {
 			return nil
 		}
@@ -332,6 +338,9 @@ func (v *viewer) write() {
 		return enc.Encode(m)
 	}
 	for {
+		// The count before the batch: what a finished step queued is in
+		// this batch or an earlier one, so it goes before the count.
+		steps := v.stepsDone.Load()
 		v.mu.Lock()
 		batch, closing := v.queue, v.closing
 		v.queue = nil
@@ -343,7 +352,7 @@ func (v *viewer) write() {
 			}
 		}
 		if err == nil {
-			err = clock()
+			err = clock(steps)
 		}
 		if err == nil {
 			err = w.Flush()
@@ -401,6 +410,7 @@ func (v *viewer) obey(m wire.Message) {
 		v.loop.CallSoonThreadsafe(func() {
 			v.stopStepping()
 			v.pace.Resume()
+			v.finishSteps() // a running clock has no step under way
 		})
 	case wire.Step:
 		v.loop.CallSoonThreadsafe(v.step)
@@ -425,7 +435,9 @@ func (v *viewer) obey(m wire.Message) {
 // up: each goes on to the next time at which a level changes. It runs on
 // the loop, as level does, so that no step is given after the change.
 func (v *viewer) step() {
+	v.asked++
 	if !v.pace.Paused() {
+		v.finishSteps() // nothing to do
 		return
 	}
 	v.pending++
@@ -458,6 +470,32 @@ func (v *viewer) stepped() {
 		return
 	}
 	v.stopStepping()
+}
+
+// rested is the pace's OnRest: the paused loop has come to rest. It runs
+// on the loop, while the loop is idle, so it only posts restedLoop.
+func (v *viewer) rested() { v.loop.CallSoonThreadsafe(v.restedLoop) }
+
+// restedLoop ends the steps under way, if the clock is still at rest when it
+// runs (no Step came in between): everything due at the time they stopped
+// at has run, and what the program printed then has been written. The
+// pace ran out of steps on its own only after wire.MaxStepDeadlines
+// deadlines with no change.
+func (v *viewer) restedLoop() {
+	if !v.pace.Resting() {
+		return // a Step or Resume came first: its own rest will follow
+	}
+	v.stopStepping()
+	v.finishSteps()
+}
+
+// finishSteps reports every Step asked for as finished; it runs on the
+// loop.
+func (v *viewer) finishSteps() {
+	if v.stepsDone.Load() != v.asked {
+		v.stepsDone.Store(v.asked)
+		v.nudge()
+	}
 }
 
 // stopStepping ends the steps under way; it runs on the loop.

@@ -2,11 +2,8 @@ package board_test
 
 import (
 	"io"
-	"net"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/board"
@@ -17,17 +14,7 @@ import (
 // TestViewerSensors: the viewer hears the display's pictures, and sets
 // the knob and the sensor's temperature; bad settings are refused.
 func TestViewerSensors(t *testing.T) {
-	if runtime.GOOS == "js" {
-		t.Skip("skipped on js/wasm: no TCP listener")
-	}
-	board.ResetViewer()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	token := wire.NewToken()
-	t.Setenv(wire.EnvAddr, wire.FormatAddr(token, ln.Addr().String()))
+	ln, _ := listenAsViewer(t)
 	t.Setenv(wire.EnvPaused, "1")
 
 	type result struct {
@@ -55,13 +42,7 @@ func TestViewerSensors(t *testing.T) {
 		}, asyncio.VirtualClock())
 		done <- r
 	}()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	dec := wire.NewDecoder(conn)
+	conn, dec := acceptBoard(t, ln)
 	next := func(want wire.Type) wire.Message {
 		t.Helper()
 		for {

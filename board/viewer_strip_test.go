@@ -2,8 +2,6 @@ package board_test
 
 import (
 	"image/color"
-	"net"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -17,16 +15,7 @@ import (
 // TestViewerStrip: the viewer hears the SPI bus and the strip as parts,
 // and the strip's colours each time they change.
 func TestViewerStrip(t *testing.T) {
-	if runtime.GOOS == "js" {
-		t.Skip("skipped on js/wasm: no TCP listener")
-	}
-	board.ResetViewer()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+	ln, _ := listenAsViewer(t)
 
 	done := make(chan error, 1)
 	go func() {
@@ -47,13 +36,7 @@ func TestViewerStrip(t *testing.T) {
 			return ws.WriteColors([]color.RGBA{{G: 0x10}, {R: 1, G: 2, B: 3}})
 		}, asyncio.VirtualClock())
 	}()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	dec := wire.NewDecoder(conn)
+	_, dec := acceptBoard(t, ln)
 	parts := map[string]wire.Message{}
 	var colours []wire.Message
 	for {

@@ -21,16 +21,7 @@ import (
 // what each stopped for, and each task's end; a run that blocks the loop
 // carries its real duration.
 func TestViewerHearsTheTasks(t *testing.T) {
-	if runtime.GOOS == "js" {
-		t.Skip("skipped on js/wasm: no TCP listener")
-	}
-	board.ResetViewer()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+	ln, _ := listenAsViewer(t)
 	t.Setenv(wire.EnvSpeed, "1000")
 
 	done := make(chan error, 1)
@@ -57,13 +48,7 @@ func TestViewerHearsTheTasks(t *testing.T) {
 			return asyncio.Gather(ctx, red, green, blocker)
 		}, asyncio.VirtualClock())
 	}()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	dec := wire.NewDecoder(conn)
+	_, dec := acceptBoard(t, ln)
 	var tasks []wire.Message
 	for {
 		m, err := dec.Decode()
@@ -193,16 +178,7 @@ func TestTaskInstrumentOnlyWithAViewer(t *testing.T) {
 // TestViewerAsksWhere: asked Where, the board answers with each live
 // task's await point, the file and line it paused at.
 func TestViewerAsksWhere(t *testing.T) {
-	if runtime.GOOS == "js" {
-		t.Skip("skipped on js/wasm: no TCP listener")
-	}
-	board.ResetViewer()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+	ln, _ := listenAsViewer(t)
 	t.Setenv(wire.EnvPaused, "1")
 	t.Setenv(wire.EnvSpeed, "1000")
 	done := make(chan error, 1)
@@ -215,13 +191,7 @@ func TestViewerAsksWhere(t *testing.T) {
 			return asyncio.Gather(ctx, sleeper)
 		}, asyncio.VirtualClock())
 	}()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	dec := wire.NewDecoder(conn)
+	conn, dec := acceptBoard(t, ln)
 	next := func(ok func(wire.Message) bool) wire.Message {
 		t.Helper()
 		for {
@@ -251,17 +221,8 @@ func TestViewerAsksWhere(t *testing.T) {
 // its rate, tells the viewer how many it left out, and then every task's
 // state afresh, so that the viewer still sees how the run ended.
 func TestTaskChangesAreRateLimited(t *testing.T) {
-	if runtime.GOOS == "js" {
-		t.Skip("skipped on js/wasm: no TCP listener")
-	}
 	defer board.SetTaskRate(1000, 100)()
-	board.ResetViewer()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+	ln, _ := listenAsViewer(t)
 	t.Setenv(wire.EnvSpeed, "1000")
 	const spins = 20000
 	done := make(chan error, 1)
@@ -283,13 +244,7 @@ func TestTaskChangesAreRateLimited(t *testing.T) {
 			return asyncio.Sleep(ctx, 300*time.Second)
 		}, asyncio.VirtualClock())
 	}()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	dec := wire.NewDecoder(conn)
+	_, dec := acceptBoard(t, ln)
 	var n int
 	var notice string
 	last := map[string]string{}

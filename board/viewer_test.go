@@ -19,7 +19,12 @@ import (
 // board: it hears the parts and levels, and its commands (good and bad)
 // steer the board and its clock. Only the first board of a process
 // attaches; ResetViewer makes the test's board the first.
-func TestViewerProtocol(t *testing.T) {
+// listenAsViewer listens on the loopback interface as a viewer would, and
+// points the process's next board at it with a fresh secret, which it
+// returns. The listener is closed when the test ends. It skips the test
+// where there is no TCP listener.
+func listenAsViewer(t *testing.T) (net.Listener, string) {
+	t.Helper()
 	if runtime.GOOS == "js" {
 		t.Skip("skipped on js/wasm: no TCP listener")
 	}
@@ -28,9 +33,27 @@ func TestViewerProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	token := wire.NewToken()
 	t.Setenv(wire.EnvAddr, wire.FormatAddr(token, ln.Addr().String()))
+	return ln, token
+}
+
+// acceptBoard accepts the board's connection on ln, bounded by a minute
+// for a broken run, and closed when the test ends.
+func acceptBoard(t *testing.T, ln net.Listener) (net.Conn, *wire.Decoder) {
+	t.Helper()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	return conn, wire.NewDecoder(conn)
+}
+
+func TestViewerProtocol(t *testing.T) {
+	ln, token := listenAsViewer(t)
 	t.Setenv(wire.EnvPaused, "1")
 
 	done := make(chan error, 1)
@@ -48,13 +71,7 @@ func TestViewerProtocol(t *testing.T) {
 			return nil
 		}, asyncio.VirtualClock())
 	}()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute)) // a bound on a broken run
-	dec := wire.NewDecoder(conn)
+	conn, dec := acceptBoard(t, ln)
 	next := func(want wire.Type) wire.Message {
 		t.Helper()
 		for {
@@ -143,16 +160,7 @@ func TestViewerProtocol(t *testing.T) {
 // TestSlowViewerLosesLevelsNotMemory: a viewer that does not keep up loses
 // level changes, is told how many, and then gets every part's level afresh.
 func TestSlowViewerLosesLevelsNotMemory(t *testing.T) {
-	if runtime.GOOS == "js" {
-		t.Skip("skipped on js/wasm: no TCP listener")
-	}
-	board.ResetViewer()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	t.Setenv(wire.EnvAddr, wire.FormatAddr(wire.NewToken(), ln.Addr().String()))
+	ln, _ := listenAsViewer(t)
 	t.Setenv(wire.EnvSpeed, "1000")
 
 	defer board.SetViewerLimits(256, 4096)()
@@ -329,13 +337,7 @@ func TestAttachViewer(t *testing.T) {
 	if err := board.NewSim(loop).AttachViewer(link); err == nil {
 		t.Error("a second board attached to the viewer")
 	}
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	dec := wire.NewDecoder(conn)
+	_, dec := acceptBoard(t, ln)
 	for {
 		m, err := dec.Decode()
 		if err != nil {
@@ -349,4 +351,89 @@ func TestAttachViewer(t *testing.T) {
 		}
 	}
 	loop.Close()
+}
+
+// TestViewerStepIsAcknowledged: the board says a step has finished (the
+// Clock's Steps) only once the loop has run everything due at the time the
+// step stopped at, including what that work made ready, and after it has
+// sent what that work changed. A Step on a running clock finishes at once.
+func TestViewerStepIsAcknowledged(t *testing.T) {
+	ln, _ := listenAsViewer(t)
+	t.Setenv(wire.EnvPaused, "1")
+
+	done := make(chan error, 1)
+	go func() {
+		done <- asyncio.Run(func(ctx *asyncio.Ctx) error {
+			lab := board.NewLab(ctx.Loop())
+			enable := lab.AddPin("enable", board.PinOutput)
+			ev := &asyncio.Event{}
+			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				for {
+					if err := asyncio.Sleep(ctx, 250*ms); err != nil {
+						return err
+					}
+					lab.Red.Toggle()
+					ev.Set()
+				}
+			})
+			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				for {
+					if err := ev.Wait(ctx); err != nil {
+						return err
+					}
+					ev.Clear()
+					for range 3 { // rounds later, at the same time
+						if err := asyncio.Sleep(ctx, 0); err != nil {
+							return err
+						}
+					}
+					enable.Toggle()
+				}
+			})
+			return asyncio.Sleep(ctx, 2*time.Second)
+		}, asyncio.VirtualClock())
+	}()
+	conn, dec := acceptBoard(t, ln)
+	send := func(line string) {
+		t.Helper()
+		if _, err := io.WriteString(conn, line+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// untilSteps reads up to the first Clock with steps finished, and says
+	// when the pin last changed before it.
+	untilSteps := func(steps int64) (clock wire.Message, enableAt int64) {
+		t.Helper()
+		enableAt = -1
+		for {
+			m, err := dec.Decode()
+			if err != nil {
+				t.Fatalf("waiting for step %d to finish: %v", steps, err)
+			}
+			if m.Type == wire.Level && m.Name == "enable" {
+				enableAt = m.At
+			}
+			if m.Type == wire.Clock && m.Steps >= steps {
+				return m, enableAt
+			}
+		}
+	}
+	for i := int64(1); i <= 3; i++ {
+		send(`{"t":"step"}`)
+		clock, enableAt := untilSteps(i)
+		want := i * int64(250*ms)
+		if clock.Steps != i || clock.At != want || !clock.Paused || enableAt != want {
+			t.Fatalf("step %d finished: %+v, the pin's change before it at %v; want %d steps at %v, the pin's change at that time",
+				i, clock, time.Duration(enableAt), i, time.Duration(want))
+		}
+	}
+	// Running, a step has nothing to do and finishes at once.
+	send(`{"t":"resume"}`)
+	send(`{"t":"step"}`)
+	if clock, _ := untilSteps(4); clock.Steps != 4 {
+		t.Errorf("a step on a running clock: %+v, want 4 steps finished", clock)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }

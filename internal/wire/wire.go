@@ -13,9 +13,10 @@
 //   - program to viewer: Hello (first, carrying the secret as Token; again
 //     for a rename), Part (when a part is added or its
 //     description changes), Level (each change of a part's level, with the
-//     loop's time), Clock (the clock's time, speed and pause, when they
-//     change and a few times a second while it runs), Error (a message the
-//     program could not obey), Task (a change of a task's state, when the
+//     loop's time), Clock (the clock's time, speed and pause, and how many
+//     Steps have ended, when they change and a few times a second while it
+//     runs), Error (a message the program could not obey), Task (a change
+//     of a task's state, when the
 //     viewer shows the scheduler: see Task), Frame and Colours (a
 //     display's picture, an LED strip's colours);
 //   - viewer to program: Press and Release (a button), Drive (an input
@@ -163,7 +164,7 @@ const (
 	Hello Type = "hello" // Board: the board's name; Value: Version; Token: the run's secret
 	Part  Type = "part"  // Name, Kind, Colour, ActiveLow, Output, Width, Value (the level now)
 	Level Type = "level" // Name, At, Value
-	Clock Type = "clock" // At, Speed, Paused
+	Clock Type = "clock" // At, Speed, Paused, Steps
 	Error Type = "error" // Text
 )
 
@@ -273,6 +274,12 @@ type Message struct {
 	State     string  `json:"state,omitempty"`  // a Task's state
 	Wall      int64   `json:"wall,omitempty"`   // a Task's run's real duration, in nanoseconds
 	Where     string  `json:"where,omitempty"`  // a Task's await point, in answer to a Where
+	// Steps, in a Clock, is how many Steps of this connection the program
+	// has finished: each has been taken (or did nothing, on a running
+	// clock), everything due at the time it stopped at has run, and what
+	// the program printed meanwhile was written before this Clock was
+	// sent. A viewer that has sent more is waiting for a step.
+	Steps int64 `json:"steps,omitempty"`
 }
 
 // Time returns At as a duration.
@@ -382,6 +389,9 @@ func (m Message) Check() error {
 			return bad("a time of %v, want 0 or later", time.Duration(m.At))
 		}
 	case Clock:
+		if m.Steps < 0 {
+			return bad("%d steps, want 0 or more", m.Steps)
+		}
 	case "":
 		return fmt.Errorf("%w: no type", ErrMalformed)
 	default:

@@ -16,7 +16,7 @@ func TestRoundTrip(t *testing.T) {
 		{Type: wire.Hello, Board: "lab", Value: wire.Version},
 		{Type: wire.Part, Name: "red", Kind: partkind.LED, Colour: "red", ActiveLow: true, Value: 1},
 		{Type: wire.Level, Name: "red", At: 250e6, Value: 0},
-		{Type: wire.Clock, At: 1e9, Speed: 2, Paused: true},
+		{Type: wire.Clock, At: 1e9, Speed: 2, Paused: true, Steps: 3},
 		{Type: wire.Press, Name: "button"},
 		{Type: wire.Drive, Name: "dial", Value: 1},
 		{Type: wire.Speed, Speed: 0.5},
@@ -120,6 +120,7 @@ func TestLimits(t *testing.T) {
 		{Type: wire.Hello, Board: long},
 		{Type: wire.Speed, Speed: 5e-324},
 		{Type: wire.Speed, Speed: 1e308},
+		{Type: wire.Clock, Steps: -1},
 	} {
 		if err := m.Check(); !errors.Is(err, wire.ErrMalformed) {
 			t.Errorf("Check(%+.60v) = %v", m, err)
