@@ -165,9 +165,15 @@ type State struct {
 	Speed   float64       `json:"speed"`   // the clock's speed, 1 for real time
 	Paused  bool          `json:"paused"`  // whether the clock is paused
 	Running bool          `json:"running"` // whether the program is running
-	Exit    string        `json:"exit"`    // how the last run ended, "" while running
-	Console []ConsoleLine `json:"console"` // oldest first
-	Changes []Change      `json:"changes"` // level history, oldest first
+	// Steps is how many Steps of this run the board has finished: it took
+	// them, ran everything due at the time they stopped at, and what they
+	// printed is in Console. Stepping says a Step asked for is not
+	// finished yet.
+	Steps    int64         `json:"steps"`
+	Stepping bool          `json:"stepping"`
+	Exit     string        `json:"exit"`    // how the last run ended, "" while running
+	Console  []ConsoleLine `json:"console"` // oldest first
+	Changes  []Change      `json:"changes"` // level history, oldest first
 	// Base is each part's level before the oldest change in Changes: its
 	// level when it was added, until older changes are dropped.
 	Base map[string]int `json:"base"`
@@ -179,6 +185,9 @@ type State struct {
 	// Config.TaskHistory changes (the oldest are dropped a quarter at a
 	// time).
 	TaskChanges []TaskChange `json:"taskChanges"`
+	// Seq is the Seq of the last update this State includes: a subscriber
+	// that reads the State skips the updates numbered up to it.
+	Seq uint64 `json:"seq"`
 }
 
 // Update kinds.
@@ -186,7 +195,7 @@ const (
 	UpdateReset   = "reset"   // start again from State: a new run, or updates were dropped
 	UpdatePart    = "part"    // Part was added or changed (its description or state)
 	UpdateLevel   = "level"   // Change happened; Part is the part's new state
-	UpdateClock   = "clock"   // Time, Speed, Paused
+	UpdateClock   = "clock"   // Time, Speed, Paused, Steps, Stepping
 	UpdateConsole = "console" // Console was added
 	UpdateExit    = "exit"    // the program ended; Text says how
 	UpdateTask    = "task"    // TaskChange happened, or (TaskChange nil) Task's await point came; Task is the task's new state
@@ -194,15 +203,21 @@ const (
 
 // Update is one thing that changed, as Subscribe delivers it.
 type Update struct {
-	Type    string        `json:"type"`
-	Run     int           `json:"run"`
-	Part    PartState     `json:"part"`
-	Change  Change        `json:"change"`
-	Time    time.Duration `json:"time"`
-	Speed   float64       `json:"speed"`
-	Paused  bool          `json:"paused"`
-	Console ConsoleLine   `json:"console"`
-	Text    string        `json:"text,omitempty"`
+	Type string `json:"type"`
+	// Seq numbers the Session's updates from 1, in the order they
+	// happened (State.Seq).
+	Seq    uint64        `json:"seq"`
+	Run    int           `json:"run"`
+	Part   PartState     `json:"part"`
+	Change Change        `json:"change"`
+	Time   time.Duration `json:"time"`
+	Speed  float64       `json:"speed"`
+	Paused bool          `json:"paused"`
+	// Steps and Stepping are the State's, in an UpdateClock.
+	Steps    int64       `json:"steps"`
+	Stepping bool        `json:"stepping"`
+	Console  ConsoleLine `json:"console"`
+	Text     string      `json:"text,omitempty"`
 	// Task and TaskChange are set in an UpdateTask.
 	Task       *TaskState  `json:"task,omitempty"`
 	TaskChange *TaskChange `json:"taskChange,omitempty"`

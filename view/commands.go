@@ -23,6 +23,11 @@ func (s *Session) send(m wire.Message) error {
 	if closed {
 		return ErrClosed
 	}
+	return c.send(m)
+}
+
+// send sends m to run c's board, if c runs and its board has connected.
+func (c *child) send(m wire.Message) error {
 	if c == nil {
 		return ErrNotRunning
 	}
@@ -169,8 +174,29 @@ func (s *Session) Resume() error {
 // clock jumps from deadline to deadline, running what is due at each, and
 // pauses again after the deadline at which a level changed (or after
 // wire.MaxStepSpan of the clock's time with no change). On a running clock
-// it does nothing.
-func (s *Session) Step() error { return s.pace(wire.Message{Type: wire.Step}, nil) }
+// it does nothing. Step returns once the step is asked for; the State says
+// Stepping until the board has finished it, and then has what the step
+// changed and printed (State.Steps). It returns ErrClosed after Close and
+// an error matching ErrNotRunning if the program is not running.
+func (s *Session) Step() error {
+	s.mu.Lock()
+	c, closed := s.run, s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if err := c.send(wire.Message{Type: wire.Step}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.run == c {
+		c.asked++
+		s.st.Stepping = c.asked > s.st.Steps
+		s.publishClock()
+	}
+	s.mu.Unlock()
+	return nil
+}
 
 // Where asks the board for each live task's await point, the function and
 // file:line it paused at: the tasks' Where in the State, and an UpdateTask
@@ -189,13 +215,19 @@ func (s *Session) pace(m wire.Message, apply func(*State)) error {
 	if apply != nil {
 		apply(&s.st)
 	}
-	s.publish(Update{Type: UpdateClock, Time: s.st.Time, Speed: s.st.Speed, Paused: s.st.Paused})
+	s.publishClock()
 	running := s.st.Running
 	s.mu.Unlock()
-	if !running && m.Type != wire.Step {
+	if !running {
 		return nil // the next run starts with it
 	}
 	return s.send(m)
+}
+
+// publishClock tells the subscribers of the clock as the State has it; s.mu
+// is held.
+func (s *Session) publishClock() {
+	s.publish(Update{Type: UpdateClock, Time: s.st.Time, Speed: s.st.Speed, Paused: s.st.Paused, Steps: s.st.Steps, Stepping: s.st.Stepping})
 }
 
 // Restart stops the program, if it runs, and starts it again; the clock

@@ -50,10 +50,13 @@ type Session struct {
 
 // child is one run of the program.
 type child struct {
-	token string // the run's secret, which its board's Hello must carry
-	cmd   *exec.Cmd
-	stdin *os.File      // the write end of its standard input, which has deadlines
-	inMu  chan struct{} // holds a token while a line goes to stdin, so lines keep their order
+	token  string // the run's secret, which its board's Hello must carry
+	cmd    *exec.Cmd
+	stdin  *os.File      // the write end of its standard input, which has deadlines
+	inMu   chan struct{} // holds a token while a line goes to stdin, so lines keep their order
+	stdout *output
+	stderr *output
+	asked  int64 // Steps sent to its board (under Session.mu)
 
 	connMu sync.Mutex
 	conn   net.Conn // the board's connection, nil until it connects
@@ -149,11 +152,23 @@ func (s *Session) startRun() error {
 		return fmt.Errorf("view: %w", err)
 	}
 	cmd.Stdin = inR
-	cmd.Stdout = &lineWriter{s: s, stream: Stdout}
-	cmd.Stderr = &lineWriter{s: s, stream: Stderr}
-	// A grandchild that keeps the output open does not keep the run from
-	// ending once the program has exited.
-	cmd.WaitDelay = outputDelay
+	// And for its output, so that a finished step can take what it printed
+	// (see output).
+	stdout, outW, err := newOutput(s, Stdout)
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return fmt.Errorf("view: %w", err)
+	}
+	stderr, errW, err := newOutput(s, Stderr)
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		stdout.close()
+		outW.Close()
+		return fmt.Errorf("view: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
 	ownGroup(cmd)
 	started := make(chan struct{})
 	s.mu.Lock()
@@ -161,8 +176,12 @@ func (s *Session) startRun() error {
 	s.mu.Unlock()
 	err = cmd.Start()
 	inR.Close()
+	outW.Close()
+	errW.Close()
 	if err != nil {
 		inW.Close()
+		stdout.close()
+		stderr.close()
 		s.mu.Lock()
 		s.starting = ""
 		s.mu.Unlock()
@@ -172,12 +191,13 @@ func (s *Session) startRun() error {
 	if beforeRun != nil {
 		beforeRun()
 	}
-	c := &child{token: token, cmd: cmd, stdin: inW, inMu: make(chan struct{}, 1), exited: make(chan struct{}), read: make(chan struct{})}
+	c := &child{token: token, cmd: cmd, stdin: inW, inMu: make(chan struct{}, 1), stdout: stdout, stderr: stderr, exited: make(chan struct{}), read: make(chan struct{})}
 	s.mu.Lock()
 	s.run = c
 	s.st.Run++
 	s.st.Running, s.st.Exit = true, ""
 	s.st.Parts, s.st.Changes, s.st.Time, s.st.Board = nil, nil, 0, ""
+	s.st.Steps, s.st.Stepping = 0, false
 	s.st.Tasks, s.st.TaskChanges, s.tooManyTasks = nil, nil, false
 	s.base, s.clockAt, s.tooMany, s.shown = map[string]int{}, time.Time{}, false, 0
 	s.publish(Update{Type: UpdateReset})
@@ -185,6 +205,8 @@ func (s *Session) startRun() error {
 	s.starting = ""
 	close(started)
 	s.mu.Unlock()
+	go stdout.read()
+	go stderr.read()
 	s.runDone.Add(1)
 	go s.wait(c)
 	return nil
@@ -243,13 +265,22 @@ func (w *lineWriter) flush() {
 func (s *Session) wait(c *child) {
 	defer s.runDone.Done()
 	err := c.cmd.Wait()
-	c.cmd.Stdout.(*lineWriter).flush()
-	c.cmd.Stderr.(*lineWriter).flush()
 	c.stdin.Close()
-	if errors.Is(err, exec.ErrWaitDelay) {
-		err = nil // it exited; what it started kept the output open
-		s.console(System, "the program's output was still open after it exited (a process it started?); no longer reading it")
+	// Its output to the end, unless a process it started keeps it open:
+	// that does not keep the run from ending.
+	held := time.After(outputDelay)
+	for _, o := range []*output{c.stdout, c.stderr} {
+		select {
+		case <-o.done:
+		case <-held:
+			s.console(System, "the program's output was still open after it exited (a process it started?); no longer reading it")
+			c.stdout.close()
+			c.stderr.close()
+			<-o.done
+		}
 	}
+	c.stdout.close()
+	c.stderr.close()
 	// What the board sent before the program ended comes before its end:
 	// read the connection to its end, unless something else keeps it open.
 	c.connMu.Lock()
@@ -364,7 +395,7 @@ func (s *Session) greet(conn net.Conn) {
 	}
 	c.conn, c.enc = conn, wire.NewEncoder(conn)
 	c.connMu.Unlock()
-	s.apply(m)
+	s.apply(c, m)
 	s.read(c, conn, dec)
 }
 
@@ -387,11 +418,12 @@ func (s *Session) read(c *child, conn net.Conn, dec *wire.Decoder) {
 		if !current {
 			return
 		}
-		s.apply(m)
+		s.apply(c, m)
 	}
 }
 
-func (s *Session) apply(m wire.Message) {
+// apply applies a message of run c's board.
+func (s *Session) apply(c *child, m wire.Message) {
 	switch m.Type {
 	case wire.Hello:
 		s.mu.Lock()
@@ -450,9 +482,20 @@ func (s *Session) apply(m wire.Message) {
 		s.mu.Unlock()
 	case wire.Clock:
 		s.mu.Lock()
+		more := m.Steps > s.st.Steps
+		s.mu.Unlock()
+		if more {
+			// The program wrote what its steps printed before it said they
+			// had finished: into the console with it, before the clock.
+			c.stdout.drain()
+			c.stderr.drain()
+		}
+		s.mu.Lock()
 		s.st.Time, s.clockAt = m.Time(), time.Now()
 		s.st.Speed, s.st.Paused = m.Speed, m.Paused
-		s.publish(Update{Type: UpdateClock, Time: m.Time(), Speed: m.Speed, Paused: m.Paused})
+		s.st.Steps = max(s.st.Steps, m.Steps)
+		s.st.Stepping = c.asked > s.st.Steps
+		s.publishClock()
 		s.mu.Unlock()
 	case wire.Frame:
 		s.mu.Lock()

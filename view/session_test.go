@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/goasyncio/asyncio"
 	"github.com/goasyncio/asyncio/internal/testenv"
+	"github.com/goasyncio/asyncio/internal/wire"
 	"github.com/goasyncio/asyncio/view"
 	"github.com/goasyncio/asyncio/view/viewtest"
 )
@@ -327,5 +329,32 @@ func TestNowNeverGoesBackwards(t *testing.T) {
 		if err := s.Resume(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestFinishedStepHasItsOutput: when the board says its steps have
+// finished, the console already has what the program printed before it
+// said so, though the two come on different channels. The board here
+// prints more than a pipe holds, then says one step has finished.
+func TestFinishedStepHasItsOutput(t *testing.T) {
+	var b strings.Builder
+	const n = 3000
+	for i := range n {
+		fmt.Fprintf(&b, "print line %d of what the step printed, long enough to fill the pipe\n", i)
+	}
+	wire.NewEncoder(&b).Encode(wire.Message{Type: wire.Clock, At: 1e9, Speed: 1, Paused: true, Steps: 1})
+	file := t.TempDir() + "/lines"
+	if err := os.WriteFile(file, []byte(b.String()), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, fakeBoardPkg), file}})
+	st := viewtest.WaitState(t, s, "the step finished", func(st view.State) bool { return st.Steps == 1 })
+	last := fmt.Sprintf("line %d of", n-1)
+	if !strings.Contains(consoleText(st), "out: "+last) {
+		tail := st.Console[max(0, len(st.Console)-2):]
+		t.Errorf("the step has finished, and the console ends with %+v, want %q…", tail, last)
+	}
+	if st.Stepping || st.Time != time.Second {
+		t.Errorf("stepping %v at %v, want a finished step at 1s", st.Stepping, st.Time)
 	}
 }

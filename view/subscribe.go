@@ -15,7 +15,10 @@ type subscriber struct {
 // buffer of them (at least 16), and a function that ends the subscription
 // and closes the channel. Close closes it too. A subscriber that lets the
 // channel fill up gets an UpdateReset when there is room again, and should
-// then read State afresh.
+// then read State afresh. Updates made before that read may still be queued
+// behind the reset: the State includes those up to its Seq, so a subscriber
+// that applies updates to a copy of the State skips them. The same holds
+// for the State read after subscribing.
 func (s *Session) Subscribe(buffer int) (<-chan Update, func()) {
 	sub := &subscriber{ch: make(chan Update, max(buffer, 16))}
 	s.mu.Lock()
@@ -62,14 +65,15 @@ func (sub *subscriber) deliver(u Update) {
 		default:
 		}
 	}
-	sub.ch <- Update{Type: UpdateReset, Run: u.Run}
+	sub.ch <- Update{Type: UpdateReset, Run: u.Run, Seq: u.Seq}
 }
 
 // publish sends u, stamped with the run, to every subscriber. s.mu is
 // held, so that updates reach every subscriber in the order the State
 // changed, and a State read after an update includes it.
 func (s *Session) publish(u Update) {
-	u.Run = s.st.Run
+	s.st.Seq++
+	u.Run, u.Seq = s.st.Run, s.st.Seq
 	for sub := range s.subs {
 		sub.deliver(u)
 	}

@@ -117,20 +117,21 @@ func stepUntil(t *testing.T, tab context.Context, what, want string) string {
 		if line := eval[string](t, tab, lineJS); line != "" {
 			return line
 		}
-		// The program's clock as the page heard it: the time shown may
-		// hold still after a pause, until the clock passes it.
-		const clockJS = `String(window.boardPage.clock())`
-		before := eval[string](t, tab, clockJS)
-		click(t, tab, "#step")
-		// Each step moves the clock: wait for it, so that steps do not
-		// pile up.
-		deadline := time.Now().Add(10 * time.Second)
-		for eval[string](t, tab, clockJS) == before && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		stepOnce(t, tab)
 	}
 	t.Fatalf("%s: no line with %q in the console after 300 steps; it has:\n%s", what, want, eval[string](t, tab, consoleJS))
 	return ""
+}
+
+// stepOnce clicks Step and waits until the board has finished the step:
+// then the page has what the step changed and printed, and no step is
+// under way.
+func stepOnce(t *testing.T, tab context.Context) {
+	t.Helper()
+	before := eval[int](t, tab, `window.boardPage.steps()`)
+	click(t, tab, "#step")
+	waitPage(t, tab, fmt.Sprintf("step %d to finish", before+1),
+		fmt.Sprintf(`String(window.boardPage.steps() > %d && !window.boardPage.stepping())`, before), "true")
 }
 
 // setPoint is the thermostat's set point for the knob at level (the

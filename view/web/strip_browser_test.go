@@ -74,9 +74,7 @@ func TestBrowserStrip(t *testing.T) {
 		if i == 50 {
 			t.Fatalf("no green comet after 50 steps; the strip: %s", sessionStrip(s))
 		}
-		before := s.State().Time
-		click(t, tab, "#step")
-		viewtest.WaitState(t, s, "a step", func(st view.State) bool { return st.Time > before })
+		stepOnce(t, tab)
 	}
 	keyEvent(t, tab, input.DispatchKeyEventTypeKeyUp, "1")
 	waitPage(t, tab, "the page's strip as the Session's", stripJS, sessionStrip(s))

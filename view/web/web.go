@@ -204,7 +204,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	e := &eventWriter{w: w, rc: rc}
 	// After a drop, the browser reconnects after this many milliseconds.
 	e.raw("retry: 1000\n\n")
-	running, paused := e.state(h.s)
+	running, paused, seen := e.state(h.s)
 
 	ticker := time.NewTicker(nowEvery)
 	defer ticker.Stop()
@@ -222,13 +222,15 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			for {
-				switch u.Type {
-				case view.UpdateReset:
-					running, paused = e.state(h.s)
-				case view.UpdateClock:
+				switch {
+				case u.Seq <= seen:
+					// The state sent last has it already.
+				case u.Type == view.UpdateReset:
+					running, paused, seen = e.state(h.s)
+				case u.Type == view.UpdateClock:
 					paused = u.Paused
 					e.event("update", u)
-				case view.UpdateExit:
+				case u.Type == view.UpdateExit:
 					running = false
 					e.event("update", u)
 				default:
@@ -286,10 +288,13 @@ func (e *eventWriter) event(name string, v any) {
 
 // state sends the Session's whole state and returns whether its program
 // runs and its clock is paused.
-func (e *eventWriter) state(s *view.Session) (running, paused bool) {
+// state sends the Session's state, and returns what the stream keeps of
+// it: whether the program runs, whether its clock is paused, and the last
+// update the state includes.
+func (e *eventWriter) state(s *view.Session) (running, paused bool, seq uint64) {
 	st := s.State()
 	e.event("state", stateEvent{Now: s.Now(), State: st})
-	return st.Running, st.Paused
+	return st.Running, st.Paused, st.Seq
 }
 
 func (e *eventWriter) flush() {

@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -666,4 +668,60 @@ func ExampleListen() {
 	defer srv.Close()
 	fmt.Println("open", srv.URL)
 	// ... until the user is done
+}
+
+// fakeBoardPkg plays a board from a file of lines (see view's testdata).
+const fakeBoardPkg = "github.com/goasyncio/asyncio/view/testdata/fakeboard"
+
+// TestBurstKeepsTheConsoleWhole: a program that prints faster than the
+// stream can carry makes the server fall behind and send the state afresh;
+// the updates after it then carry on from that state, with no line
+// repeated and none lost.
+func TestBurstKeepsTheConsoleWhole(t *testing.T) {
+	var b strings.Builder
+	const n = 4000
+	for i := range n {
+		fmt.Fprintf(&b, "print line %d\n", i)
+	}
+	file := t.TempDir() + "/lines"
+	if err := os.WriteFile(file, []byte(b.String()), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	s, err := view.Start(view.Config{Program: []string{program(t, fakeBoardPkg), file}, ConsoleLines: 2 * n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ts := serve(t, s)
+	es := openEvents(t, ts.URL)
+	var m model
+	states := 0
+	for !slices.ContainsFunc(m.lines, func(l view.ConsoleLine) bool { return l.Text == "sent" }) {
+		e := es.next()
+		if e.name == "state" {
+			states++
+		}
+		m.apply(t, e)
+	}
+	var want []string
+	for _, l := range viewtest.WaitState(t, s, "the end of the output", func(st view.State) bool {
+		return slices.ContainsFunc(st.Console, func(l view.ConsoleLine) bool { return l.Text == "sent" })
+	}).Console {
+		want = append(want, l.Text)
+	}
+	var got []string
+	for _, l := range m.lines {
+		got = append(got, l.Text)
+	}
+	if !slices.Equal(got, want) {
+		seen := map[string]int{}
+		for i, l := range got {
+			if j, ok := seen[l]; ok {
+				t.Fatalf("after %d states, the page has %q twice, as lines %d and %d of %d", states, l, j, i, len(got))
+			}
+			seen[l] = i
+		}
+		t.Fatalf("after %d states, the page has %d lines, the Session %d", states, len(got), len(want))
+	}
+	t.Logf("%d states", states)
 }

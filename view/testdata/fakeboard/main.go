@@ -1,10 +1,13 @@
 // Command fakeboard plays a program's board to a view.Session without a
 // loop: it connects as package board does, says hello with the run's
 // secret, sends the lines of the file named by its argument as they are,
-// prints "sent", and waits for its input to end.
+// in order, except that it prints a line beginning "print " to its
+// standard output, without that word; then it prints "sent" and waits for
+// its input to end.
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -34,9 +37,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if _, err := conn.Write(lines); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	for line := range bytes.Lines(lines) {
+		if text, ok := bytes.CutPrefix(line, []byte("print ")); ok {
+			os.Stdout.Write(text)
+			continue
+		}
+		if _, err := conn.Write(line); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
 	fmt.Println("sent")
 	io.Copy(io.Discard, os.Stdin)

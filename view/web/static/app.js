@@ -32,6 +32,8 @@
     paused: false,
     running: false,
     exit: "",
+    steps: 0,         // the Steps of this run the board has finished
+    stepping: false,  // a Step asked for is not finished yet
     anchor: 0,      // the clock (ns) at anchorReal, while it runs
     anchorReal: 0,  // performance.now() when anchor was taken
     shown: 0,       // the time last shown while running: it never goes back
@@ -197,6 +199,8 @@
     clock.paused = st.paused;
     clock.running = st.running;
     clock.exit = st.exit || "";
+    clock.steps = st.steps || 0;
+    clock.stepping = !!st.stepping;
     clock.anchor = msg.now != null ? msg.now : st.time;
     clock.anchorReal = performance.now();
     clock.shown = clock.anchor;
@@ -245,6 +249,8 @@
         clock.time = u.time;
         clock.speed = u.speed || clock.speed;
         clock.paused = u.paused;
+        clock.steps = u.steps || 0;
+        clock.stepping = !!u.stepping;
         showClock();
         showStatus();
         break;
@@ -465,7 +471,9 @@
     const pause = $("#pause");
     pause.textContent = clock.paused ? "Resume" : "Pause";
     pause.classList.toggle("paused", clock.paused);
-    $("#step").disabled = !(clock.paused && clock.running);
+    const step = $("#step");
+    step.disabled = !(clock.paused && clock.running);
+    step.classList.toggle("stepping", clock.stepping);
   }
 
   function showStatus() {
@@ -1223,6 +1231,8 @@
     post,
     time: () => displayTime(),
     clock: () => clock.time, // the program's clock as last heard, not as shown
+    steps: () => clock.steps, // the Steps finished; the console has what they printed
+    stepping: () => clock.stepping,
     parts: () => parts.map((p) => Object.assign({}, p)),
     history: (name) => (history.get(name) || []).map((c) => Object.assign({}, c)),
     tasks: () => tasks.map((t) => Object.assign({}, t)),
