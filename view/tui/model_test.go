@@ -226,6 +226,14 @@ func TestViewShowsTheBoard(t *testing.T) {
 	for _, want := range []string{"# started", "  0.000 red on", "! oops", "> typed", "space pause", "q quit"} {
 		line(t, lines, want)
 	}
+	if strings.Contains(head, "stepping") {
+		t.Errorf("header %q says stepping with no step under way", head)
+	}
+	st := labState()
+	st.Stepping = true
+	if head := screen(newTestModel(t, newFake(st), 80, 24))[0]; !strings.Contains(head, "paused, stepping") {
+		t.Errorf("header %q, with a step under way, lacks %q", head, "paused, stepping")
+	}
 }
 
 func TestTimingDiagram(t *testing.T) {

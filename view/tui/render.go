@@ -218,6 +218,8 @@ func (m *model) header(now time.Duration) string {
 	}
 	var state string
 	switch {
+	case m.st.Running && m.st.Paused && m.st.Stepping:
+		state = pausedStyle.Render("⏸ paused, stepping…") // until the board has finished the step
 	case m.st.Running && m.st.Paused:
 		state = pausedStyle.Render("⏸ paused")
 	case m.st.Running:
