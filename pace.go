@@ -163,7 +163,8 @@ func (p *Pace) Step() {
 // runs on the loop's goroutine while the loop is idle; it must not block,
 // and the loop runs work it posts (CallSoonThreadsafe) at once. It is
 // called once per rest: again only after a change of the pace (Step,
-// Pause, Resume, SetSpeed) and a new rest.
+// Pause, Resume, SetSpeed) and a new rest. Tasks that keep the loop busy
+// without sleeping (Sleep(0) in a loop) keep a paused clock from resting.
 func (p *Pace) OnRest(fn func()) {
 	p.mu.Lock()
 	p.onRest, p.resting = fn, false

@@ -440,6 +440,11 @@ func (v *viewer) step() {
 		v.finishSteps() // nothing to do
 		return
 	}
+	if v.stepStop != nil && v.pace.Resting() {
+		// The steps under way ran out of deadlines and have ended, and
+		// restedLoop has not run yet: this one starts afresh.
+		v.stopStepping()
+	}
 	v.pending++
 	if v.stepStop != nil {
 		return // one is under way

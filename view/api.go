@@ -166,9 +166,9 @@ type State struct {
 	Paused  bool          `json:"paused"`  // whether the clock is paused
 	Running bool          `json:"running"` // whether the program is running
 	// Steps is how many Steps of this run the board has finished: it took
-	// them, ran everything due at the time they stopped at, and what they
-	// printed is in Console. Stepping says a Step asked for is not
-	// finished yet.
+	// them, ran everything due at the time they stopped at, and (on Unix)
+	// what they printed is in Console. Stepping says a Step asked for is
+	// not finished yet; it is false once the run has ended.
 	Steps    int64         `json:"steps"`
 	Stepping bool          `json:"stepping"`
 	Exit     string        `json:"exit"`    // how the last run ended, "" while running

@@ -176,8 +176,10 @@ func (s *Session) Resume() error {
 // wire.MaxStepSpan of the clock's time with no change). On a running clock
 // it does nothing. Step returns once the step is asked for; the State says
 // Stepping until the board has finished it, and then has what the step
-// changed and printed (State.Steps). It returns ErrClosed after Close and
-// an error matching ErrNotRunning if the program is not running.
+// changed and printed (State.Steps). A step finishes when the program's
+// loop comes to rest: tasks that keep it busy without sleeping (polling
+// with Sleep(0)) hold it off until Resume. It returns ErrClosed after
+// Close and an error matching ErrNotRunning if the program is not running.
 func (s *Session) Step() error {
 	s.mu.Lock()
 	c, closed := s.run, s.closed

@@ -34,7 +34,9 @@ func (o *output) readAll() {
 }
 
 // drain takes what is in the pipe now into the console, without waiting
-// for more: what the program wrote before the moment drain is called.
+// for more: what the program wrote before the moment drain is called. A
+// pipe holds at most maxPipe bytes, so drain reads no more than that: a
+// program that keeps writing cannot hold it.
 func (o *output) drain() {
 	rc, err := o.r.SyscallConn()
 	if err != nil {
@@ -43,15 +45,20 @@ func (o *output) drain() {
 	rc.Control(func(fd uintptr) {
 		o.mu.Lock()
 		defer o.mu.Unlock()
-		for {
-			n, _ := readFD(fd, o.buf)
+		for taken := 0; taken < maxPipe; {
+			n, _ := readFD(fd, o.buf[:min(len(o.buf), maxPipe-taken)])
 			if n <= 0 {
 				return // empty (EAGAIN), at its end, or failed
 			}
 			o.take(o.buf[:n])
+			taken += n
 		}
 	})
 }
+
+// maxPipe is the most a pipe holds: Linux's default limit on a pipe's
+// size (/proc/sys/fs/pipe-max-size); pipes are 64 KiB unless grown.
+const maxPipe = 1 << 20
 
 // readFD reads from the non-blocking descriptor fd, again if interrupted.
 func readFD(fd uintptr, p []byte) (int, error) {

@@ -304,6 +304,7 @@ func (s *Session) wait(c *child) {
 	s.mu.Lock()
 	if s.run == c {
 		s.st.Running, s.st.Exit = false, how
+		s.st.Stepping = false // a step under way ends with the run
 		s.consoleLocked(System, "program "+how)
 		s.publish(Update{Type: UpdateExit, Text: how})
 	}

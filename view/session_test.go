@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -356,5 +357,68 @@ func TestFinishedStepHasItsOutput(t *testing.T) {
 	}
 	if st.Stepping || st.Time != time.Second {
 		t.Errorf("stepping %v at %v, want a finished step at 1s", st.Stepping, st.Time)
+	}
+}
+
+// TestStepEndsWithTheRun: a step under way when the program ends is not
+// under way any more.
+func TestStepEndsWithTheRun(t *testing.T) {
+	file := t.TempDir() + "/lines"
+	if err := os.WriteFile(file, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, fakeBoardPkg), file}})
+	viewtest.WaitState(t, s, "the board", func(st view.State) bool { return st.Board == "fake" })
+	if err := s.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.State(); !st.Stepping || st.Steps != 0 {
+		t.Fatalf("after a step the board does not answer: stepping %v, %d steps", st.Stepping, st.Steps)
+	}
+	if err := s.Input("exit"); err != nil {
+		t.Fatal(err)
+	}
+	st := viewtest.WaitState(t, s, "the end of the run", func(st view.State) bool { return !st.Running })
+	if st.Stepping {
+		t.Error("the run has ended, and the State says a step is under way")
+	}
+}
+
+// TestStateSeqCountsItsUpdates: updates are numbered in order, and a State
+// includes exactly the updates numbered up to its Seq, so that a subscriber
+// that reads it knows which queued updates it already has.
+func TestStateSeqCountsItsUpdates(t *testing.T) {
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, "print line %d\n", i)
+	}
+	file := t.TempDir() + "/lines"
+	if err := os.WriteFile(file, []byte(b.String()), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, fakeBoardPkg), file}})
+	updates, cancel := s.Subscribe(1000)
+	defer cancel()
+	st := viewtest.WaitState(t, s, "the output", func(st view.State) bool {
+		return strings.Contains(consoleText(st), "out: sent\n")
+	})
+	if err := s.Input("after"); err != nil {
+		t.Fatal(err)
+	}
+	var last uint64
+	for seenAfter := false; !seenAfter; {
+		u := <-updates
+		if u.Seq <= last {
+			t.Fatalf("update %+v after one numbered %d", u, last)
+		}
+		last = u.Seq
+		if u.Type != view.UpdateConsole {
+			continue
+		}
+		in := slices.Contains(st.Console, u.Console)
+		if (u.Seq <= st.Seq) != in {
+			t.Fatalf("console update %d %q: in the State (Seq %d) %v", u.Seq, u.Console.Text, st.Seq, in)
+		}
+		seenAfter = u.Console.Text == "after"
 	}
 }

@@ -286,8 +286,6 @@ func (e *eventWriter) event(name string, v any) {
 	e.raw("event: " + name + "\ndata: " + string(b) + "\n\n")
 }
 
-// state sends the Session's whole state and returns whether its program
-// runs and its clock is paused.
 // state sends the Session's state, and returns what the stream keeps of
 // it: whether the program runs, whether its clock is paused, and the last
 // update the state includes.

@@ -3,13 +3,13 @@
 // secret, sends the lines of the file named by its argument as they are,
 // in order, except that it prints a line beginning "print " to its
 // standard output, without that word; then it prints "sent" and waits for
-// its input to end.
+// its input to end or bring the line "exit".
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"os"
 
@@ -48,5 +48,7 @@ func main() {
 		}
 	}
 	fmt.Println("sent")
-	io.Copy(io.Discard, os.Stdin)
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() && in.Text() != "exit" {
+	}
 }
