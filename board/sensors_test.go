@@ -1,12 +1,12 @@
+//go:build !tinygo
+
 package board_test
 
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"image/color"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,23 +16,6 @@ import (
 	"tinygo.org/x/drivers/bme280"
 	"tinygo.org/x/drivers/ssd1306"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-// run runs fn as a task on loop until it returns.
-func run(t *testing.T, loop *asyncio.Loop, fn func(*asyncio.Ctx) error) {
-	t.Helper()
-	if err := loop.RunUntilComplete(loop.CreateTask(fn)); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func newI2CBoard(t *testing.T) (*asyncio.Loop, *board.Sim, *board.SimI2C) {
-	loop := asyncio.NewLoop(asyncio.VirtualClock())
-	t.Cleanup(func() { loop.Close() })
-	sim := board.NewSim(loop)
-	return loop, sim, sim.AddI2C("i2c0")
-}
 
 // TestBME280Driver runs TinyGo's bme280 driver, unchanged, against the
 // simulated chip: it finds the chip, reads the calibration, and reads back
@@ -308,24 +291,5 @@ func TestSSD1306Commands(t *testing.T) {
 	}
 	if err := bus.Tx(0x3d, []byte{0}, make([]byte, 1)); !errors.Is(err, board.ErrRefused) {
 		t.Errorf("a read: %v", err)
-	}
-}
-
-// golden compares got with the file at path, or writes it with -update.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		os.WriteFile(path+".got", got, 0o644)
-		t.Errorf("%s differs from the golden file; wrote %s.got", path, path)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build !tinygo
+
 package board
 
 // ResetViewer lets the next simulated board attach to a viewer again, as
