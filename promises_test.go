@@ -377,3 +377,38 @@ func TestSubmitFromATask(t *testing.T) {
 	<-done
 	l.Close()
 }
+
+// InTask says nil for the running task's Ctx on its loop's goroutine, and
+// otherwise what a blocking call would say.
+func TestInTask(t *testing.T) {
+	if err := asyncio.InTask(nil); !errors.Is(err, asyncio.ErrNotInTask) {
+		t.Errorf("InTask(nil) = %v; want ErrNotInTask", err)
+	}
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		if err := asyncio.InTask(ctx); err != nil {
+			t.Errorf("InTask in the task = %v", err)
+		}
+		var other error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			other = asyncio.InTask(ctx)
+		}()
+		<-done
+		if !errors.Is(other, asyncio.ErrWrongGoroutine) {
+			t.Errorf("InTask from another goroutine in debug mode = %v; want ErrWrongGoroutine", other)
+		}
+		var old *asyncio.Ctx
+		task := asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error { old = c; return nil })
+		if err := task.Await(ctx); err != nil {
+			return err
+		}
+		if err := asyncio.InTask(old); !errors.Is(err, asyncio.ErrNotInTask) {
+			t.Errorf("InTask with a finished task's Ctx = %v; want ErrNotInTask", err)
+		}
+		return nil
+	}, asyncio.Debug())
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -283,6 +283,17 @@ func CurrentTask(ctx *Ctx) *Task {
 	return t
 }
 
+// InTask returns nil if ctx is the Ctx of the task running now, called on
+// the loop's goroutine. Otherwise it returns the error a blocking call such
+// as Sleep returns: one matching ErrWrongGoroutine for a call from another
+// goroutine (always caught in debug mode, see Debug), else ErrNotInTask.
+// Packages that build blocking calls on the loop, as stream and mqtt do,
+// check with it first.
+func InTask(ctx *Ctx) error {
+	_, err := ctx.running()
+	return err
+}
+
 // creator returns the name of the task that created t, "" if none did.
 func (t *Task) creator() string {
 	if t.createdBy == nil {

@@ -194,8 +194,8 @@ type pending struct {
 // up by itself until Close. Its task is a child of the loop, not of ctx's
 // task; it ends at Close or when the loop closes.
 func Connect(ctx *asyncio.Ctx, cfg Config) (*Client, error) {
-	if asyncio.CurrentTask(ctx) == nil {
-		return nil, asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return nil, err
 	}
 	c, err := newClient(ctx.Loop(), cfg)
 	if err != nil {

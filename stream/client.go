@@ -20,8 +20,8 @@ import (
 // asyncio.ErrCancelled and the connection being made is abandoned and
 // closed.
 func OpenConnection(ctx *asyncio.Ctx, host string, port int, opts ...Option) (*Stream, error) {
-	if asyncio.CurrentTask(ctx) == nil {
-		return nil, asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return nil, err
 	}
 	o := buildOptions(opts)
 	l := ctx.Loop()

@@ -87,8 +87,8 @@ type Server struct {
 // use the system's backlog. While the server listens, the loop waits for
 // connections instead of reporting a deadlock.
 func StartServer(ctx *asyncio.Ctx, handler func(ctx *asyncio.Ctx, s *Stream) error, host string, port int, opts ...Option) (*Server, error) {
-	if asyncio.CurrentTask(ctx) == nil {
-		return nil, asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return nil, err
 	}
 	if handler == nil {
 		return nil, asyncio.ErrNilFunc
@@ -192,8 +192,8 @@ func (srv *Server) Serving() bool { return !srv.closed }
 // forever, which is how a program's main task usually ends. It returns
 // asyncio.ErrCancelled if the task is cancelled first.
 func (srv *Server) WaitClosed(ctx *asyncio.Ctx) error {
-	if asyncio.CurrentTask(ctx) == nil {
-		return asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
 	}
 	if ctx.Loop() != srv.loop {
 		return asyncio.ErrOtherLoop

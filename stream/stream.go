@@ -201,8 +201,8 @@ func (s *Stream) ExtraInfo(key string) any {
 
 // begin starts a read by the task of ctx.
 func (s *Stream) begin(ctx *asyncio.Ctx) error {
-	if asyncio.CurrentTask(ctx) == nil {
-		return asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
 	}
 	if ctx.Loop() != s.loop {
 		return asyncio.ErrOtherLoop
@@ -625,8 +625,8 @@ func (s *Stream) WriteBuffered() int {
 // number of tasks may drain at once. If the task is cancelled, Drain
 // returns asyncio.ErrCancelled and the data stays buffered.
 func (s *Stream) Drain(ctx *asyncio.Ctx) error {
-	if asyncio.CurrentTask(ctx) == nil {
-		return asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
 	}
 	if ctx.Loop() != s.loop {
 		return asyncio.ErrOtherLoop
@@ -760,8 +760,8 @@ func (s *Stream) shut() {
 // as the peer takes to read it. It returns asyncio.ErrCancelled if the task
 // is cancelled first; call Abort to stop waiting for a peer.
 func (s *Stream) WaitClosed(ctx *asyncio.Ctx) error {
-	if asyncio.CurrentTask(ctx) == nil {
-		return asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
 	}
 	if ctx.Loop() != s.loop {
 		return asyncio.ErrOtherLoop

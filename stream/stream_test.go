@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -651,5 +652,33 @@ func TestLoopEndWithStubbornTransports(t *testing.T) {
 		if took > 3*time.Second || (withClose && took < 900*time.Millisecond) {
 			t.Errorf("with Close %v: the loop's end took %v; want at once without Close, about 1 s with it", withClose, took)
 		}
+	}
+}
+
+// In debug mode a goroutine a task started that uses the task's Ctx gets
+// ErrWrongGoroutine from the stream, as from Sleep, not ErrNotInTask.
+func TestWrongGoroutineInDebugMode(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		s, _ := pair(t, ctx)
+		defer s.Close()
+		var readErr, drainErr, openErr error
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, readErr = s.Read(ctx, 1)
+			drainErr = s.Drain(ctx)
+			_, openErr = stream.OpenConnection(ctx, "127.0.0.1", 1)
+		}()
+		wg.Wait() // the task runs all along
+		for what, err := range map[string]error{"Read": readErr, "Drain": drainErr, "OpenConnection": openErr} {
+			if !errors.Is(err, asyncio.ErrWrongGoroutine) {
+				t.Errorf("%s from another goroutine = %v; want ErrWrongGoroutine", what, err)
+			}
+		}
+		return nil
+	}, asyncio.Debug())
+	if err != nil {
+		t.Fatal(err)
 	}
 }

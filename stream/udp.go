@@ -96,8 +96,8 @@ var ErrConnected = errors.New("stream: datagram endpoint is connected to another
 // With local empty and remote given, the system picks the local address.
 // Names are resolved on a goroutine; the call is cancellable.
 func OpenDatagramEndpoint(ctx *asyncio.Ctx, local, remote string, opts ...DatagramOption) (*Endpoint, error) {
-	if asyncio.CurrentTask(ctx) == nil {
-		return nil, asyncio.ErrNotInTask
+	if err := asyncio.InTask(ctx); err != nil {
+		return nil, err
 	}
 	var o datagramOptions
 	for _, opt := range opts {
@@ -178,9 +178,10 @@ func (e *Endpoint) RemoteAddr() netip.AddrPort { return e.remote }
 func (e *Endpoint) Connected() bool { return e.remote.IsValid() }
 
 func (e *Endpoint) check(ctx *asyncio.Ctx) error {
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
+	}
 	switch {
-	case asyncio.CurrentTask(ctx) == nil:
-		return asyncio.ErrNotInTask
 	case ctx.Loop() != e.loop:
 		return asyncio.ErrOtherLoop
 	case e.closed:
