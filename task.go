@@ -283,12 +283,14 @@ func CurrentTask(ctx *Ctx) *Task {
 	return t
 }
 
-// InTask returns nil if ctx is the Ctx of the task running now, called on
-// the loop's goroutine. Otherwise it returns the error a blocking call such
-// as Sleep returns: one matching ErrWrongGoroutine for a call from another
-// goroutine (always caught in debug mode, see Debug), else ErrNotInTask.
-// Packages that build blocking calls on the loop, as stream and mqtt do,
-// check with it first.
+// InTask returns nil if ctx is the Ctx of the task running now, and
+// otherwise the error a blocking call such as Sleep returns: ErrNotInTask
+// for a nil or zero Ctx, a finished task's, or one of a task that is not
+// running; in debug mode (see Debug), one matching ErrWrongGoroutine for a
+// call from a goroutine other than the loop's. Outside debug mode a call
+// from another goroutine while the task runs is not caught. Packages that
+// build blocking calls on the loop, as stream and mqtt do, check with it
+// first, before they change anything.
 func InTask(ctx *Ctx) error {
 	_, err := ctx.running()
 	return err

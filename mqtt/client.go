@@ -689,6 +689,9 @@ func (c *Client) withdraw(p *pending) {
 // calls wait their turn. Every wait returns asyncio.ErrCancelled if the task
 // is cancelled, and a cancelled QoS 1 publish is not sent again.
 func (c *Client) Publish(ctx *asyncio.Ctx, topic string, payload []byte, qos byte, retain bool) error {
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
+	}
 	if err := ValidTopic(topic); err != nil {
 		return err
 	}
@@ -733,6 +736,9 @@ func (c *Client) Publish(ctx *asyncio.Ctx, topic string, payload []byte, qos byt
 // from without the session. It returns ErrSubscriptionRefused if the broker
 // refuses the filter.
 func (c *Client) Subscribe(ctx *asyncio.Ctx, filter string, qos byte) error {
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
+	}
 	if err := ValidFilter(filter); err != nil {
 		return err
 	}
@@ -759,6 +765,9 @@ func (c *Client) Subscribe(ctx *asyncio.Ctx, filter string, qos byte) error {
 // Unsubscribe ends the subscriptions of the filters, exactly as they were
 // given to Subscribe, and waits for the broker's UNSUBACK.
 func (c *Client) Unsubscribe(ctx *asyncio.Ctx, filters ...string) error {
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
+	}
 	if len(filters) == 0 {
 		return nil
 	}
@@ -867,6 +876,9 @@ func (c *Client) Stats() Stats { return c.stats }
 // WaitUp and WaitDown calls return ErrClosed, and so does Next once the
 // queue is empty. Closing a closed client does nothing.
 func (c *Client) Close(ctx *asyncio.Ctx) error {
+	if err := asyncio.InTask(ctx); err != nil {
+		return err
+	}
 	if c.closed {
 		return nil
 	}

@@ -656,3 +656,36 @@ func TestHandler(t *testing.T) {
 		return cl.Close(ctx)
 	})
 }
+
+// A client's calls with a Ctx that is not the running task's change
+// nothing and say so, before they send anything.
+func TestStrayCtxSendsNothing(t *testing.T) {
+	virtual(t, func(ctx *asyncio.Ctx) error {
+		b := &mqtttest.Broker{}
+		cl, err := mqtt.Connect(ctx, cfg(b, "dev"))
+		if err != nil {
+			return err
+		}
+		before := len(b.Log())
+		for name, call := range map[string]func() error{
+			"Publish0":    func() error { return cl.Publish(nil, "t", nil, 0, false) },
+			"Publish1":    func() error { return cl.Publish(nil, "t", nil, 1, false) },
+			"Subscribe":   func() error { return cl.Subscribe(nil, "t", 0) },
+			"Unsubscribe": func() error { return cl.Unsubscribe(nil, "t") },
+			"Close":       func() error { return cl.Close(nil) },
+		} {
+			if err := call(); !errors.Is(err, asyncio.ErrNotInTask) {
+				t.Errorf("%s with a nil Ctx: %v, want ErrNotInTask", name, err)
+			}
+		}
+		asyncio.Sleep(ctx, s)
+		if log := b.Log(); len(log) != before {
+			t.Errorf("the broker heard %d packets from calls that failed: %v", len(log)-before, log[before:])
+		}
+		// The client still works.
+		if err := cl.Publish(ctx, "t", nil, 0, false); err != nil {
+			t.Errorf("Publish after: %v", err)
+		}
+		return cl.Close(ctx)
+	})
+}
