@@ -38,7 +38,7 @@
 // Go is the growth of runtime.MemStats HeapInuse+StackInuse after a GC. If
 // python3 or node (or the npm install) is not available, that column says
 // n/a and why. Under the table the project's targets are checked: a switch
-// within 1.5x of the bare iter.Pull round trip, at least 40x faster than
+// within 1.3x of the bare iter.Pull round trip, at least 40x faster than
 // CPython's asyncio per switch, and create+finish of a task under 1 µs.
 //
 // Flags:

@@ -164,8 +164,8 @@ func (r *report) targets() []target {
 		o, ok1 := r.Ours.value(k)
 		f, ok2 := r.Floor.value(k)
 		q := o / f
-		check(fmt.Sprintf("switch (%s) within 1.5× of the bare iter.Pull round trip", k), q, ok1 && ok2 && f > 0,
-			q <= 1.5, fmt.Sprintf("%s vs %s ns = %s", num(o), num(f), ratio(q)))
+		check(fmt.Sprintf("switch (%s) within 1.3× of the bare iter.Pull round trip", k), q, ok1 && ok2 && f > 0,
+			q <= 1.3, fmt.Sprintf("%s vs %s ns = %s", num(o), num(f), ratio(q)))
 	}
 	for _, k := range []string{"w1", "w2"} {
 		o, ok1 := r.Ours.value(k)
