@@ -11,3 +11,7 @@ func SetBeforeRun(f func()) (restore func()) {
 	beforeRun = f
 	return func() { beforeRun = old }
 }
+
+// AddConsole adds a line to the Session's console as the program's output
+// does.
+func AddConsole(s *Session, stream, text string) { s.console(stream, text) }

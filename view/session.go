@@ -474,7 +474,7 @@ func (s *Session) apply(c *child, m wire.Message) {
 			for _, old := range s.st.Changes[:n] {
 				s.base[old.Name] = old.Value
 			}
-			s.st.Changes = append([]Change(nil), s.st.Changes[n:]...)
+			s.st.Changes = s.st.Changes[n:] // see consoleLocked
 		}
 		if ch.At > s.st.Time {
 			s.st.Time, s.clockAt = ch.At, time.Now()
@@ -642,7 +642,11 @@ func (s *Session) consoleLocked(stream, text string) {
 	l := ConsoleLine{Stream: stream, Text: text}
 	s.st.Console = append(s.st.Console, l)
 	if n := len(s.st.Console) - s.cfg.ConsoleLines; n > 0 {
-		s.st.Console = append([]ConsoleLine(nil), s.st.Console[n:]...)
+		// Sliced, not copied: the next append that finds no room copies
+		// the kept lines into an array twice their number, so a program
+		// that prints without pause costs a copied line per line, not
+		// the whole console per line.
+		s.st.Console = s.st.Console[n:]
 	}
 	s.publish(Update{Type: UpdateConsole, Console: l})
 }

@@ -422,3 +422,26 @@ func TestStateSeqCountsItsUpdates(t *testing.T) {
 		seenAfter = u.Console.Text == "after"
 	}
 }
+
+// TestChattyProgramCostsLittle: a console that is full drops its oldest
+// line for each new one without copying the whole console each time.
+func TestChattyProgramCostsLittle(t *testing.T) {
+	file := t.TempDir() + "/lines"
+	if err := os.WriteFile(file, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, view.Config{Program: []string{testenv.BuildProgram(t, fakeBoardPkg), file}, ConsoleLines: 1000})
+	viewtest.WaitState(t, s, "the board's output", func(st view.State) bool { return strings.Contains(consoleText(st), "out: sent\n") })
+	for i := range 2000 {
+		view.AddConsole(s, view.Stdout, fmt.Sprint("filling ", i))
+	}
+	allocs := testing.AllocsPerRun(2000, func() { view.AddConsole(s, view.Stdout, "line") })
+	// A copy of the console per line would be an allocation each.
+	if allocs > 0.1 {
+		t.Errorf("%.2f allocations per console line on a full console", allocs)
+	}
+	st := s.State()
+	if len(st.Console) != 1000 || st.Console[999].Text != "line" || st.Console[0].Text != "line" {
+		t.Errorf("the console keeps %d lines, from %q to %q; want the last 1000", len(st.Console), st.Console[0].Text, st.Console[len(st.Console)-1].Text)
+	}
+}

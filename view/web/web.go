@@ -286,10 +286,17 @@ func (e *eventWriter) event(name string, v any) {
 	e.raw("event: " + name + "\ndata: " + string(b) + "\n\n")
 }
 
+// beforeState, if set (by tests), runs before the stream reads the
+// Session's state.
+var beforeState func()
+
 // state sends the Session's state, and returns what the stream keeps of
 // it: whether the program runs, whether its clock is paused, and the last
 // update the state includes.
 func (e *eventWriter) state(s *view.Session) (running, paused bool, seq uint64) {
+	if beforeState != nil {
+		beforeState()
+	}
 	st := s.State()
 	e.event("state", stateEvent{Now: s.Now(), State: st})
 	return st.Running, st.Paused, st.Seq

@@ -673,55 +673,114 @@ func ExampleListen() {
 // fakeBoardPkg plays a board from a file of lines (see view's testdata).
 const fakeBoardPkg = "github.com/goasyncio/asyncio/view/testdata/fakeboard"
 
-// TestBurstKeepsTheConsoleWhole: a program that prints faster than the
-// stream can carry makes the server fall behind and send the state afresh;
-// the updates after it then carry on from that state, with no line
-// repeated and none lost.
+// TestBurstKeepsTheConsoleWhole: a page that stops reading while the
+// program prints makes the server fall behind: its queue of updates
+// overflows, again and again, and it sends the state afresh each time it
+// can write. The page's console still ends up as the Session's, each line
+// once.
 func TestBurstKeepsTheConsoleWhole(t *testing.T) {
 	var b strings.Builder
-	const n = 4000
+	const n = 100_000 // more than the socket buffers hold, as events
 	for i := range n {
-		fmt.Fprintf(&b, "print line %d\n", i)
+		fmt.Fprintf(&b, "print line %d of a burst the page does not read while it comes\n", i)
 	}
 	file := t.TempDir() + "/lines"
 	if err := os.WriteFile(file, []byte(b.String()), 0o666); err != nil {
 		t.Fatal(err)
 	}
-	s, err := view.Start(view.Config{Program: []string{program(t, fakeBoardPkg), file}, ConsoleLines: 2 * n})
+	s, err := view.Start(view.Config{Program: []string{program(t, fakeBoardPkg), file}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	ts := serve(t, s)
+	// The stream's reader stops once it holds 1,000 events; the rest wait
+	// in the sockets and then in the server's queue, which overflows.
 	es := openEvents(t, ts.URL)
+	// (Polled: WaitState would copy the state at each of the updates.)
+	for deadline := time.Now().Add(viewtest.Bound); ; time.Sleep(10 * time.Millisecond) {
+		if st := s.State(); len(st.Console) > 0 && st.Console[len(st.Console)-1].Text == "sent" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the burst did not end")
+		}
+	}
+	// Updates after the overflow queue behind its reset: they are in the
+	// state the server sends once it can write again.
+	for i := range 3 {
+		if err := s.Input(fmt.Sprint("after ", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var m model
 	states := 0
-	for !slices.ContainsFunc(m.lines, func(l view.ConsoleLine) bool { return l.Text == "sent" }) {
+	for len(m.lines) == 0 || m.lines[len(m.lines)-1].Text != "after 2" {
 		e := es.next()
 		if e.name == "state" {
 			states++
 		}
 		m.apply(t, e)
 	}
-	var want []string
-	for _, l := range viewtest.WaitState(t, s, "the end of the output", func(st view.State) bool {
-		return slices.ContainsFunc(st.Console, func(l view.ConsoleLine) bool { return l.Text == "sent" })
-	}).Console {
-		want = append(want, l.Text)
-	}
-	var got []string
-	for _, l := range m.lines {
-		got = append(got, l.Text)
-	}
-	if !slices.Equal(got, want) {
-		seen := map[string]int{}
-		for i, l := range got {
-			if j, ok := seen[l]; ok {
-				t.Fatalf("after %d states, the page has %q twice, as lines %d and %d of %d", states, l, j, i, len(got))
-			}
-			seen[l] = i
+	seen := map[view.ConsoleLine]int{}
+	for i, l := range m.lines {
+		if j, ok := seen[l]; ok {
+			t.Fatalf("after %d states, the page has %q twice, as lines %d and %d of %d", states, l.Text, j, i, len(m.lines))
 		}
-		t.Fatalf("after %d states, the page has %d lines, the Session %d", states, len(got), len(want))
+		seen[l] = i
 	}
-	t.Logf("%d states", states)
+	want := s.State().Console
+	if len(m.lines) < len(want) || !slices.Equal(m.lines[len(m.lines)-len(want):], want) {
+		t.Fatalf("after %d states, the page's console does not end as the Session's (%d lines, the Session's last %d)", states, len(m.lines), len(want))
+	}
+	if states < 2 {
+		t.Errorf("the server sent the state %d times: it never fell behind", states)
+	}
+}
+
+// TestStateAndQueuedUpdatesDoNotRepeat: an update made after the stream
+// subscribed and before it read the state is in both; the page gets it
+// once.
+func TestStateAndQueuedUpdatesDoNotRepeat(t *testing.T) {
+	file := t.TempDir() + "/lines"
+	if err := os.WriteFile(file, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	s, err := view.Start(view.Config{Program: []string{program(t, fakeBoardPkg), file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	viewtest.WaitState(t, s, "the board's output", func(st view.State) bool {
+		return slices.ContainsFunc(st.Console, func(l view.ConsoleLine) bool { return l.Text == "sent" })
+	})
+	// Undone after the server has closed (cleanups run last first), so
+	// that no handler reads the hook as it changes.
+	var once sync.Once
+	t.Cleanup(web.SetBeforeState(func() {
+		once.Do(func() {
+			if err := s.Input("between"); err != nil {
+				t.Error(err)
+			}
+		})
+	}))
+	ts := serve(t, s)
+	es := openEvents(t, ts.URL)
+	var m model
+	m.apply(t, es.next()) // the state, with "between"
+	if err := s.Input("after"); err != nil {
+		t.Fatal(err)
+	}
+	for m.lines[len(m.lines)-1].Text != "after" {
+		m.apply(t, es.next())
+	}
+	n := 0
+	for _, l := range m.lines {
+		if l.Text == "between" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the page has the line made between subscribing and reading the state %d times, want once", n)
+	}
 }
