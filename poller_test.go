@@ -14,10 +14,13 @@ type chanPoller struct {
 	wake     chan struct{}
 	mu       sync.Mutex
 	timeouts []time.Duration
-	onPoll   func() // runs at the start of each Poll, on the loop
+	onPoll   func()        // runs at the start of each Poll, on the loop
+	blocked  chan struct{} // gets a token when Poll waits without a limit
 }
 
-func newChanPoller() *chanPoller { return &chanPoller{wake: make(chan struct{}, 1)} }
+func newChanPoller() *chanPoller {
+	return &chanPoller{wake: make(chan struct{}, 1), blocked: make(chan struct{}, 1)}
+}
 
 func (p *chanPoller) Poll(timeout time.Duration) {
 	p.mu.Lock()
@@ -28,6 +31,10 @@ func (p *chanPoller) Poll(timeout time.Duration) {
 	}
 	switch {
 	case timeout < 0:
+		select {
+		case p.blocked <- struct{}{}:
+		default:
+		}
 		<-p.wake
 	case timeout == 0:
 		select {
@@ -60,7 +67,9 @@ func TestPollerCarriesWakeUps(t *testing.T) {
 	main := loop.CreateTask(func(ctx *asyncio.Ctx) error {
 		flag := &asyncio.ThreadSafeFlag{}
 		go func() {
-			time.Sleep(time.Millisecond)
+			// Once the loop waits for it: a set before that (a slow
+			// emulator) would find the loop busy and never let it wait.
+			<-p.blocked
 			flag.Set()
 		}()
 		if err := flag.Wait(ctx); err != nil {
