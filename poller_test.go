@@ -69,7 +69,11 @@ func TestPollerCarriesWakeUps(t *testing.T) {
 		go func() {
 			// Once the loop waits for it: a set before that (a slow
 			// emulator) would find the loop busy and never let it wait.
-			<-p.blocked
+			// (Bounded, so that a loop that never waits is reported.)
+			select {
+			case <-p.blocked:
+			case <-time.After(10 * time.Second):
+			}
 			flag.Set()
 		}()
 		if err := flag.Wait(ctx); err != nil {
