@@ -180,15 +180,17 @@ func (p *Pace) Resting() bool {
 	return p.resting
 }
 
-// rest notes that the paused loop has come to rest, and tells OnRest's
-// function the first time since the last change.
+// rest is called as the loop goes idle without a deadline to jump to: if
+// the clock is paused with no step left, the loop has come to rest, and
+// OnRest's function hears of it the first time since the last change.
 func (p *Pace) rest() {
 	p.mu.Lock()
-	fn := p.onRest
-	if p.resting {
-		fn = nil
+	if !p.paused || p.steps > 0 || p.resting {
+		p.mu.Unlock()
+		return
 	}
 	p.resting = true
+	fn := p.onRest
 	p.mu.Unlock()
 	if fn != nil {
 		fn()
@@ -234,12 +236,7 @@ func (*Pace) virtual() bool { return true }
 // paused, when a Step lets it; otherwise it says how long to wait for that.
 func (p *Pace) sleep(when int64, timed bool) time.Duration {
 	if !timed {
-		p.mu.Lock()
-		held := p.paused && p.steps == 0
-		p.mu.Unlock()
-		if held {
-			p.rest()
-		}
+		p.rest()
 		return -1
 	}
 	p.flowed() // re-anchors after a change of the pace
