@@ -158,12 +158,8 @@ func (l *Loop) endIdle() {
 	}
 	l.idleWait.alarm = nil
 	a.when.Store(alarmQuit)
-	select {
-	case a.c <- struct{}{}:
-	default:
-	}
-	a.seq.Add(1)
-	wakeFutex(&a.seq)
+	a.unpark() // wherever it waits
+	a.cut()
 	<-a.done
 }
 
@@ -223,18 +219,28 @@ func (a *alarm) arm(d time.Duration) {
 	}
 	a.when.Store(t)
 	if a.parked.Load() {
-		select {
-		case a.c <- struct{}{}:
-		default: // a token is there already
-		}
+		a.unpark()
 		return
 	}
 	// The alarm stores armed before it checks when a last time, so either
 	// it sees t there or this sees the deadline it waits for.
 	if t < a.armed.Load() {
-		a.seq.Add(1)
-		wakeFutex(&a.seq)
+		a.cut()
 	}
+}
+
+// unpark wakes an alarm parked on c, now or as it parks.
+func (a *alarm) unpark() {
+	select {
+	case a.c <- struct{}{}:
+	default: // a token is there already
+	}
+}
+
+// cut ends the alarm's futex wait, now or as it begins.
+func (a *alarm) cut() {
+	a.seq.Add(1)
+	wakeFutex(&a.seq)
 }
 
 // run is the alarm's goroutine.
