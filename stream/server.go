@@ -192,11 +192,8 @@ func (srv *Server) Serving() bool { return !srv.closed }
 // forever, which is how a program's main task usually ends. It returns
 // asyncio.ErrCancelled if the task is cancelled first.
 func (srv *Server) WaitClosed(ctx *asyncio.Ctx) error {
-	if err := asyncio.InTask(ctx); err != nil {
+	if err := inTaskOn(ctx, srv.loop); err != nil {
 		return err
-	}
-	if ctx.Loop() != srv.loop {
-		return asyncio.ErrOtherLoop
 	}
 	return srv.doneEv.Wait(ctx)
 }

@@ -199,13 +199,23 @@ func (s *Stream) ExtraInfo(key string) any {
 
 // ---- Reading ----
 
-// begin starts a read by the task of ctx.
-func (s *Stream) begin(ctx *asyncio.Ctx) error {
+// inTaskOn returns what a call made with ctx must return if ctx is not the
+// running task's (asyncio.InTask's error) or the task runs on a loop other
+// than l (asyncio.ErrOtherLoop), and nil otherwise.
+func inTaskOn(ctx *asyncio.Ctx, l *asyncio.Loop) error {
 	if err := asyncio.InTask(ctx); err != nil {
 		return err
 	}
-	if ctx.Loop() != s.loop {
+	if ctx.Loop() != l {
 		return asyncio.ErrOtherLoop
+	}
+	return nil
+}
+
+// begin starts a read by the task of ctx.
+func (s *Stream) begin(ctx *asyncio.Ctx) error {
+	if err := inTaskOn(ctx, s.loop); err != nil {
+		return err
 	}
 	if s.closed {
 		return ErrClosed
@@ -625,11 +635,8 @@ func (s *Stream) WriteBuffered() int {
 // number of tasks may drain at once. If the task is cancelled, Drain
 // returns asyncio.ErrCancelled and the data stays buffered.
 func (s *Stream) Drain(ctx *asyncio.Ctx) error {
-	if err := asyncio.InTask(ctx); err != nil {
+	if err := inTaskOn(ctx, s.loop); err != nil {
 		return err
-	}
-	if ctx.Loop() != s.loop {
-		return asyncio.ErrOtherLoop
 	}
 	out := &s.out
 	for waited := false; ; waited = true {
@@ -760,11 +767,8 @@ func (s *Stream) shut() {
 // as the peer takes to read it. It returns asyncio.ErrCancelled if the task
 // is cancelled first; call Abort to stop waiting for a peer.
 func (s *Stream) WaitClosed(ctx *asyncio.Ctx) error {
-	if err := asyncio.InTask(ctx); err != nil {
+	if err := inTaskOn(ctx, s.loop); err != nil {
 		return err
-	}
-	if ctx.Loop() != s.loop {
-		return asyncio.ErrOtherLoop
 	}
 	s.Close()
 	if s.isGone() {

@@ -178,12 +178,10 @@ func (e *Endpoint) RemoteAddr() netip.AddrPort { return e.remote }
 func (e *Endpoint) Connected() bool { return e.remote.IsValid() }
 
 func (e *Endpoint) check(ctx *asyncio.Ctx) error {
-	if err := asyncio.InTask(ctx); err != nil {
+	if err := inTaskOn(ctx, e.loop); err != nil {
 		return err
 	}
 	switch {
-	case ctx.Loop() != e.loop:
-		return asyncio.ErrOtherLoop
 	case e.closed:
 		return ErrClosed
 	}
