@@ -193,7 +193,6 @@ func (s *Session) Step() error {
 	s.mu.Lock()
 	if s.run == c {
 		c.asked++
-		s.st.Stepping = c.asked > s.st.Steps
 		s.publishClock()
 	}
 	s.mu.Unlock()
@@ -226,9 +225,11 @@ func (s *Session) pace(m wire.Message, apply func(*State)) error {
 	return s.send(m)
 }
 
-// publishClock tells the subscribers of the clock as the State has it; s.mu
-// is held.
+// publishClock tells the subscribers of the clock as the State has it, with
+// Stepping worked out afresh: the run goes on and its board has not
+// finished every Step sent to it. s.mu is held.
 func (s *Session) publishClock() {
+	s.st.Stepping = s.st.Running && s.run != nil && s.run.asked > s.st.Steps
 	s.publish(Update{Type: UpdateClock, Time: s.st.Time, Speed: s.st.Speed, Paused: s.st.Paused, Steps: s.st.Steps, Stepping: s.st.Stepping})
 }
 

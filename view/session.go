@@ -304,7 +304,7 @@ func (s *Session) wait(c *child) {
 	s.mu.Lock()
 	if s.run == c {
 		s.st.Running, s.st.Exit = false, how
-		s.st.Stepping = false // a step under way ends with the run
+		s.publishClock() // a step under way ends with the run
 		s.consoleLocked(System, "program "+how)
 		s.publish(Update{Type: UpdateExit, Text: how})
 	}
@@ -495,7 +495,6 @@ func (s *Session) apply(c *child, m wire.Message) {
 		s.st.Time, s.clockAt = m.Time(), time.Now()
 		s.st.Speed, s.st.Paused = m.Speed, m.Paused
 		s.st.Steps = max(s.st.Steps, m.Steps)
-		s.st.Stepping = c.asked > s.st.Steps
 		s.publishClock()
 		s.mu.Unlock()
 	case wire.Frame:

@@ -263,7 +263,6 @@
       case "exit":
         clock.running = false;
         clock.exit = u.text || "exited";
-        clock.stepping = false; // a step under way ends with the run
         if (u.time > clock.time) clock.time = u.time;
         unholdAll();
         showClock();
