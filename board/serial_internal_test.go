@@ -7,32 +7,32 @@ import (
 	"time"
 )
 
-// emptyThenByte returns nothing for its first empty Reads, then a byte.
-type emptyThenByte struct{ empty int }
+// quietThenBytes returns nothing for its first empty Reads, then a byte
+// each time; any goroutine may call it.
+type quietThenBytes struct{ empty atomic.Int32 }
 
-func (r *emptyThenByte) Read(p []byte) (int, error) {
-	if r.empty > 0 {
-		r.empty--
+func (r *quietThenBytes) Read(p []byte) (int, error) {
+	if r.empty.Add(-1) >= 0 {
 		return 0, nil
 	}
 	p[0] = 'x'
 	return 1, nil
 }
 
-func (r *emptyThenByte) Write(p []byte) (int, error) { return len(p), nil }
+func (r *quietThenBytes) Write(p []byte) (int, error) { return len(p), nil }
 
 // A serial port's Read that finds nothing waits on one timer, made once,
 // not on a new timer for every empty try (one each millisecond while a
 // UART is quiet).
 func TestUARTPollReusesItsTimer(t *testing.T) {
-	r := &emptyThenByte{}
+	r := &quietThenBytes{}
 	u := &uart{rw: r, done: make(chan struct{})}
 	defer u.Close()
 	buf := make([]byte, 1)
-	r.empty = 1
+	r.empty.Store(1)
 	u.Read(buf) // the first wait makes the timer
 	allocs := testing.AllocsPerRun(10, func() {
-		r.empty = 3
+		r.empty.Store(3)
 		if n, err := u.Read(buf); n != 1 || err != nil {
 			t.Fatalf("Read: %d, %v", n, err)
 		}
@@ -51,20 +51,6 @@ func TestUARTPollReusesItsTimer(t *testing.T) {
 		t.Fatalf("%v allocations for a Read through 3 empty tries, want at most %v, what 3 waits on one timer cost", allocs, floor)
 	}
 }
-
-// quietThenBytes returns nothing for its first empty Reads, then a byte
-// each time; any goroutine may call it.
-type quietThenBytes struct{ empty atomic.Int32 }
-
-func (r *quietThenBytes) Read(p []byte) (int, error) {
-	if r.empty.Add(-1) >= 0 {
-		return 0, nil
-	}
-	p[0] = 'x'
-	return 1, nil
-}
-
-func (r *quietThenBytes) Write(p []byte) (int, error) { return len(p), nil }
 
 // Two Reads at once (a user reading the port handed out as the stream's
 // transport, beside the stream's own reader) take turns on the polling
