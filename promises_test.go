@@ -412,3 +412,34 @@ func TestInTask(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// In debug mode a goroutine using a task's Ctx while the loop runs other
+// tasks gets ErrWrongGoroutine, and the check itself reads nothing the loop
+// writes: go test -race sees no race (the check used to read the loop's
+// current task before it looked at the goroutine).
+func TestDebugCheckDoesNotRaceTheLoop(t *testing.T) {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		// Tasks that keep the loop switching while the goroutine checks.
+		for range 2 {
+			asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
+				for range 200 {
+					if err := asyncio.Sleep(ctx, 0); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		return asyncio.ToThread(ctx, func(context.Context) error {
+			for range 200 {
+				if err := asyncio.InTask(ctx); !errors.Is(err, asyncio.ErrWrongGoroutine) {
+					return fmt.Errorf("InTask from another goroutine = %v; want ErrWrongGoroutine", err)
+				}
+			}
+			return nil
+		})
+	}, asyncio.Debug())
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -50,8 +50,11 @@ func (c *Ctx) Loop() *Loop {
 
 // running returns the task if c is the Ctx of the task running now.
 func (c *Ctx) running() (*Task, error) {
-	// c.t.loop is set whenever c.t is: a Ctx is made with its task.
-	if c != nil && c.t != nil && c.t.loop.current == c.t && !c.t.loop.debug {
+	// c.t.loop is set whenever c.t is: a Ctx is made with its task. debug
+	// is read first: it is set when the loop is made, while current is the
+	// loop's to write, and in debug mode another goroutine must not read
+	// it before runningSlow has checked the goroutine.
+	if c != nil && c.t != nil && !c.t.loop.debug && c.t.loop.current == c.t {
 		return c.t, nil
 	}
 	return c.runningSlow()
