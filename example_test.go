@@ -1,6 +1,7 @@
 package asyncio_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -90,6 +91,33 @@ func ExampleCurrentTask() {
 	// Output:
 	// main
 	// child
+}
+
+// A package built on the loop checks its caller's Ctx with InTask before
+// it changes anything, and gives back the error a blocking call would.
+func ExampleInTask() {
+	var sent []string
+	send := func(ctx *asyncio.Ctx, msg string) error {
+		if err := asyncio.InTask(ctx); err != nil {
+			return err
+		}
+		sent = append(sent, msg)
+		return nil
+	}
+	fmt.Println(send(nil, "lost"))
+	asyncio.Run(func(ctx *asyncio.Ctx) error {
+		fmt.Println(send(ctx, "hello"))
+		// Another goroutine with the task's Ctx: caught in debug mode.
+		err := asyncio.ToThread(ctx, func(context.Context) error { return send(ctx, "stray") })
+		fmt.Println(errors.Is(err, asyncio.ErrWrongGoroutine))
+		return nil
+	}, asyncio.Debug())
+	fmt.Println(sent)
+	// Output:
+	// asyncio: not called from the running task
+	// <nil>
+	// true
+	// [hello]
 }
 
 func ExampleSleep() {
