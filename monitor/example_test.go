@@ -20,15 +20,22 @@ func ExampleListen() {
 			return err
 		}
 		defer s.Close()
-		// The blinker sleeps until the run ends, however slow the dump.
+		// The blinker sleeps until the run ends, however slow the dump; the
+		// main task yields once so that it has begun to sleep before the
+		// dump is asked for (a request that came first, on a loaded machine,
+		// would find it not yet started).
 		asyncio.CreateTask(ctx, func(c *asyncio.Ctx) error { return asyncio.Sleep(c, time.Hour) }, asyncio.Named("blinker"))
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return err
+		}
 		answer, err := asyncio.ToThreadOf(ctx, func(context.Context) (string, error) { return monitor.Ask(s.Addr().String(), s.Token()) })
 		if err != nil {
 			return err
 		}
 		for _, line := range strings.Split(answer, "\n") {
 			if strings.Contains(line, "blinker") && strings.Contains(line, "task") {
-				fmt.Println(strings.TrimSpace(line[:strings.Index(line, "until")]))
+				state, _, _ := strings.Cut(line, "until")
+				fmt.Println(strings.TrimSpace(state))
 			}
 		}
 		return nil
