@@ -45,6 +45,37 @@
 // (WithMaxConnections, WithHandshakeTimeout), Server.Addr,
 // Server.AbortClients.
 //
+// # Protocols: callbacks instead of a task
+//
+// MicroPython has only streams. CPython also has protocols, and so does this
+// package: StartProtocolServer, OpenProtocolConnection and NewTransport
+// serve a connection with a Protocol, whose methods the loop calls as
+// things happen (ConnectionMade, DataReceived, EOFReceived,
+// ConnectionLost), between tasks and on the loop's goroutine like every
+// callback, so that protocols share state with the tasks without locks.
+// The Protocol writes through its Transport, which never blocks; one that
+// implements FlowControl is told when its write buffer passes the
+// high-water mark and falls back (PauseWriting, ResumeWriting), and
+// PauseReading stops the deliveries. No task waits per request and no task
+// switch is made per request: with many connections that costs less than a
+// task per connection (docs/benchmarks-echo.md), at the price of code
+// written as a state machine. A server's Protocol still has a task that
+// waits for its connection's end, so that the server's limits, AbortClients
+// and WaitClosed are the same for both kinds.
+//
+//	loop.create_server(factory, host, port)      stream.StartProtocolServer(ctx, newProtocol, host, port)
+//	loop.create_connection(factory, host, port)  stream.OpenProtocolConnection(ctx, host, port, p)
+//	protocol.data_received(data)                 DataReceived(data)   (data is valid until it returns)
+//	protocol.eof_received()                      EOFReceived() bool
+//	transport.write(data)                        t.Write(data)
+//	transport.write_eof() / close() / abort()    t.WriteEOF() / t.Close() / t.Abort()
+//	transport.pause_reading() / resume_reading() t.PauseReading() / t.ResumeReading()
+//
+// Where CPython logs and ignores a write after close, Write returns
+// ErrClosed; a callback that panics aborts its connection, reports the
+// panic to the loop's exception handler and hands it to ConnectionLost, as
+// CPython does with an exception.
+//
 // # Servers facing unknown clients
 //
 // A server is bounded by default: it serves at most DefaultMaxConnections

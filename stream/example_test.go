@@ -270,3 +270,69 @@ func ExampleStream_Drain() {
 	// drain: asyncio: timeout: context deadline exceeded
 	// drain: <nil>
 }
+
+// shouter is a Protocol that answers every line in capitals, and says
+// goodbye when the peer is done.
+type shouter struct {
+	t    *stream.Transport
+	line []byte
+}
+
+func (p *shouter) ConnectionMade(t *stream.Transport) { p.t = t }
+
+// DataReceived may get a line in pieces, or several lines at once: it keeps
+// what it has not answered (data is the loop's, only until it returns).
+func (p *shouter) DataReceived(data []byte) {
+	p.line = append(p.line, data...)
+	for {
+		i := bytes.IndexByte(p.line, '\n')
+		if i < 0 {
+			return
+		}
+		p.t.Write(bytes.ToUpper(p.line[:i+1]))
+		p.line = p.line[i+1:]
+	}
+}
+
+func (p *shouter) EOFReceived() bool {
+	p.t.WriteString("BYE\n")
+	return false // close, once that is sent
+}
+
+func (p *shouter) ConnectionLost(err error) { fmt.Println("server: connection lost:", err) }
+
+// A server whose connections are served by callbacks, with no task per
+// connection request: CPython's loop.create_server with an asyncio.Protocol.
+func ExampleStartProtocolServer() {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol { return &shouter{} }, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		c, err := stream.OpenConnection(ctx, "127.0.0.1", srv.Port())
+		if err != nil {
+			return err
+		}
+		c.WriteString("hello\nprotocols\n")
+		c.CloseWrite()
+		answer, err := c.Read(ctx, -1) // until the server closes
+		if err != nil {
+			return err
+		}
+		c.Close()
+		srv.Close()
+		if err := srv.WaitClosed(ctx); err != nil { // its connection's ConnectionLost included
+			return err
+		}
+		fmt.Printf("client got:\n%s", answer)
+		return nil
+	})
+	fmt.Println("Run:", err)
+	// Output:
+	// server: connection lost: <nil>
+	// client got:
+	// HELLO
+	// PROTOCOLS
+	// BYE
+	// Run: <nil>
+}

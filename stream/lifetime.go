@@ -72,4 +72,7 @@ func (s *Stream) setGone() {
 	s.gone = true
 	s.goneEv.Set()
 	s.reg.remove(s.link)
+	if s.push != nil {
+		s.push.lostLink()
+	}
 }

@@ -21,6 +21,8 @@ type registry struct {
 	loop *asyncio.Loop
 	ep   *epoller // the loop's poller; nil: streams read and write with goroutines
 
+	protoBuf []byte // where Protocols' data is read (protoBuffer); loop side
+
 	mu         sync.Mutex
 	members    map[member]struct{}
 	closing    bool          // the loop is closing: no new member, no new goroutine

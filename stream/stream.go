@@ -52,6 +52,7 @@ type Stream struct {
 	onGone   func()
 
 	readTimeout time.Duration // bounds each read (WithReadTimeout); 0: none
+	push        *Transport    // a Protocol's: the loop delivers what arrives (protocol.go)
 
 	in   inbox
 	out  outbox
@@ -266,6 +267,28 @@ func (s *Stream) wait(ctx *asyncio.Ctx, need, want int) (paused bool, err error)
 		err = ErrClosed
 	}
 	return true, err
+}
+
+// readReady is called on the loop when what a waiting read needs has
+// arrived, or reading ended: it wakes the reading task, or has the loop
+// deliver to a Protocol.
+func (s *Stream) readReady() {
+	if s.push != nil {
+		s.push.schedule()
+		return
+	}
+	s.readEv.Set()
+}
+
+// drainReady is called on the loop when the output a Drain waits for is
+// sent, or writing failed: it wakes the draining tasks, or tells a
+// Protocol's transport.
+func (s *Stream) drainReady() {
+	if s.push != nil {
+		s.push.written()
+		return
+	}
+	s.drainEv.Set()
 }
 
 // avail returns the unread bytes; s.in.mu must be held.

@@ -142,7 +142,7 @@ func (t *pollTransport) pollReady(ended bool) {
 	in.waiting = false
 	in.mu.Unlock()
 	if w {
-		t.s.readEv.Set()
+		t.s.readReady()
 	}
 }
 
@@ -176,6 +176,9 @@ func (t *pollTransport) pollWritable() {
 		}
 		if n == 0 {
 			out.mu.Unlock()
+			if s.push != nil && s.push.wpaused {
+				s.push.written() // it may be down to the low-water mark
+			}
 			return // the kernel's buffer is full again: wait for the next event
 		}
 		out.off += n
@@ -189,7 +192,7 @@ func (t *pollTransport) pollWritable() {
 	out.off = 0
 	post, closeNow := s.flushed()
 	if post {
-		s.drainEv.Set()
+		s.drainReady()
 	}
 	if closeNow {
 		t.close(false)

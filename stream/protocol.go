@@ -1,0 +1,441 @@
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/goasyncio/asyncio"
+)
+
+// Protocol is the callback side of a connection (CPython's asyncio.Protocol,
+// which MicroPython lacks): instead of a task that reads, the loop calls
+// the protocol's methods as things happen on the connection, on the loop's
+// goroutine, between tasks, like any callback. No task waits and no task
+// switch is made per request, which makes a protocol the cheapest way to
+// serve many connections (see docs/benchmarks-echo.md). A callback must
+// not block: it may write, close, create tasks and schedule callbacks.
+//
+// A callback that panics has its connection aborted: the panic goes to the
+// loop's exception handler, and ConnectionLost gets it as an error. The
+// loop goes on.
+type Protocol interface {
+	// ConnectionMade is called first, once, with the connection's
+	// transport; reading starts when it returns.
+	ConnectionMade(t *Transport)
+	// DataReceived is called with bytes received. data is valid only until
+	// DataReceived returns (as io.Writer's p): copy what must be kept.
+	DataReceived(data []byte)
+	// EOFReceived is called when the peer has closed its writing half.
+	// Return false to have the transport closed (once what was written is
+	// sent), true to keep it open for writing, and Close it later.
+	EOFReceived() (keepOpen bool)
+	// ConnectionLost is called last, once, when the connection is closed
+	// and its goroutines (if it has any) have ended: err is nil after
+	// Close, Abort or the end of the stream, and otherwise says what ended
+	// it (a reset, a write that failed, a callback that panicked). It is
+	// not called if the loop closes first.
+	ConnectionLost(err error)
+}
+
+// FlowControl may be implemented by a Protocol to be told when its
+// transport's write buffer grows past the high-water mark (PauseWriting)
+// and when it has fallen back to the low-water mark (ResumeWriting): a
+// protocol that writes more than the peer reads should stop writing in
+// between (CPython's pause_writing and resume_writing). See
+// Transport.SetWriteBufferLimits.
+type FlowControl interface {
+	PauseWriting()
+	ResumeWriting()
+}
+
+// The default write buffer limits (CPython's): 64 KiB, and a quarter of it.
+const (
+	DefaultWriteHighWater = 64 << 10
+	DefaultWriteLowWater  = DefaultWriteHighWater / 4
+)
+
+// ErrBadWriteLimits is returned by SetWriteBufferLimits for limits that are
+// negative or out of order.
+var ErrBadWriteLimits = errors.New("stream: write buffer limits need 0 <= low <= high")
+
+// protoReadSize is the largest read handed to DataReceived at once.
+const protoReadSize = maxChunk
+
+// Transport is a connection served by a Protocol (CPython's transport):
+// it writes without blocking, and the loop reads and calls the protocol.
+// Its methods must be called on its loop's goroutine (from callbacks and
+// tasks).
+type Transport struct {
+	s     *Stream
+	p     Protocol
+	fc    FlowControl // p's, or nil
+	buf   []byte      // what DataReceived gets: the loop's, shared by its transports
+	deliv func()      // t.deliver, made once
+
+	reading   bool // reading is not paused
+	queued    bool // a delivery is scheduled
+	eof       bool // the end of the stream was handed to EOFReceived
+	held      bool // the loop is held for the connection
+	wpaused   bool // PauseWriting was called, ResumeWriting not yet
+	high, low int
+	lostErr   error // what ConnectionLost gets
+	lost      bool
+	done      asyncio.Event // set once ConnectionLost has returned
+}
+
+// attach makes s a protocol's transport: from now on what s receives goes
+// to p, by the loop, and no task reads s. It calls p.ConnectionMade, then
+// starts reading. It runs on the loop.
+func attach(s *Stream, p Protocol) *Transport {
+	t := &Transport{s: s, p: p, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
+	t.fc, _ = p.(FlowControl)
+	t.deliv = t.deliver
+	t.buf = s.reg.protoBuffer()
+	s.push = t
+	if s.closed {
+		// Born closed (the loop is closing): the protocol hears of it
+		// once the link is gone, as setGone calls lostLink.
+		t.guard("ConnectionMade", func() { p.ConnectionMade(t) })
+		if s.gone {
+			t.lostLink()
+		}
+		return t
+	}
+	t.held = true
+	s.t.hold()
+	if !t.guard("ConnectionMade", func() { p.ConnectionMade(t) }) {
+		return t
+	}
+	s.in.mu.Lock()
+	s.in.waiting, s.in.need = true, 1
+	s.in.mu.Unlock()
+	s.t.startRead()
+	t.schedule()
+	return t
+}
+
+// protoBuffer returns the loop's buffer for DataReceived: one for all its
+// transports, since a delivery runs to its end before the next begins.
+func (r *registry) protoBuffer() []byte {
+	if r.protoBuf == nil {
+		r.protoBuf = make([]byte, protoReadSize)
+	}
+	return r.protoBuf
+}
+
+// schedule makes the loop deliver what was received, soon, unless it is to
+// already.
+func (t *Transport) schedule() {
+	if t.queued || t.s.closed {
+		return
+	}
+	t.queued = true
+	t.s.loop.CallSoon(t.deliv)
+}
+
+// deliver hands what the connection received to the protocol: what the
+// reader goroutine buffered, or what the socket has now. After yieldEvery
+// reads it lets the other tasks and callbacks run before it goes on, so
+// that a flood of input cannot starve them.
+func (t *Transport) deliver() {
+	t.queued = false
+	s, in := t.s, &t.s.in
+	for range yieldEvery {
+		if !t.reading || s.closed {
+			return
+		}
+		in.mu.Lock()
+		var n int
+		ok := false
+		if a := in.avail(); len(a) > 0 {
+			n, ok = copy(t.buf, a), true
+			s.consume(n)
+		} else if in.err == nil {
+			n, ok = s.t.fillInto(t.buf)
+		}
+		if !ok {
+			end := in.err
+			if end == nil {
+				in.waiting, in.need = true, 1 // wake on the next data
+			}
+			in.mu.Unlock()
+			if end != nil {
+				t.ended(end)
+			}
+			return
+		}
+		in.mu.Unlock()
+		if !t.guard("DataReceived", func() { t.p.DataReceived(t.buf[:n]) }) {
+			return
+		}
+	}
+	t.schedule()
+}
+
+// ended handles the end of reading: the peer's EOF, or an error.
+func (t *Transport) ended(err error) {
+	if err != io.EOF {
+		t.fail(err)
+		return
+	}
+	if t.eof {
+		return
+	}
+	t.eof = true
+	keep := false
+	if t.guard("EOFReceived", func() { keep = t.p.EOFReceived() }) && !keep {
+		t.s.Close()
+	}
+}
+
+// guard calls the protocol's method fn; if it panics, the panic goes to the
+// loop's exception handler, the connection is aborted, and guard reports
+// false.
+func (t *Transport) guard(method string, fn func()) (ok bool) {
+	defer func() {
+		if !ok {
+			t.fail(t.panicked(method, recover()))
+		}
+	}()
+	fn()
+	return true
+}
+
+// panicked reports to the loop's exception handler that the protocol's
+// method panicked with r (nil: it called runtime.Goexit, which goes on to
+// end the loop's goroutine, as in any callback), and returns the error.
+func (t *Transport) panicked(method string, r any) error {
+	err := fmt.Errorf("stream: %T.%s panicked: %v", t.p, method, r)
+	if r == nil {
+		err = fmt.Errorf("stream: %T.%s called runtime.Goexit", t.p, method)
+	}
+	t.s.loop.CallExceptionHandler(asyncio.ExceptionContext{Message: "stream: protocol callback panicked", Err: err})
+	return err
+}
+
+// fail aborts the connection for err, which ConnectionLost then gets.
+func (t *Transport) fail(err error) {
+	if t.lostErr == nil {
+		t.lostErr = err
+	}
+	t.s.Abort()
+}
+
+// lostLink runs on the loop once the link is closed and its goroutines have
+// ended (Stream.setGone): it calls ConnectionLost.
+func (t *Transport) lostLink() {
+	if t.lost {
+		return
+	}
+	t.lost = true
+	if t.held {
+		t.held = false
+		t.s.t.unhold()
+	}
+	err := t.lostErr
+	if err == nil {
+		t.s.out.mu.Lock()
+		if e := t.s.out.err; e != ErrClosed {
+			err = e // a write that failed
+		}
+		t.s.out.mu.Unlock()
+	}
+	defer t.done.Set()
+	defer func() {
+		if r := recover(); r != nil {
+			t.panicked("ConnectionLost", r)
+		}
+	}()
+	t.p.ConnectionLost(err)
+}
+
+// written runs on the loop when the write buffer has drained, or a write
+// failed: it aborts on a failure, and resumes a protocol paused for writing.
+func (t *Transport) written() {
+	out := &t.s.out
+	out.mu.Lock()
+	err := out.err
+	size := len(out.buf) - out.off
+	out.mu.Unlock()
+	if err != nil && err != ErrClosed && !t.s.closed {
+		t.fail(err)
+		return
+	}
+	if t.wpaused && size <= t.low {
+		t.wpaused = false
+		t.guard("ResumeWriting", t.fc.ResumeWriting)
+	}
+}
+
+// Write sends p, or buffers what the kernel does not take at once, and
+// returns len(p): it never blocks (CPython's write). When the buffer grows
+// past the high-water mark, a Protocol that implements FlowControl is told
+// to pause. Write returns ErrClosed after Close or Abort, ErrWriteClosed
+// after WriteEOF, and the error of a write that failed, which also aborts
+// the connection. p may be reused once Write returns.
+func (t *Transport) Write(p []byte) (int, error) {
+	s := t.s
+	n, err := s.Write(p)
+	if err != nil {
+		if err != ErrClosed && err != ErrWriteClosed && !s.closed {
+			t.fail(err)
+		}
+		return n, err
+	}
+	out := &s.out
+	out.mu.Lock()
+	size := len(out.buf) - out.off
+	if size > 0 || out.active {
+		out.waiting = true // tell written when it is sent
+	}
+	out.mu.Unlock()
+	if size > t.high && !t.wpaused && t.fc != nil {
+		t.wpaused = true
+		t.guard("PauseWriting", t.fc.PauseWriting)
+	}
+	return n, nil
+}
+
+// WriteString is Write for a string.
+func (t *Transport) WriteString(str string) (int, error) { return t.Write([]byte(str)) }
+
+// WriteEOF closes the writing half of the connection once what was written
+// is sent (CPython's write_eof); the peer reads the end of the stream, and
+// the protocol still receives. See Stream.CloseWrite for its errors.
+func (t *Transport) WriteEOF() error { return t.s.CloseWrite() }
+
+// Close stops reading and closes the connection once what was written is
+// sent; then ConnectionLost is called with nil (CPython's close). Closing a
+// closed transport does nothing.
+func (t *Transport) Close() error { return t.s.Close() }
+
+// Abort closes the connection at once, dropping what was not sent; then
+// ConnectionLost is called with nil (CPython's abort).
+func (t *Transport) Abort() { t.s.Abort() }
+
+// IsClosing reports whether Close or Abort was called, or the connection
+// was lost.
+func (t *Transport) IsClosing() bool { return t.s.closed || t.lost }
+
+// PauseReading stops the calls of DataReceived until ResumeReading (CPython's
+// pause_reading): the socket's data waits in the kernel, whose buffer then
+// stops the peer, or, on a transport with a reader goroutine, that
+// goroutine reads at most the stream's read limit ahead (WithReadLimit).
+func (t *Transport) PauseReading() {
+	if !t.reading {
+		return
+	}
+	t.reading = false
+	in := &t.s.in
+	in.mu.Lock()
+	in.waiting = false
+	in.mu.Unlock()
+}
+
+// ResumeReading undoes PauseReading: what arrived meanwhile is delivered
+// soon.
+func (t *Transport) ResumeReading() {
+	if t.reading {
+		return
+	}
+	t.reading = true
+	t.schedule()
+}
+
+// IsReading reports whether the transport delivers what it receives: not
+// paused, and not closed.
+func (t *Transport) IsReading() bool { return t.reading && !t.IsClosing() && !t.eof }
+
+// WriteBufferSize returns how many written bytes the kernel has not taken
+// yet (CPython's get_write_buffer_size).
+func (t *Transport) WriteBufferSize() int { return t.s.WriteBuffered() }
+
+// SetWriteBufferLimits sets the high- and low-water marks of FlowControl
+// (CPython's set_write_buffer_limits, without its defaults: pass both).
+// It returns ErrBadWriteLimits unless 0 <= low <= high.
+func (t *Transport) SetWriteBufferLimits(high, low int) error {
+	if low < 0 || high < low {
+		return fmt.Errorf("%w: high %d, low %d", ErrBadWriteLimits, high, low)
+	}
+	t.high, t.low = high, low
+	return nil
+}
+
+// WriteBufferLimits returns the low- and high-water marks (CPython's
+// get_write_buffer_limits).
+func (t *Transport) WriteBufferLimits() (low, high int) { return t.low, t.high }
+
+// ExtraInfo returns information about the connection; see Stream.ExtraInfo.
+func (t *Transport) ExtraInfo(key string) any { return t.s.ExtraInfo(key) }
+
+// PeerAddr returns the address of the other end, or nil.
+func (t *Transport) PeerAddr() net.Addr { return t.s.PeerAddr() }
+
+// LocalAddr returns the local address, or nil.
+func (t *Transport) LocalAddr() net.Addr { return t.s.LocalAddr() }
+
+// Loop returns the loop the transport belongs to.
+func (t *Transport) Loop() *asyncio.Loop { return t.s.loop }
+
+// Protocol returns the transport's protocol.
+func (t *Transport) Protocol() Protocol { return t.p }
+
+// WaitClosed pauses the task until ConnectionLost has returned. It returns
+// asyncio.ErrCancelled if the task is cancelled first.
+func (t *Transport) WaitClosed(ctx *asyncio.Ctx) error {
+	if err := inTaskOn(ctx, t.s.loop); err != nil {
+		return err
+	}
+	return t.done.Wait(ctx)
+}
+
+// StartProtocolServer listens on host:port and serves each connection with
+// a Protocol made by newProtocol (CPython's loop.create_server); it is
+// StartServer, with the same options, limits and Server, but the loop
+// calls the protocols instead of running a handler per connection. With
+// WithTLS the handshake is done first. newProtocol must not return nil.
+func StartProtocolServer(ctx *asyncio.Ctx, newProtocol func() Protocol, host string, port int, opts ...Option) (*Server, error) {
+	if newProtocol == nil {
+		return nil, asyncio.ErrNilFunc
+	}
+	return StartServer(ctx, func(ctx *asyncio.Ctx, s *Stream) error {
+		p := newProtocol()
+		if p == nil {
+			return errors.New("stream: StartProtocolServer's newProtocol returned nil")
+		}
+		// The connection's task only waits for its end: it is what
+		// AbortClients, WithMaxConnections and WaitClosed count.
+		t := attach(s, p)
+		if err := t.done.Wait(ctx); err != nil {
+			s.Abort()
+			return err
+		}
+		return nil
+	}, host, port, opts...)
+}
+
+// OpenProtocolConnection connects to host:port, as OpenConnection does, and
+// serves the connection with p (CPython's loop.create_connection):
+// p.ConnectionMade is called before it returns.
+func OpenProtocolConnection(ctx *asyncio.Ctx, host string, port int, p Protocol, opts ...Option) (*Transport, error) {
+	if p == nil {
+		return nil, errors.New("stream: OpenProtocolConnection with a nil Protocol")
+	}
+	s, err := OpenConnection(ctx, host, port, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return attach(s, p), nil
+}
+
+// NewTransport serves rw with p on loop l, as New makes a stream of it:
+// p.ConnectionMade is called before it returns. It must be called on l's
+// goroutine or while l is not running; it panics if l, rw or p is nil.
+func NewTransport(l *asyncio.Loop, rw io.ReadWriter, p Protocol, opts ...Option) *Transport {
+	if p == nil {
+		panic("stream: NewTransport with a nil Protocol")
+	}
+	return attach(New(l, rw, opts...), p)
+}
