@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"iter"
 	"net"
 	"os"
 	"strconv"
@@ -30,6 +31,79 @@ func listenBacklog() int {
 // skips.) What this library's server spends in user space above it is the
 // library's own work per round trip. It serves until stop is closed.
 func serveBare(ready func(addr string), stop <-chan struct{}) error {
+	bufs := map[int][]byte{}
+	return bareLoop(ready, stop, syscall.EPOLLIN, func(fd int) {
+		bufs[fd] = make([]byte, echoBuf)
+	}, func(fd int) bool {
+		if !echoOnce(fd, bufs[fd]) {
+			delete(bufs, fd)
+			return false
+		}
+		return true
+	})
+}
+
+// serveBareTasks is the floor of a task per connection: the bare loop, but
+// each connection served by a coroutine of its own (iter.Pull, which this
+// library's tasks are made of) that reads, writes, and yields back to the
+// loop when its socket is empty; the loop resumes it when epoll says the
+// socket is readable (edge-triggered, as the library's). No scheduler, no
+// run queue, no stream: what it spends above the bare loop is the switch
+// into a connection's coroutine and back, which no server with a task per
+// connection can avoid.
+func serveBareTasks(ready func(addr string), stop <-chan struct{}) error {
+	conns := map[int]func() (struct{}, bool){}
+	return bareLoop(ready, stop, syscall.EPOLLIN|epollET, func(fd int) {
+		next, _ := iter.Pull(func(yield func(struct{}) bool) {
+			b := make([]byte, echoBuf)
+			for {
+				r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+				switch {
+				case errno == syscall.EAGAIN:
+					if !yield(struct{}{}) {
+						return
+					}
+				case errno != 0 || r == 0:
+					return // an error, or the client left
+				default:
+					syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), r)
+				}
+			}
+		})
+		conns[fd] = next
+	}, func(fd int) bool {
+		if _, ok := conns[fd](); !ok {
+			delete(conns, fd)
+			return false
+		}
+		return true
+	})
+}
+
+// epollET is EPOLLET as an event mask bit.
+const epollET = 1 << 31
+
+// echoOnce reads what the socket fd has into b and writes it back; it
+// reports false if the client left or the socket failed.
+func echoOnce(fd int, b []byte) bool {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if errno == syscall.EAGAIN {
+		return true
+	}
+	if errno != 0 || r == 0 { // an error, or the client left
+		return false
+	}
+	// A 64-byte echo fits the socket's buffer: one write does it.
+	syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), r)
+	return true
+}
+
+// bareLoop listens on 127.0.0.1, waits in epoll on one goroutine, and for
+// each connection calls accepted once, then readable whenever epoll says
+// it is readable (events: the mask each connection is added with);
+// readable returns false when the connection is done, and bareLoop closes
+// it. It serves until stop is closed.
+func bareLoop(ready func(addr string), stop <-chan struct{}, events uint32, accepted func(fd int), readable func(fd int) bool) error {
 	lfd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
@@ -65,24 +139,24 @@ func serveBare(ready func(addr string), stop <-chan struct{}) error {
 			return err
 		}
 	}
-	bufs := map[int32][]byte{}
+	open := map[int]bool{}
 	defer func() {
-		for fd := range bufs {
-			syscall.Close(int(fd))
+		for fd := range open {
+			syscall.Close(fd)
 		}
 	}()
 	ready(net.JoinHostPort("127.0.0.1", fmt.Sprint(sa.(*syscall.SockaddrInet4).Port)))
-	events := make([]syscall.EpollEvent, 256)
+	evs := make([]syscall.EpollEvent, 256)
 	for {
-		n, err := syscall.EpollWait(ep, events, -1)
+		n, err := syscall.EpollWait(ep, evs, -1)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		for _, e := range events[:n] {
-			switch int(e.Fd) {
+		for _, e := range evs[:n] {
+			switch fd := int(e.Fd); fd {
 			case pipe[0]:
 				return nil
 			case lfd:
@@ -92,26 +166,19 @@ func serveBare(ready func(addr string), stop <-chan struct{}) error {
 						break
 					}
 					syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-					if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}); err != nil {
+					if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: events, Fd: int32(fd)}); err != nil {
 						syscall.Close(fd)
 						continue
 					}
-					bufs[int32(fd)] = make([]byte, echoBuf)
+					open[fd] = true
+					accepted(fd)
 				}
-				continue
+			default:
+				if !readable(fd) {
+					syscall.Close(fd) // which also takes it out of the set
+					delete(open, fd)
+				}
 			}
-			b := bufs[e.Fd]
-			r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(e.Fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-			if errno == syscall.EAGAIN {
-				continue
-			}
-			if errno != 0 || r == 0 { // an error, or the client left
-				syscall.Close(int(e.Fd)) // which also takes it out of the set
-				delete(bufs, e.Fd)
-				continue
-			}
-			// A 64-byte echo fits the socket's buffer: one write does it.
-			syscall.RawSyscall(syscall.SYS_WRITE, uintptr(e.Fd), uintptr(unsafe.Pointer(&b[0])), r)
 		}
 	}
 }

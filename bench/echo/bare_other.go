@@ -7,3 +7,7 @@ import "errors"
 func serveBare(func(string), <-chan struct{}) error {
 	return errors.New("the bare epoll server is Linux's")
 }
+
+func serveBareTasks(func(string), <-chan struct{}) error {
+	return errors.New("the bare epoll server is Linux's")
+}

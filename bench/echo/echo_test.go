@@ -17,9 +17,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.LeakOptions()...)
 // Each Go server echoes under a short load, and stops when told.
 func TestServersUnderLoad(t *testing.T) {
 	for name, serve := range map[string]func(func(string), <-chan struct{}) error{
-		"library":    serveLibrary,
-		"goroutines": serveGoroutines,
-		"bare":       serveBare,
+		"library":          serveLibrary,
+		"library-protocol": serveLibraryProtocol,
+		"goroutines":       serveGoroutines,
+		"bare":             serveBare,
+		"bare-tasks":       serveBareTasks,
 	} {
 		t.Run(name, func(t *testing.T) {
 			addrs := make(chan string, 1)
@@ -68,6 +70,7 @@ func TestServersUnderLoad(t *testing.T) {
 func TestReport(t *testing.T) {
 	r := &report{reps: 3, levels: []int{1, 1000}, spec: loadSpec{size: 64, duration: time.Second, requests: 100}, python: "Python 3.11.7"}
 	r.na[cpython] = "python3 not found"
+	r.na[cpythonProto] = "python3 not found"
 	for s := range nServers {
 		for range r.levels {
 			r.results[s] = append(r.results[s], result{requests: int64(900 + 100*s), elapsed: time.Second, p50: 50 * time.Microsecond, p99: 2 * time.Millisecond,
@@ -76,28 +79,33 @@ func TestReport(t *testing.T) {
 	}
 	body := r.body()
 	for _, want := range []string{
-		"| 1,000 | 900 | 1,000 | 1,100 | 1,200 | n/a | 0.82× | 0.91× | n/a |",
+		"| 1,000 | 900 | 1,000 | 1,100 | 1,200 | 1,300 | 1,400 | n/a | n/a | 0.75× | 0.83× | n/a | n/a |",
 		"50 µs / 2.00 ms",
-		"**PASS** at 1 connections, user space + kernel no more than the goroutine-per-connection server's: 11.5 µs against 14.5 µs",
-		"**PASS** at 1,000 connections, user space at most 0.6× the goroutine-per-connection server's: 0.33× (the bare epoll loop, no scheduler: 1.33×)",
-		"- CPython asyncio: n/a, python3 not found.",
-		"| 1 | 1.5 + 10.0 µs | 3.0 + 10.0 µs | 4.5 + 10.0 µs | 6.0 + 10.0 µs | n/a | 4.0 + 9.0 µs | n/a |",
+		"**PASS** streams (a task per connection) at 1 connections, user space + kernel no more than the goroutine-per-connection server's: 11.5 µs against 16.0 µs",
+		"**PASS** streams (a task per connection) at 1,000 connections, user space at most 0.6× the goroutine-per-connection server's: 0.25× (bare epoll loop, no scheduler: 1.25×; bare epoll loop, a coroutine per connection: 1.50×)",
+		"**PASS** Protocol (callbacks, no task per request) at 1,000 connections, user space at most 0.6× the goroutine-per-connection server's: 0.50×",
+		"- CPython asyncio, streams: n/a, python3 not found.",
+		"- CPython asyncio, Protocol: n/a, python3 not found.",
+		"| 1 | 1.5 + 10.0 µs | 3.0 + 10.0 µs | 4.5 + 10.0 µs | 6.0 + 10.0 µs | 7.5 + 10.0 µs | 9.0 + 10.0 µs | n/a | n/a | 4.0 + 9.0 µs | n/a | n/a |",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("report lacks %q:\n%s", want, body)
 		}
 	}
-	if strings.Contains(body, "below CPython's") {
+	if strings.Contains(body, "below that of CPython") {
 		t.Errorf("a verdict against CPython, which was not measured:\n%s", body)
 	}
 	// CPython measured, and a server that costs more than the goroutines'.
-	r.na[cpython] = ""
+	r.na[cpython], r.na[cpythonProto] = "", ""
 	r.results[ours][0].cpu.sys = 20 * time.Microsecond
-	r.results[cpython][0].cpu.user = 6 * time.Microsecond // 4× ours
+	r.results[cpython][0].cpu.user = 6 * time.Microsecond       // 4× ours
+	r.results[cpythonProto][0].cpu.user = 15 * time.Microsecond // 5× ours, Protocol
 	body = r.body()
 	for _, want := range []string{
-		"**FAIL** at 1 connections, user space + kernel no more than the goroutine-per-connection server's: 21.5 µs against 14.5 µs",
-		"**FAIL** at 1 connections, user space at least 5× below CPython's: 4.0×",
+		"**FAIL** streams (a task per connection) at 1 connections, user space + kernel no more than the goroutine-per-connection server's: 21.5 µs against 16.0 µs",
+		"**FAIL** streams (a task per connection) at 1 connections, user space at least 5× below that of CPython asyncio, streams: 4.0× (bare epoll loop, no scheduler: 0.8×; bare epoll loop, a coroutine per connection: 0.7×)",
+		"**FAIL** Protocol (callbacks, no task per request) at 1 connections, user space at least 5× below that of CPython asyncio, streams: 2.0×",
+		"**PASS** Protocol (callbacks, no task per request) at 1 connections, user space at least 5× below that of CPython asyncio, Protocol: 5.0×",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("report lacks %q:\n%s", want, body)
@@ -158,8 +166,8 @@ func TestReportCPU(t *testing.T) {
 	}
 	body := r.body()
 	for _, want := range []string{
-		"| 100 | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 6.0 + 10.0 µs | n/a | 3.0× |",
-		"**FAIL** at 100 connections, user space at least 5× below CPython's: 3.0×",
+		"| 100 | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 2.0 + 10.0 µs | 6.0 + 10.0 µs | 6.0 + 10.0 µs | n/a | 3.0× | 3.0× |",
+		"**FAIL** streams (a task per connection) at 100 connections, user space at least 5× below that of CPython asyncio, streams: 3.0× (bare epoll loop, no scheduler: 3.0×; bare epoll loop, a coroutine per connection: 3.0×)",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("report lacks %q:\n%s", want, body)

@@ -1,8 +1,12 @@
 // Command echo measures TCP echo servers under the same load, in one run:
-// this library's (package stream), a plain Go server with a goroutine per
-// connection (the floor), and CPython 3.11's asyncio streams. It prints a
-// Markdown table of requests per second and round-trip latency (p50, p99)
-// at 1, 100 and 1000 connections, with the ratios between the servers.
+// this library's two (package stream: a task per connection with streams,
+// and a Protocol per connection), a plain Go server with a goroutine per
+// connection, two bare epoll loops that are the floors of this library's
+// servers (Linux), and CPython 3.11's asyncio, with streams and with a
+// Protocol. It prints Markdown tables of requests per second, round-trip
+// latency (p50, p99) and server CPU time per round trip at 1, 100 and 1000
+// connections, with the ratios between the servers and the targets'
+// verdicts.
 //
 // Usage, from the repository root:
 //
@@ -102,15 +106,32 @@ func main() {
 
 // Server columns, in table order.
 const (
-	ours   = iota
-	ours1P // this library's server with GOMAXPROCS=1
-	floor
-	bare // one epoll loop with raw system calls and nothing else
-	cpython
+	ours         = iota // this library: a task per connection, with streams
+	oursProto           // this library: a Protocol per connection
+	ours1P              // ours with GOMAXPROCS=1
+	floor               // Go: a goroutine per connection
+	bare                // one epoll loop with raw system calls and nothing else
+	bareTasks           // bare, with a coroutine per connection
+	cpython             // CPython: streams
+	cpythonProto        // CPython: a Protocol per connection
 	nServers
 )
 
-var serverTitles = [nServers]string{"this library", "this library, GOMAXPROCS=1", "Go, goroutine per connection", "bare epoll loop, no scheduler", "CPython asyncio"}
+var serverTitles = [nServers]string{
+	"this library, streams", "this library, Protocol", "this library, streams, GOMAXPROCS=1",
+	"Go, goroutine per connection", "bare epoll loop, no scheduler", "bare epoll loop, a coroutine per connection",
+	"CPython asyncio, streams", "CPython asyncio, Protocol",
+}
+
+// libraryServers are this library's two servers, each with the CPython
+// server that uses the same API.
+var libraryServers = []struct {
+	s, py int
+	name  string
+}{
+	{ours, cpython, "streams (a task per connection)"},
+	{oursProto, cpythonProto, "Protocol (callbacks, no task per request)"},
+}
 
 // report is a whole run.
 type report struct {
@@ -130,26 +151,24 @@ func measure(levels []int, spec loadSpec, reps int, python string) *report {
 	r := &report{started: time.Now(), spec: spec, reps: reps, levels: levels}
 	exe, err := os.Executable()
 	var children [nServers]*child
-	if err != nil {
-		children[ours] = &child{NA: err.Error()}
-		children[ours1P] = &child{NA: err.Error()}
-		children[floor] = &child{NA: err.Error()}
-		children[bare] = &child{NA: err.Error()}
-	} else {
-		children[ours] = startChild("library", execCommand(exe, "-serve", "library"))
-		oneP := execCommand(exe, "-serve", "library")
-		oneP.Env = append(os.Environ(), "GOMAXPROCS=1")
-		children[ours1P] = startChild("library, GOMAXPROCS=1", oneP)
-		children[floor] = startChild("goroutines", execCommand(exe, "-serve", "goroutines"))
-		children[bare] = startChild("bare", execCommand(exe, "-serve", "bare"))
+	goServers := map[int]string{ours: "library", oursProto: "library-protocol", ours1P: "library", floor: "goroutines", bare: "bare", bareTasks: "bare-tasks"}
+	for s, kind := range goServers {
+		if err != nil {
+			children[s] = &child{NA: err.Error()}
+			continue
+		}
+		cmd := execCommand(exe, "-serve", kind)
+		if s == ours1P {
+			cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+		}
+		children[s] = startChild(serverTitles[s], cmd)
+		defer children[s].stop()
 	}
 	var stopPython func()
-	children[cpython], stopPython = startCPython(python)
+	children[cpython], stopPython = startCPython(python, cpythonScript)
 	defer stopPython()
-	defer children[ours].stop()
-	defer children[ours1P].stop()
-	defer children[floor].stop()
-	defer children[bare].stop()
+	children[cpythonProto], stopPython = startCPython(python, cpythonProtocolScript)
+	defer stopPython()
 	r.python = toolVersion(python)
 
 	for s := range nServers {
@@ -220,8 +239,8 @@ func median(rs []result) result {
 func (r *report) has(s, li int) bool { return r.na[s] == "" && r.results[s][li].requests > 0 }
 
 func (r *report) title(s int) string {
-	if s == cpython && r.python != "" {
-		return "CPython " + strings.TrimPrefix(r.python, "Python ") + " asyncio"
+	if (s == cpython || s == cpythonProto) && r.python != "" {
+		return strings.Replace(serverTitles[s], "CPython", "CPython "+strings.TrimPrefix(r.python, "Python "), 1)
 	}
 	return serverTitles[s]
 }
@@ -230,9 +249,9 @@ func (r *report) body() string {
 	var b strings.Builder
 	r.table(&b, "Round trips per second (higher is better)",
 		func(x result) string { return thousands(x.perSecond()) },
-		[]string{"ours / goroutines", "ours (GOMAXPROCS=1) / goroutines", "ours / CPython"},
+		[]string{"streams / goroutines", "Protocol / goroutines", "streams / CPython streams", "Protocol / CPython Protocol"},
 		func(li int) []string {
-			return []string{r.ratio(ours, floor, li), r.ratio(ours1P, floor, li), r.ratio(ours, cpython, li)}
+			return []string{r.ratio(ours, floor, li), r.ratio(oursProto, floor, li), r.ratio(ours, cpython, li), r.ratio(oursProto, cpythonProto, li)}
 		})
 	b.WriteString("\n")
 	r.table(&b, "Round-trip latency, p50 / p99 (lower is better)",
@@ -241,9 +260,9 @@ func (r *report) body() string {
 		b.WriteString("\n")
 		r.table(&b, "Server CPU time per round trip, in user space + in the kernel (lower is better)",
 			func(x result) string { return cpuCell(x.cpu) },
-			[]string{"load client, against this library", "CPython / ours, user space"},
+			[]string{"load client, against this library's streams", "user space, CPython / ours: streams", "user space, CPython / ours: Protocol"},
 			func(li int) []string {
-				return []string{r.cell(ours, li, func(x result) string { return cpuCell(x.client) }), r.cpuRatio(li)}
+				return []string{r.cell(ours, li, func(x result) string { return cpuCell(x.client) }), r.cpuRatio(cpython, ours, li), r.cpuRatio(cpythonProto, oursProto, li)}
 			})
 	}
 	r.targets(&b)
@@ -252,12 +271,13 @@ func (r *report) body() string {
 		r.reps, r.spec.duration, r.spec.warmup, thousands(float64(r.spec.requests)), r.spec.size)
 	b.WriteString("- On a small, shared virtual machine, figures vary a lot from run to run (more than the differences between the Go servers); compare the columns of one run, whose servers take turns under the same conditions.\n")
 	b.WriteString("- Every server runs in a child process of its own on 127.0.0.1 and reads up to 16 KiB at a time; the load client (one goroutine per connection, blocking round trips) runs in the benchmark's process, on the same machine, so client and server share its CPUs.\n")
-	b.WriteString("- This library: `stream.StartServer`, a task per connection doing `ReadInto`, `Write`, `Drain`; the same server again with GOMAXPROCS=1. Goroutines: `net.Listen`, a goroutine per connection doing `Read`, `Write`. CPython: `asyncio.start_server`, `reader.read`, `writer.write`, `await writer.drain()` (bench/echo/echo_cpython.py). Bare epoll loop (Linux): one goroutine in epoll_wait on a level-triggered set, and for each readable socket one raw read and one raw write, with no scheduler, no task and no buffering: the floor of any one-thread event loop with this pattern of system calls, so that this library's user space above it is the library's own work (bench/echo/bare_linux.go).\n")
+	b.WriteString("- This library, streams: `stream.StartServer`, a task per connection doing `ReadInto`, `Write`, `Drain` (MicroPython's API); the same server again with GOMAXPROCS=1. This library, Protocol: `stream.StartProtocolServer`, a `stream.Protocol` per connection whose `DataReceived` calls `Transport.Write`: the loop calls it with what the socket had, with no task switch per request (CPython's asyncio.Protocol). Goroutines: `net.Listen`, a goroutine per connection doing `Read`, `Write`. CPython, streams: `asyncio.start_server`, `reader.read`, `writer.write`, `await writer.drain()` (bench/echo/echo_cpython.py); CPython, Protocol: `loop.create_server` with a Protocol whose `data_received` calls `transport.write` (bench/echo/echo_cpython_protocol.py).\n")
+	b.WriteString("- The two floors (Linux, bench/echo/bare_linux.go) make the read and the write per request that this library's servers make, with nothing around them. Bare epoll loop, no scheduler: one goroutine in epoll_wait on a level-triggered set, and for each readable socket one raw read and one raw write, with no task and no buffering: the floor of any one-thread event loop with this pattern of system calls, so that this library's user space above it is the library's own work. Bare epoll loop, a coroutine per connection: the same loop (edge-triggered), but each connection is served by a coroutine (`iter.Pull`, which this library's tasks are made of) that the loop resumes when its socket is readable and that yields back when the socket is empty: no scheduler, no run queue, no stream, so that what it spends above the bare loop is the switch into the connection's coroutine and back, which every server with a task per connection pays.\n")
 	if r.hasCPU() {
 		b.WriteString("- CPU time: the server process's user and system time from /proc/PID/stat (10 ms ticks), read at the start and at the end of each measured run and divided by its round trips; the load client's the same way, from its own process. Most of a round trip's CPU time is the kernel's TCP loopback path, much the same for every server (a write on loopback also carries the segment through the receiving socket's stack); the time in user space is the server's own code. With client and server on one machine, the throughput is bounded by their CPU time per round trip together, so at 100 and 1,000 connections, where the servers are busy, the throughput ratio to CPython stays far below the ratio of the servers' own (user-space) costs; at 1 connection, where a round trip is mostly waiting, it shows the difference in latency.\n")
 	}
 	b.WriteString("- How this library's server does I/O (Linux): the loop's goroutine waits in epoll itself (a Poller installed by the stream package) and reads, writes and polls its sockets with raw non-blocking system calls, so a request involves no goroutine but the loop's, no hand-off between goroutines and no scheduler bookkeeping around the system calls (see the stream package documentation); it makes one read per request where the goroutine server makes two, since a short read tells it the socket is empty. At 1 connection a round trip is mostly the wake-up of a thread blocked in epoll_wait, which varies a lot from run to run on this virtual machine.\n")
-	b.WriteString("- The bare epoll loop makes the read and the write per request that this library's server makes, with nothing around them: one thread too, so where it outruns the goroutine server, this library's shortfall in throughput is its own work, not the machine's. This library's user-space time above the bare loop's is that work per round trip: the loop's turn, the switch into the connection's task and back, the stream's wait, and the epoll bookkeeping the bare loop skips (its set is level-triggered and watches reads only). That share grows from 100 to 1,000 connections; most likely (not measured here: the virtual machine has no cache counters) because at 1,000 connections every round trip touches another connection's task, stack and stream, which no longer stay in the CPU's caches.\n")
+	b.WriteString("- This library's user-space time above the bare loop's is its work per round trip: for the streams server, the loop's turn, the switch into the connection's task and back, the stream's wait, and the epoll bookkeeping the bare loop skips (its set is level-triggered and watches reads only); for the Protocol server, the loop's turn and the call of the protocol, with no switch. That share grows from 100 to 1,000 connections; most likely (not measured here: the virtual machine has no cache counters) because every round trip touches another connection's state (its task and stack, its stream), which at 1,000 connections no longer stays in the CPU's caches. The coroutine floor shows what the switch alone costs: a server with a task per connection cannot spend less than it.\n")
 	for s := range nServers {
 		if r.na[s] != "" {
 			fmt.Fprintf(&b, "- %s: n/a, %s.\n", serverTitles[s], r.na[s])
@@ -332,27 +352,51 @@ func (r *report) hasCPU() bool {
 func (r *report) targets(b *strings.Builder) {
 	b.WriteString("\nTargets, in the server's CPU time per round trip:\n\n")
 	measured := func(s, li int) bool { return r.has(s, li) && r.results[s][li].cpu != (cpuTime{}) }
+	user := func(s, li int) float64 { return float64(r.results[s][li].cpu.user) }
+	// floors says what the servers without a library under them reach on
+	// the same measure, f giving it from a server's user-space time.
+	floors := func(li int, f func(u float64) string) string {
+		var parts []string
+		for _, s := range []int{bare, bareTasks} {
+			if measured(s, li) {
+				parts = append(parts, serverTitles[s]+": "+f(user(s, li)))
+			}
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		return " (" + strings.Join(parts, "; ") + ")"
+	}
 	stated := false
 	for li, conns := range r.levels {
 		n := thousands(float64(conns))
-		if measured(ours, li) && measured(floor, li) {
-			o, g := r.results[ours][li].cpu, r.results[floor][li].cpu
-			fmt.Fprintf(b, "- %s at %s connections, user space + kernel no more than the goroutine-per-connection server's: %s against %s\n",
-				passFail(o.user+o.sys <= g.user+g.sys), n, micros(o.user+o.sys), micros(g.user+g.sys))
-			if g.user > 0 {
-				q := float64(o.user) / float64(g.user)
-				floorNote := ""
-				if measured(bare, li) {
-					floorNote = fmt.Sprintf(" (the bare epoll loop, no scheduler: %.2f×)", float64(r.results[bare][li].cpu.user)/float64(g.user))
+		for _, ls := range libraryServers {
+			if measured(ls.s, li) && measured(floor, li) {
+				o, g := r.results[ls.s][li].cpu, r.results[floor][li].cpu
+				fmt.Fprintf(b, "- %s %s at %s connections, user space + kernel no more than the goroutine-per-connection server's: %s against %s\n",
+					passFail(o.user+o.sys <= g.user+g.sys), ls.name, n, micros(o.user+o.sys), micros(g.user+g.sys))
+				if g.user > 0 {
+					q := float64(o.user) / float64(g.user)
+					fmt.Fprintf(b, "- %s %s at %s connections, user space at most 0.6× the goroutine-per-connection server's: %.2f×%s\n",
+						passFail(q <= 0.6), ls.name, n, q, floors(li, func(u float64) string { return fmt.Sprintf("%.2f×", u/float64(g.user)) }))
 				}
-				fmt.Fprintf(b, "- %s at %s connections, user space at most 0.6× the goroutine-per-connection server's: %.2f×%s\n", passFail(q <= 0.6), n, q, floorNote)
+				stated = true
 			}
-			stated = true
-		}
-		if measured(ours, li) && measured(cpython, li) && r.results[ours][li].cpu.user > 0 {
-			q := float64(r.results[cpython][li].cpu.user) / float64(r.results[ours][li].cpu.user)
-			fmt.Fprintf(b, "- %s at %s connections, user space at least 5× below CPython's: %.1f×\n", passFail(q >= 5), n, q)
-			stated = true
+			// Against CPython's streams server (the target's), and the
+			// Protocol server against CPython's Protocol server too.
+			pys := []int{cpython}
+			if ls.py != cpython {
+				pys = append(pys, ls.py)
+			}
+			for _, py := range pys {
+				if !measured(ls.s, li) || !measured(py, li) || user(ls.s, li) <= 0 {
+					continue
+				}
+				q := user(py, li) / user(ls.s, li)
+				fmt.Fprintf(b, "- %s %s at %s connections, user space at least 5× below that of %s: %.1f×%s\n",
+					passFail(q >= 5), ls.name, n, serverTitles[py], q, floors(li, func(u float64) string { return fmt.Sprintf("%.1f×", user(py, li)/u) }))
+				stated = true
+			}
 		}
 	}
 	if !stated {
@@ -364,12 +408,12 @@ func micros(d time.Duration) string {
 	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 }
 
-// cpuRatio is CPython's user-space CPU time per round trip over ours.
-func (r *report) cpuRatio(li int) string {
-	if !r.has(ours, li) || !r.has(cpython, li) {
+// cpuRatio is server a's user-space CPU time per round trip over b's.
+func (r *report) cpuRatio(sa, sb, li int) string {
+	if !r.has(sa, li) || !r.has(sb, li) {
 		return "n/a"
 	}
-	a, b := r.results[cpython][li].cpu.user, r.results[ours][li].cpu.user
+	a, b := r.results[sa][li].cpu.user, r.results[sb][li].cpu.user
 	if a <= 0 || b <= 0 {
 		return "n/a"
 	}

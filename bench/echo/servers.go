@@ -19,6 +19,9 @@ import (
 //go:embed echo_cpython.py
 var cpythonScript []byte
 
+//go:embed echo_cpython_protocol.py
+var cpythonProtocolScript []byte
+
 // echoBuf is the read buffer of every server: the CPython server reads up
 // to the same 16 KiB.
 const echoBuf = 16 << 10
@@ -30,8 +33,8 @@ const echoBuf = 16 << 10
 //
 // ). It serves until stop is closed, and calls ready with its address.
 func serveLibrary(ready func(addr string), stop <-chan struct{}) error {
-	return asyncio.Run(func(ctx *asyncio.Ctx) error {
-		srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
+	return serveOnLoop(ready, stop, func(ctx *asyncio.Ctx) (*stream.Server, error) {
+		return stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
 			buf := make([]byte, echoBuf)
 			for {
 				n, err := s.ReadInto(ctx, buf)
@@ -44,6 +47,36 @@ func serveLibrary(ready func(addr string), stop <-chan struct{}) error {
 				}
 			}
 		}, "127.0.0.1", 0)
+	})
+}
+
+// echoProtocol echoes what it receives: the Protocol of
+// serveLibraryProtocol (CPython's
+//
+//	def data_received(self, data): self.transport.write(data)
+//
+// ).
+type echoProtocol struct{ t *stream.Transport }
+
+func (e *echoProtocol) ConnectionMade(t *stream.Transport) { e.t = t }
+func (e *echoProtocol) DataReceived(data []byte)           { e.t.Write(data) }
+func (e *echoProtocol) EOFReceived() bool                  { return false }
+func (e *echoProtocol) ConnectionLost(error)               {}
+
+// serveLibraryProtocol is this library's echo server with a Protocol per
+// connection (stream.StartProtocolServer): the loop calls it with what a
+// connection received, with no task switch per request.
+func serveLibraryProtocol(ready func(addr string), stop <-chan struct{}) error {
+	return serveOnLoop(ready, stop, func(ctx *asyncio.Ctx) (*stream.Server, error) {
+		return stream.StartProtocolServer(ctx, func() stream.Protocol { return &echoProtocol{} }, "127.0.0.1", 0)
+	})
+}
+
+// serveOnLoop runs a loop with the server start makes, until stop is
+// closed, and calls ready with its address.
+func serveOnLoop(ready func(addr string), stop <-chan struct{}, start func(ctx *asyncio.Ctx) (*stream.Server, error)) error {
+	return asyncio.Run(func(ctx *asyncio.Ctx) error {
+		srv, err := start(ctx)
 		if err != nil {
 			return err
 		}
@@ -98,9 +131,11 @@ func serveGoroutines(ready func(addr string), stop <-chan struct{}) error {
 // ends.
 func serveChild(kind, cpuProfile string) int {
 	serve := map[string]func(func(string), <-chan struct{}) error{
-		"library":    serveLibrary,
-		"goroutines": serveGoroutines,
-		"bare":       serveBare,
+		"library":          serveLibrary,
+		"library-protocol": serveLibraryProtocol,
+		"goroutines":       serveGoroutines,
+		"bare":             serveBare,
+		"bare-tasks":       serveBareTasks,
 	}[kind]
 	if serve == nil {
 		fmt.Fprintf(os.Stderr, "echo bench: unknown server %q\n", kind)
@@ -207,9 +242,9 @@ func (c *child) stop() {
 	}
 }
 
-// startCPython starts the CPython server with python, the script written to
-// a temporary file.
-func startCPython(python string) (*child, func()) {
+// startCPython starts a CPython server with python, script written to a
+// temporary file.
+func startCPython(python string, script []byte) (*child, func()) {
 	c := &child{name: "CPython"}
 	if python == "" {
 		c.NA = "skipped (-python \"\")"
@@ -225,7 +260,7 @@ func startCPython(python string) (*child, func()) {
 		c.NA = err.Error()
 		return c, func() {}
 	}
-	f.Write(cpythonScript)
+	f.Write(script)
 	f.Close()
 	c = startChild("CPython", exec.Command(exe, f.Name()))
 	return c, func() {
