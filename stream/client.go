@@ -51,7 +51,7 @@ func OpenConnection(ctx *asyncio.Ctx, host string, port int, opts ...Option) (*S
 		}
 		rw = tc
 	}
-	s := newStream(l, reg, ownLink(rw), o)
+	s := newStream(l, reg, rw, true, o)
 	if s.closed {
 		return nil, ErrClosed
 	}

@@ -30,6 +30,12 @@ const epollET = 1 << 31
 // wakeSlot marks the eventfd's events.
 const wakeSlot = -1
 
+// pollSlot is what is registered in one slot, and the slot's generation.
+type pollSlot struct {
+	it  pollable
+	gen int32
+}
+
 // epoller is a loop's Poller: its epoll instance and the sockets registered
 // in it (streams, and listeners of servers).
 type epoller struct {
@@ -42,8 +48,7 @@ type epoller struct {
 
 	// Loop side: what is registered, by slot, with a generation per slot
 	// so that an event for something that left is ignored.
-	slots []pollable
-	gens  []int32
+	slots []pollSlot
 	free  []int32
 
 	// Loop side: tasks waiting for a socket, and the loop held alive for
@@ -229,10 +234,10 @@ func (p *epoller) dispatch(n int) {
 			syscall.Read(p.wakefd, buf[:])
 			continue
 		}
-		if slot < 0 || slot >= len(p.slots) || p.gens[slot] != e.Pad || p.slots[slot] == nil {
+		if slot < 0 || slot >= len(p.slots) || p.slots[slot].gen != e.Pad || p.slots[slot].it == nil {
 			continue
 		}
-		p.slots[slot].pollEvent(e.Events)
+		p.slots[slot].it.pollEvent(e.Events)
 	}
 }
 
@@ -297,10 +302,9 @@ func (p *epoller) register(it pollable, rc syscall.RawConn, events uint32) (int3
 		i, p.free = p.free[n-1], p.free[:n-1]
 	} else {
 		i = int32(len(p.slots))
-		p.slots = append(p.slots, nil)
-		p.gens = append(p.gens, 0)
+		p.slots = append(p.slots, pollSlot{})
 	}
-	ev := syscall.EpollEvent{Events: events, Fd: i, Pad: p.gens[i]}
+	ev := syscall.EpollEvent{Events: events, Fd: i, Pad: p.slots[i].gen}
 	var err error
 	cerr := rc.Control(func(fd uintptr) {
 		err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev)
@@ -309,21 +313,21 @@ func (p *epoller) register(it pollable, rc syscall.RawConn, events uint32) (int3
 		p.free = append(p.free, i)
 		return -1, false
 	}
-	p.slots[i] = it
+	p.slots[i].it = it
 	return i, true
 }
 
 // unregister removes the socket of slot i from the epoll set; it runs on
 // the loop, before the socket is closed.
 func (p *epoller) unregister(i int32, rc syscall.RawConn) {
-	if i < 0 || int(i) >= len(p.slots) || p.slots[i] == nil {
+	if i < 0 || int(i) >= len(p.slots) || p.slots[i].it == nil {
 		return
 	}
 	rc.Control(func(fd uintptr) {
 		syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
 	})
-	p.slots[i] = nil
-	p.gens[i]++
+	p.slots[i].it = nil
+	p.slots[i].gen++
 	p.free = append(p.free, i)
 }
 

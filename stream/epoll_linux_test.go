@@ -427,7 +427,7 @@ func testClosedTransportDescriptorIsNotReused(t *testing.T, owned bool) {
 		}
 		var s *Stream
 		if owned { // as StartServer and OpenConnection make them
-			s = newStream(ctx.Loop(), registryOf(ctx.Loop()), ownLink(c), buildOptions(nil))
+			s = newStream(ctx.Loop(), registryOf(ctx.Loop()), c, true, buildOptions(nil))
 		} else {
 			s = New(ctx.Loop(), c)
 		}

@@ -12,29 +12,23 @@ import (
 // transport): the io.ReadWriter, what it is (a network connection, TLS,
 // something with a Close), and the ways to close it.
 type link struct {
-	rw     io.ReadWriter   // reads and writes: a *tls.Conn for TLS
-	conn   net.Conn        // the network connection under rw; nil for other links
-	tls    *tls.Conn       // rw when it is TLS
-	closer io.Closer       // rw's Close for other links; nil if it has none
-	raw    syscall.RawConn // for non-blocking writes on the loop (plain sockets only)
 	// sysfd is the socket's descriptor while the loop alone reads,
 	// writes and closes it (in the loop's epoll set), for raw system
-	// calls; -1 otherwise, and from the moment it is closed.
+	// calls; -1 otherwise, and from the moment it is closed. It comes
+	// first: every read and write of the loop's own sockets takes it.
 	sysfd int
 	// owned says that no code outside the package holds the connection
 	// (the package made it, and has not handed it out), so nothing can
 	// close it behind the loop's back: only then is sysfd used.
 	owned bool
 
-	once sync.Once
-}
+	rw     io.ReadWriter   // reads and writes: a *tls.Conn for TLS
+	conn   net.Conn        // the network connection under rw; nil for other links
+	tls    *tls.Conn       // rw when it is TLS
+	closer io.Closer       // rw's Close for other links; nil if it has none
+	raw    syscall.RawConn // for non-blocking writes on the loop (plain sockets only)
 
-// ownLink is newLink for a connection the package made itself (dialled or
-// accepted) and holds alone.
-func ownLink(rw io.ReadWriter) *link {
-	t := newLink(rw)
-	t.owned = true
-	return t
+	once sync.Once
 }
 
 // handOut marks the connection as held outside the package from now on:
@@ -47,8 +41,10 @@ func (t *link) handOut() {
 	}
 }
 
-func newLink(rw io.ReadWriter) *link {
-	t := &link{rw: rw, sysfd: -1}
+// init sets the link up over rw, in place (a link holds a sync.Once, and
+// lives in its stream).
+func (t *link) init(rw io.ReadWriter) {
+	t.rw, t.sysfd = rw, -1
 	switch c := rw.(type) {
 	case *tls.Conn:
 		t.tls, t.conn = c, c.NetConn()
@@ -58,7 +54,6 @@ func newLink(rw io.ReadWriter) *link {
 	case io.Closer:
 		t.closer = c
 	}
-	return t
 }
 
 // tracked reports whether closing the link ends a Read or Write that

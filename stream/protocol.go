@@ -68,21 +68,23 @@ const protoReadSize = maxChunk
 // Its methods must be called on its loop's goroutine (from callbacks and
 // tasks).
 type Transport struct {
+	// What a request touches comes first (see Stream).
 	s     *Stream
 	p     Protocol
-	fc    FlowControl // p's, or nil
-	buf   []byte      // what DataReceived gets: the loop's, shared by its transports
-	deliv func()      // t.deliver, made once
+	deliv func()               // t.deliver, made once
+	buf   *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
 
 	reading   bool // reading is not paused
 	queued    bool // a delivery is scheduled
 	eof       bool // the end of the stream was handed to EOFReceived
 	held      bool // the loop is held for the connection
 	wpaused   bool // PauseWriting was called, ResumeWriting not yet
+	lost      bool // ConnectionLost was called
 	high, low int
-	lostErr   error // what ConnectionLost gets
-	lost      bool
-	done      asyncio.Event // set once ConnectionLost has returned
+
+	fc      FlowControl   // p's, or nil
+	lostErr error         // what ConnectionLost gets
+	done    asyncio.Event // set once ConnectionLost has returned
 }
 
 // attach makes s a protocol's transport: from now on what s receives goes
@@ -118,9 +120,9 @@ func attach(s *Stream, p Protocol) *Transport {
 
 // protoBuffer returns the loop's buffer for DataReceived: one for all its
 // transports, since a delivery runs to its end before the next begins.
-func (r *registry) protoBuffer() []byte {
+func (r *registry) protoBuffer() *[protoReadSize]byte {
 	if r.protoBuf == nil {
-		r.protoBuf = make([]byte, protoReadSize)
+		r.protoBuf = new([protoReadSize]byte)
 	}
 	return r.protoBuf
 }
@@ -150,10 +152,10 @@ func (t *Transport) deliver() {
 		var n int
 		ok := false
 		if a := in.avail(); len(a) > 0 {
-			n, ok = copy(t.buf, a), true
+			n, ok = copy(t.buf[:], a), true
 			s.consume(n)
 		} else if in.err == nil {
-			n, ok = s.t.fillInto(t.buf)
+			n, ok = s.t.fillInto(t.buf[:])
 		}
 		if !ok {
 			end := in.err
@@ -257,7 +259,7 @@ func (t *Transport) written() {
 	out := &t.s.out
 	out.mu.Lock()
 	err := out.err
-	size := len(out.buf) - out.off
+	size := out.size()
 	out.mu.Unlock()
 	if err != nil && err != ErrClosed && !t.s.closed {
 		t.fail(err)
@@ -277,21 +279,14 @@ func (t *Transport) written() {
 // the connection. p may be reused once Write returns.
 func (t *Transport) Write(p []byte) (int, error) {
 	s := t.s
-	n, err := s.Write(p)
+	n, size, err := s.write(p, true)
 	if err != nil {
 		if err != ErrClosed && err != ErrWriteClosed && !s.closed {
 			t.fail(err)
 		}
 		return n, err
 	}
-	out := &s.out
-	out.mu.Lock()
-	size := len(out.buf) - out.off
-	if size > 0 || out.active {
-		out.waiting = true // tell written when it is sent
-	}
-	out.mu.Unlock()
-	if size > t.high && !t.wpaused && t.fc != nil {
+	if size > 0 && size > t.high && !t.wpaused && t.fc != nil {
 		t.wpaused = true
 		t.guard("PauseWriting", t.fc.PauseWriting)
 	}

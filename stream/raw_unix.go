@@ -38,8 +38,8 @@ func rawConn(c net.Conn) syscall.RawConn {
 // the connection is closed. It is built once per stream so that I/O
 // allocates nothing.
 type sockIO struct {
-	rc      syscall.RawConn
 	fd      *int // the link's sysfd
+	rc      syscall.RawConn
 	p       []byte
 	n       int
 	err     error
@@ -48,7 +48,14 @@ type sockIO struct {
 }
 
 func newSockIO(rc syscall.RawConn, fd *int) *sockIO {
-	s := &sockIO{rc: rc, fd: fd}
+	s := &sockIO{}
+	s.init(rc, fd)
+	return s
+}
+
+// init sets s up in place, for rc and the link's sysfd.
+func (s *sockIO) init(rc syscall.RawConn, fd *int) {
+	s.rc, s.fd = rc, fd
 	s.readFn = func(fd uintptr) bool {
 		s.n, s.err = retryEINTR(syscall.Read, int(fd), s.p)
 		return true // never wait: the loop must not block
@@ -57,7 +64,6 @@ func newSockIO(rc syscall.RawConn, fd *int) *sockIO {
 		s.n, s.err = retryEINTR(syscall.Write, int(fd), s.p)
 		return true
 	}
-	return s
 }
 
 // tryRead reads what the socket has into p, without waiting: n > 0 bytes,

@@ -21,7 +21,7 @@ type registry struct {
 	loop *asyncio.Loop
 	ep   *epoller // the loop's poller; nil: streams read and write with goroutines
 
-	protoBuf []byte // where Protocols' data is read (protoBuffer); loop side
+	protoBuf *[protoReadSize]byte // where Protocols' data is read (protoBuffer); loop side
 
 	mu         sync.Mutex
 	members    map[member]struct{}

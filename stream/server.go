@@ -315,7 +315,7 @@ func (srv *Server) accepted() {
 func (srv *Server) spawn(c net.Conn) {
 	var s *Stream
 	if srv.o.tls == nil {
-		s = newStream(srv.loop, srv.reg, ownLink(c), srv.o)
+		s = newStream(srv.loop, srv.reg, c, true, srv.o)
 		if s.closed {
 			srv.release()
 			return // the loop is closing
@@ -353,7 +353,7 @@ func (srv *Server) serve(ctx *asyncio.Ctx, c net.Conn, s *Stream) (err error) {
 			}
 			return nil // the client's failure, not the server's
 		}
-		s = newStream(srv.loop, srv.reg, ownLink(tc), srv.o)
+		s = newStream(srv.loop, srv.reg, tc, true, srv.o)
 		srv.conns[t] = s
 	}
 	returned := false

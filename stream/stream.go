@@ -31,31 +31,38 @@ import (
 // or the end of asyncio.Run), and the loop then waits for its goroutines,
 // if it has any (see "How the I/O works" in the package documentation).
 type Stream struct {
-	loop    *asyncio.Loop
-	reg     *registry
-	link    *link     // what the stream is over
-	t       transport // how its bytes move (see transport.go)
-	limit   int
-	maxLine int
+	// What a request touches comes first, so that it spans few cache
+	// lines: with many connections, each request finds its stream cold.
+	t    transport  // how its bytes move (see transport.go)
+	push *Transport // a Protocol's: the loop delivers what arrives (protocol.go)
+	loop *asyncio.Loop
 
 	// Loop side.
-	closed   bool     // Close or Abort was called: no more reads or writes
-	wclosed  bool     // CloseWrite was called: no more writes
-	reading  bool     // a task is in a read
-	skipLine bool     // discard input up to the next '\n' (after ErrLineTooLong)
-	fair     fairness // yields to the other tasks now and then (see fairness)
-	paused   bool     // a task paused on the stream since the last Drain
-	gone     bool     // the link is closed and the transport's goroutines have ended
-	readEv   asyncio.Event
-	drainEv  asyncio.Event
-	goneEv   asyncio.Event
-	onGone   func()
+	closed   bool // Close or Abort was called: no more reads or writes
+	wclosed  bool // CloseWrite was called: no more writes
+	reading  bool // a task is in a read
+	skipLine bool // discard input up to the next '\n' (after ErrLineTooLong)
+	paused   bool // a task paused on the stream since the last Drain
+	gone     bool // the link is closed and the transport's goroutines have ended
+
+	in  inbox
+	out outbox
+	// lnk is what the stream is over, in the stream's own allocation: its
+	// descriptor, which every read and write takes, comes first.
+	lnk  link
+	link *link // &lnk
+
+	reg     *registry
+	limit   int
+	maxLine int
+	fair    fairness // yields to the other tasks now and then (see fairness)
+	readEv  asyncio.Event
+	drainEv asyncio.Event
+	goneEv  asyncio.Event
+	onGone  func()
 
 	readTimeout time.Duration // bounds each read (WithReadTimeout); 0: none
-	push        *Transport    // a Protocol's: the loop delivers what arrives (protocol.go)
 
-	in   inbox
-	out  outbox
 	life struct {
 		sync.Mutex
 		live    int  // tracked goroutines running
@@ -68,26 +75,31 @@ type Stream struct {
 // yet.
 type inbox struct {
 	mu      sync.Mutex
-	buf     []byte
-	off     int   // buf[off:] is unread
-	err     error // how reading ended (io.EOF, or an error), once buf[off:] is taken
-	need    int   // a waiting read needs this many bytes to make progress
-	want    int   // a waiting read needs this many at once
-	waiting bool  // a task waits: set readEv when need is met, or reading ended
+	waiting bool   // a task waits: set readEv when need is met, or reading ended
+	buf     []byte // received
+	off     int    // buf[off:] is unread
+	err     error  // how reading ended (io.EOF, or an error), once buf[off:] is taken
+	need    int    // a waiting read needs this many bytes to make progress
+	want    int    // a waiting read needs this many at once
 }
 
 // outbox is what writes buffered because the link did not take it at once.
 type outbox struct {
 	mu         sync.Mutex
-	buf        []byte // waiting for the transport
-	off        int    // buf[off:] waits, the rest was written
-	spare      []byte // a drained buffer to reuse
 	active     bool   // the transport holds bytes taken from buf and is writing them
-	err        error  // the first write error; Drain and Write return it
 	waiting    bool   // a task waits in Drain: set drainEv when the outbox is empty
 	closeAfter bool   // close the link once everything is written
 	eofAfter   bool   // CloseWrite once everything is written
+	buf        []byte // waiting for the transport
+	off        int    // buf[off:] waits, the rest was written
+	err        error  // the first write error; Drain and Write return it
+	spare      []byte // a drained buffer to reuse
+	inflight   int    // bytes the writer goroutine took from buf and has not written yet
 }
+
+// size is how many written bytes the kernel has not taken yet; out.mu must
+// be held.
+func (out *outbox) size() int { return len(out.buf) - out.off + out.inflight }
 
 // Chunk sizes of a transport's reads: it starts small, so that ten
 // thousand idle connections cost little, and doubles while reads fill its
@@ -121,11 +133,17 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 		panic("stream: New with a nil loop or io.ReadWriter")
 	}
 	o := buildOptions(opts)
-	return newStream(l, registryOf(l), newLink(rw), o)
+	return newStream(l, registryOf(l), rw, false, o)
 }
 
-func newStream(l *asyncio.Loop, reg *registry, lk *link, o options) *Stream {
-	s := &Stream{loop: l, reg: reg, link: lk, limit: o.readLimit, maxLine: o.maxLine, readTimeout: o.readTimeout}
+// newStream makes a stream over rw; owned says that the package made the
+// connection and holds it alone (see link.owned).
+func newStream(l *asyncio.Loop, reg *registry, rw io.ReadWriter, owned bool, o options) *Stream {
+	s := &Stream{loop: l, reg: reg, limit: o.readLimit, maxLine: o.maxLine, readTimeout: o.readTimeout}
+	s.link = &s.lnk
+	s.lnk.init(rw)
+	s.lnk.owned = owned
+	lk := s.link
 	s.onGone = s.setGone
 	if reg.add(lk) {
 		s.t = newTransport(s)
@@ -572,22 +590,28 @@ func (s *Stream) ReadBuffered() int {
 // returns ErrClosed after Close, ErrWriteClosed after CloseWrite, and the
 // error of an earlier write that failed. p may be reused once Write returns.
 func (s *Stream) Write(p []byte) (int, error) {
+	n, _, err := s.write(p, false)
+	return n, err
+}
+
+// write is Write; it also returns how many bytes wait in the outbox, and
+// with tell, has the transport call drainReady once they are written (a
+// Protocol's transport, which has no Drain).
+func (s *Stream) write(p []byte, tell bool) (n, waiting int, err error) {
 	switch {
 	case s.closed:
-		return 0, ErrClosed
+		return 0, 0, ErrClosed
 	case s.wclosed:
-		return 0, ErrWriteClosed
+		return 0, 0, ErrWriteClosed
 	}
 	out := &s.out
 	out.mu.Lock()
+	defer out.mu.Unlock()
 	if out.err != nil {
-		err := out.err
-		out.mu.Unlock()
-		return 0, err
+		return 0, out.size(), out.err
 	}
 	if len(p) == 0 {
-		out.mu.Unlock()
-		return 0, nil
+		return 0, out.size(), nil
 	}
 	rest := p
 	if !out.active && len(out.buf) == out.off {
@@ -598,8 +622,7 @@ func (s *Stream) Write(p []byte) (int, error) {
 		n, err := s.t.writeNow(rest)
 		if err != nil {
 			out.err = err
-			out.mu.Unlock()
-			return n, err
+			return n, 0, err
 		}
 		rest = rest[n:]
 	}
@@ -607,8 +630,11 @@ func (s *Stream) Write(p []byte) (int, error) {
 		out.buf = append(out.buf, rest...)
 		s.t.flush()
 	}
-	out.mu.Unlock()
-	return len(p), nil
+	waiting = out.size()
+	if tell && (waiting > 0 || out.active) {
+		out.waiting = true
+	}
+	return len(p), waiting, nil
 }
 
 // WriteString is Write for a string.
@@ -644,7 +670,7 @@ func (s *Stream) flushed() (post, closeNow bool) {
 func (s *Stream) WriteBuffered() int {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	return len(s.out.buf) - s.out.off // what the transport holds (out.active) is not counted
+	return s.out.size()
 }
 
 // Drain pauses the task until the kernel has taken everything written so

@@ -176,12 +176,14 @@ func (g *goTransport) writeLoop() {
 	for out.err == nil && len(out.buf) > 0 {
 		data := out.buf
 		out.buf, out.spare = out.spare[:0], nil
+		out.inflight = len(data)
 		out.mu.Unlock()
 		n, err := s.link.rw.Write(data)
 		if err == nil && n < len(data) {
 			err = io.ErrShortWrite
 		}
 		out.mu.Lock()
+		out.inflight = 0
 		if cap(data) <= maxChunk {
 			out.spare = data[:0]
 		}

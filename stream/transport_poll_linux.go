@@ -13,12 +13,12 @@ import (
 // epoll says it is ready. It starts no goroutine.
 type pollTransport struct {
 	s        *Stream
-	pl       *epoller
-	sock     *sockIO
-	pslot    int32 // the socket's slot in pl; -1 once removed
 	readable bool  // the socket may have data
 	ended    bool  // the peer closed or the socket failed: readable until a read says so
+	pslot    int32 // the socket's slot in pl; -1 once removed
 	pullSize int   // the next read's size
+	pl       *epoller
+	sock     sockIO // in the transport's allocation: a request touches both
 }
 
 // newPollTransport registers s's socket with the loop's epoll; it returns
@@ -30,7 +30,7 @@ func newPollTransport(s *Stream, pl *epoller) transport {
 		return nil
 	}
 	t.pslot = i
-	t.sock = newSockIO(s.link.raw, &s.link.sysfd)
+	t.sock.init(s.link.raw, &s.link.sysfd)
 	if s.link.owned {
 		s.link.raw.Control(func(fd uintptr) { s.link.sysfd = int(fd) })
 	}
@@ -153,7 +153,7 @@ func (t *pollTransport) unhold() { t.pl.unhold() }
 
 // ---- Writing ----
 
-func (t *pollTransport) writeNow(p []byte) (int, error) { return writeSock(t.sock, p) }
+func (t *pollTransport) writeNow(p []byte) (int, error) { return writeSock(&t.sock, p) }
 
 // flush: epoll says when the socket takes more (pollWritable).
 func (t *pollTransport) flush() {}
