@@ -33,7 +33,9 @@ func newTestEpoller(t *testing.T) *epoller {
 
 func TestEpollerWakeInterruptsPoll(t *testing.T) {
 	p := newTestEpoller(t)
+	woke := make(chan struct{})
 	go func() {
+		defer close(woke)
 		time.Sleep(20 * time.Millisecond)
 		p.Wake()
 	}()
@@ -42,6 +44,10 @@ func TestEpollerWakeInterruptsPoll(t *testing.T) {
 	if took := time.Since(start); took < 15*time.Millisecond || took > 5*time.Second {
 		t.Errorf("Poll(-1) returned after %v; want when Wake came, 20 ms in", took)
 	}
+	// A signal (the runtime's preemption, the race detector's) can end the
+	// wait just before Wake writes the eventfd: that write then wakes the
+	// next Poll, which the Poll below takes, so Wake must be done first.
+	<-woke
 
 	// A Wake before Poll is not lost: Poll returns at once.
 	p.Wake()

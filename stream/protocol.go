@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"github.com/goasyncio/asyncio"
 )
@@ -44,7 +45,11 @@ type Protocol interface {
 // and when it has fallen back to the low-water mark (ResumeWriting): a
 // protocol that writes more than the peer reads should stop writing in
 // between (CPython's pause_writing and resume_writing). See
-// Transport.SetWriteBufferLimits.
+// Transport.SetWriteBufferLimits. On a transport whose writes a goroutine
+// makes (TLS, and links other than the loop's own sockets), the buffer is
+// known only when that goroutine has written all it took, so ResumeWriting
+// comes when the buffer is empty rather than at the low-water mark. After
+// an Abort or a failed write it does not come: ConnectionLost does.
 type FlowControl interface {
 	PauseWriting()
 	ResumeWriting()
@@ -85,6 +90,9 @@ type Transport struct {
 	fc      FlowControl   // p's, or nil
 	lostErr error         // what ConnectionLost gets
 	done    asyncio.Event // set once ConnectionLost has returned
+
+	lastData time.Duration   // when data last arrived, on the loop's clock (WithReadTimeout)
+	idle     *asyncio.Handle // the next checkIdle
 }
 
 // attach makes s a protocol's transport: from now on what s receives goes
@@ -94,7 +102,6 @@ func attach(s *Stream, p Protocol) *Transport {
 	t := &Transport{s: s, p: p, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
 	t.fc, _ = p.(FlowControl)
 	t.deliv = t.deliver
-	t.buf = s.reg.protoBuffer()
 	s.push = t
 	if s.closed {
 		// Born closed (the loop is closing): the protocol hears of it
@@ -105,17 +112,42 @@ func attach(s *Stream, p Protocol) *Transport {
 		}
 		return t
 	}
+	t.buf = s.reg.protoBuffer()
 	t.held = true
 	s.t.hold()
-	if !t.guard("ConnectionMade", func() { p.ConnectionMade(t) }) {
-		return t
+	if !t.guard("ConnectionMade", func() { p.ConnectionMade(t) }) || s.closed {
+		return t // it panicked, or closed the transport: nothing to read
 	}
 	s.in.mu.Lock()
 	s.in.waiting, s.in.need = true, 1
 	s.in.mu.Unlock()
 	s.t.startRead()
 	t.schedule()
+	if s.readTimeout > 0 {
+		t.lastData = s.loop.Time()
+		t.idle = s.loop.CallLater(s.readTimeout, t.checkIdle)
+	}
 	return t
+}
+
+// checkIdle runs when the read timeout may have passed since data last
+// arrived (WithReadTimeout): it aborts a connection that stayed quiet that
+// long while reading, with ErrReadTimeout, and looks again later otherwise.
+func (t *Transport) checkIdle() {
+	t.idle = nil
+	s := t.s
+	if s.closed || t.lost {
+		return
+	}
+	now := s.loop.Time()
+	if !t.reading || t.eof {
+		t.lastData = now // paused, or the peer is done: no data is expected
+	}
+	if quiet := now - t.lastData; quiet >= s.readTimeout {
+		t.fail(ErrReadTimeout)
+		return
+	}
+	t.idle = s.loop.CallAt(t.lastData+s.readTimeout, t.checkIdle)
 }
 
 // protoBuffer returns the loop's buffer for DataReceived: one for all its
@@ -169,6 +201,9 @@ func (t *Transport) deliver() {
 			return
 		}
 		in.mu.Unlock()
+		if s.readTimeout > 0 {
+			t.lastData = s.loop.Time()
+		}
 		if !t.guard("DataReceived", func() { t.p.DataReceived(t.buf[:n]) }) {
 			return
 		}
@@ -232,6 +267,10 @@ func (t *Transport) lostLink() {
 		return
 	}
 	t.lost = true
+	if t.idle != nil {
+		t.idle.Cancel()
+		t.idle = nil
+	}
 	if t.held {
 		t.held = false
 		t.s.t.unhold()
@@ -261,9 +300,11 @@ func (t *Transport) written() {
 	err := out.err
 	size := out.size()
 	out.mu.Unlock()
-	if err != nil && err != ErrClosed && !t.s.closed {
-		t.fail(err)
-		return
+	if err != nil {
+		if err != ErrClosed && !t.s.closed {
+			t.fail(err)
+		}
+		return // aborted or failed: ConnectionLost comes next, no ResumeWriting
 	}
 	if t.wpaused && size <= t.low {
 		t.wpaused = false
@@ -339,9 +380,10 @@ func (t *Transport) ResumeReading() {
 	t.schedule()
 }
 
-// IsReading reports whether the transport delivers what it receives: not
-// paused, and not closed.
-func (t *Transport) IsReading() bool { return t.reading && !t.IsClosing() && !t.eof }
+// IsReading reports whether reading is not paused and the transport is not
+// closing (CPython's is_reading, which stays true after an EOF that kept
+// the transport open).
+func (t *Transport) IsReading() bool { return t.reading && !t.IsClosing() }
 
 // WriteBufferSize returns how many written bytes the kernel has not taken
 // yet (CPython's get_write_buffer_size).
@@ -355,6 +397,10 @@ func (t *Transport) SetWriteBufferLimits(high, low int) error {
 		return fmt.Errorf("%w: high %d, low %d", ErrBadWriteLimits, high, low)
 	}
 	t.high, t.low = high, low
+	if t.fc != nil && !t.wpaused && t.WriteBufferSize() > high {
+		t.wpaused = true
+		t.guard("PauseWriting", t.fc.PauseWriting)
+	}
 	return nil
 }
 
@@ -388,9 +434,13 @@ func (t *Transport) WaitClosed(ctx *asyncio.Ctx) error {
 
 // StartProtocolServer listens on host:port and serves each connection with
 // a Protocol made by newProtocol (CPython's loop.create_server); it is
-// StartServer, with the same options, limits and Server, but the loop
-// calls the protocols instead of running a handler per connection. With
-// WithTLS the handshake is done first. newProtocol must not return nil.
+// StartServer, with the same limits and Server, but the loop calls the
+// protocols instead of running a handler per connection. With WithTLS the
+// handshake is done first. WithReadTimeout aborts a connection that
+// receives nothing for that long while its reading is not paused, and
+// ConnectionLost gets ErrReadTimeout; WithReadLimit bounds what a reader
+// goroutine reads ahead of a paused protocol; WithMaxLine does not apply
+// (a protocol gets bytes, not lines). newProtocol must not return nil.
 func StartProtocolServer(ctx *asyncio.Ctx, newProtocol func() Protocol, host string, port int, opts ...Option) (*Server, error) {
 	if newProtocol == nil {
 		return nil, asyncio.ErrNilFunc

@@ -25,6 +25,7 @@ type recorder struct {
 	keepOpen bool
 	onData   func(r *recorder, data []byte)
 	onEOF    func(r *recorder)
+	onMade   func(r *recorder)
 	lost     error
 	lostOnce int
 	paused   int
@@ -34,6 +35,9 @@ type recorder struct {
 func (r *recorder) ConnectionMade(t *stream.Transport) {
 	r.t = t
 	r.calls = append(r.calls, "made")
+	if r.onMade != nil {
+		r.onMade(r)
+	}
 }
 
 func (r *recorder) DataReceived(data []byte) {
@@ -193,6 +197,9 @@ func testProtocolKeepOpenAfterEOF(t *testing.T) {
 		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
 			r = &recorder{keepOpen: true}
 			r.onEOF = func(r *recorder) {
+				if !r.t.IsReading() {
+					t.Error("IsReading false after an EOF that keeps the transport open; CPython's is_reading is true")
+				}
 				// Answer after a turn of the loop, with the transport still
 				// open for writing.
 				r.t.Loop().CallSoon(func() {
@@ -401,20 +408,29 @@ func testProtocolFlowControl(t *testing.T) {
 			}
 		}
 		tr := r.t
-		if err := tr.SetWriteBufferLimits(8<<10, 1<<10); err != nil {
+		// Limits too high to pause: fill the buffer past 8 KiB first.
+		if err := tr.SetWriteBufferLimits(1<<30, 1<<10); err != nil {
 			return err
-		}
-		if low, high := tr.WriteBufferLimits(); low != 1<<10 || high != 8<<10 {
-			t.Errorf("WriteBufferLimits = %d, %d", low, high)
 		}
 		chunk := make([]byte, 16<<10)
 		sent := 0
-		for r.paused == 0 && sent < 64<<20 {
+		for tr.WriteBufferSize() <= 8<<10 && sent < 64<<20 {
 			n, err := tr.Write(chunk)
 			if err != nil {
 				return err
 			}
 			sent += n
+		}
+		if r.paused != 0 {
+			t.Fatalf("paused below a high-water mark of 1 GiB")
+		}
+		// Lowering the mark below what waits pauses at once, as CPython's
+		// set_write_buffer_limits does.
+		if err := tr.SetWriteBufferLimits(8<<10, 1<<10); err != nil {
+			return err
+		}
+		if low, high := tr.WriteBufferLimits(); low != 1<<10 || high != 8<<10 {
+			t.Errorf("WriteBufferLimits = %d, %d", low, high)
 		}
 		if r.paused != 1 || tr.WriteBufferSize() == 0 {
 			t.Fatalf("after %d bytes: paused %d times, buffer %d", sent, r.paused, tr.WriteBufferSize())
@@ -510,3 +526,97 @@ func TestProtocolBadInput(t *testing.T) {
 type lostPanics struct{ recorder }
 
 func (*lostPanics) ConnectionLost(error) { panic("lost it") }
+
+func TestProtocolReadTimeout(t *testing.T) { bothPaths(t, testProtocolReadTimeout) }
+
+// testProtocolReadTimeout: WithReadTimeout aborts a connection that stays
+// quiet that long, with ErrReadTimeout, and leaves one that keeps talking.
+func testProtocolReadTimeout(t *testing.T) {
+	const timeout = 60 * time.Millisecond
+	var made []*recorder
+	var quietFor time.Duration
+	run(t, func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
+			r := &recorder{}
+			made = append(made, r)
+			return r
+		}, "127.0.0.1", 0, stream.WithReadTimeout(timeout))
+		if err != nil {
+			return err
+		}
+		quiet, err := stream.OpenConnection(ctx, "127.0.0.1", srv.Port())
+		if err != nil {
+			return err
+		}
+		quiet.WriteString("a")
+		start := time.Now()
+		talker, err := stream.OpenConnection(ctx, "127.0.0.1", srv.Port())
+		if err != nil {
+			return err
+		}
+		for len(made) < 2 || made[0].lostOnce == 0 {
+			talker.WriteString("b")
+			if err := asyncio.Sleep(ctx, timeout/4); err != nil {
+				return err
+			}
+		}
+		quietFor = time.Since(start)
+		if made[1].lostOnce != 0 {
+			t.Errorf("the connection that kept talking was lost: %v", made[1].lost)
+		}
+		talker.Close()
+		quiet.Close()
+		srv.Close()
+		srv.AbortClients()
+		return srv.WaitClosed(ctx)
+	})
+	if r := made[0]; !errors.Is(r.lost, stream.ErrReadTimeout) || r.data.String() != "a" {
+		t.Errorf("quiet connection: ConnectionLost(%v) after %q; want ErrReadTimeout after %q", r.lost, r.data.String(), "a")
+	}
+	if quietFor < timeout {
+		t.Errorf("the quiet connection was lost after %v, before its timeout of %v", quietFor, timeout)
+	}
+}
+
+func TestProtocolClosedInConnectionMade(t *testing.T) {
+	bothPaths(t, testProtocolClosedInConnectionMade)
+}
+
+// testProtocolClosedInConnectionMade: a protocol that turns a connection
+// away in ConnectionMade gets nothing more than its ConnectionLost, and
+// starts no reader.
+func testProtocolClosedInConnectionMade(t *testing.T) {
+	var r *recorder
+	var got []byte
+	run(t, func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
+			r = &recorder{}
+			r.onMade = func(r *recorder) {
+				r.t.WriteString("go away")
+				r.t.Close()
+			}
+			return r
+		}, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		err = inThread(ctx, func() error {
+			c := dialPlain(t, srv.Port())
+			c.Write([]byte("ignored"))
+			var err error
+			got, err = io.ReadAll(c)
+			if isConnEnd(err) {
+				err = nil
+			}
+			return err
+		})
+		srv.Close()
+		return cmpErr(err, srv.WaitClosed(ctx))
+	})
+	if string(got) != "go away" {
+		t.Errorf("client got %q", got)
+	}
+	if calls := strings.Join(r.calls, " "); calls != "made lost" || r.lost != nil {
+		t.Errorf("calls: %s, lost %v; want made lost, nil", calls, r.lost)
+	}
+}

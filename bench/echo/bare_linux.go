@@ -52,9 +52,18 @@ func serveBare(ready func(addr string), stop <-chan struct{}) error {
 // into a connection's coroutine and back, which no server with a task per
 // connection can avoid.
 func serveBareTasks(ready func(addr string), stop <-chan struct{}) error {
-	conns := map[int]func() (struct{}, bool){}
+	type conn struct {
+		next func() (struct{}, bool)
+		stop func()
+	}
+	conns := map[int]conn{}
+	defer func() {
+		for _, c := range conns {
+			c.stop() // ends a coroutine still waiting for its socket
+		}
+	}()
 	return bareLoop(ready, stop, syscall.EPOLLIN|epollET, func(fd int) {
-		next, _ := iter.Pull(func(yield func(struct{}) bool) {
+		next, stop := iter.Pull(func(yield func(struct{}) bool) {
 			b := make([]byte, echoBuf)
 			for {
 				r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
@@ -70,9 +79,9 @@ func serveBareTasks(ready func(addr string), stop <-chan struct{}) error {
 				}
 			}
 		})
-		conns[fd] = next
+		conns[fd] = conn{next: next, stop: stop}
 	}, func(fd int) bool {
-		if _, ok := conns[fd](); !ok {
+		if _, ok := conns[fd].next(); !ok {
 			delete(conns, fd)
 			return false
 		}
