@@ -84,6 +84,22 @@ func dialPlain(t *testing.T, port int) *net.TCPConn {
 	return c.(*net.TCPConn)
 }
 
+// askPlain sends msg to port from a plain, blocking client, then its EOF
+// if closeWrite, and reads what comes back until the server closes; a
+// reset at the end counts as the end.
+func askPlain(t *testing.T, port int, msg string, closeWrite bool) ([]byte, error) {
+	c := dialPlain(t, port)
+	c.Write([]byte(msg))
+	if closeWrite {
+		c.CloseWrite()
+	}
+	got, err := io.ReadAll(c)
+	if isConnEnd(err) {
+		err = nil
+	}
+	return got, err
+}
+
 func TestProtocolServerEchoes(t *testing.T) { bothPaths(t, testProtocolServerEchoes) }
 
 func testProtocolServerEchoes(t *testing.T) {
@@ -212,12 +228,8 @@ func testProtocolKeepOpenAfterEOF(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		err = inThread(ctx, func() error {
-			c := dialPlain(t, srv.Port())
-			c.Write([]byte("twelve bytes"))
-			c.CloseWrite()
-			var err error
-			reply, err = io.ReadAll(c)
+		err = inThread(ctx, func() (err error) {
+			reply, err = askPlain(t, srv.Port(), "twelve bytes", true)
 			return err
 		})
 		srv.Close()
@@ -600,14 +612,8 @@ func testProtocolClosedInConnectionMade(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		err = inThread(ctx, func() error {
-			c := dialPlain(t, srv.Port())
-			c.Write([]byte("ignored"))
-			var err error
-			got, err = io.ReadAll(c)
-			if isConnEnd(err) {
-				err = nil
-			}
+		err = inThread(ctx, func() (err error) {
+			got, err = askPlain(t, srv.Port(), "ignored", false)
 			return err
 		})
 		srv.Close()
