@@ -493,6 +493,9 @@ func TestProtocolBadInput(t *testing.T) {
 			gotEOF = isConnEnd(err)
 			return nil
 		})
+		if err != nil {
+			return err
+		}
 		srv.Close()
 		if err := srv.WaitClosed(ctx); err != nil {
 			return err

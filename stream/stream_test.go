@@ -335,7 +335,8 @@ func TestCloseFlushesAbortDrops(t *testing.T) {
 		s2, peer2 := pair(t, ctx)
 		s2.Write(payload)
 		s2.Abort()
-		err = inThread(ctx, func() (err error) {
+		// The peer may read a reset, or the end: either way not everything.
+		_ = inThread(ctx, func() (err error) {
 			got, err = io.ReadAll(peer2)
 			return err
 		})
