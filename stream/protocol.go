@@ -55,7 +55,9 @@ type FlowControl interface {
 	ResumeWriting()
 }
 
-// The default write buffer limits (CPython's): 64 KiB, and a quarter of it.
+// DefaultWriteHighWater and DefaultWriteLowWater are a Transport's write
+// buffer limits until SetWriteBufferLimits changes them (CPython's: 64 KiB,
+// and a quarter of it).
 const (
 	DefaultWriteHighWater = 64 << 10
 	DefaultWriteLowWater  = DefaultWriteHighWater / 4
