@@ -7,6 +7,7 @@
 //	go run ./examples/echo -server 127.0.0.1:8000       # serve until Ctrl-C
 //	go run ./examples/echo -client 127.0.0.1:8000       # send the lines of stdin, print the replies
 //	go run ./examples/echo -client 127.0.0.1:8000 hi yo # send the arguments, one line each
+//	go run ./examples/echo -protocol ...                # the server as a stream.Protocol: callbacks, no task per request
 //
 // The server logs each connection to standard error. It disconnects a
 // client that does not finish a line within five minutes, and serves at
@@ -17,6 +18,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,6 +74,79 @@ func handle(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) error {
 	}
 }
 
+// lineEcho is the same server as handle, written as a stream.Protocol
+// (CPython's asyncio.Protocol): the loop calls it with the bytes that
+// arrive, and it keeps the part of a line that has not ended. It mirrors
+//
+//	class LineEcho(asyncio.Protocol):
+//	    def data_received(self, data):
+//	        self.pending += data
+//	        while b"\n" in self.pending:
+//	            line, _, self.pending = self.pending.partition(b"\n")
+//	            self.transport.write(line + b"\n")
+type lineEcho struct {
+	t       *stream.Transport
+	log     io.Writer
+	peer    net.Addr
+	pending []byte // the line so far
+	tooLong bool   // the line so far was too long: drop it up to its end
+	lines   int
+}
+
+func (e *lineEcho) ConnectionMade(t *stream.Transport) {
+	e.t, e.peer = t, t.PeerAddr()
+	fmt.Fprintf(e.log, "%v connected\n", e.peer)
+}
+
+func (e *lineEcho) DataReceived(data []byte) {
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		part := data
+		if i >= 0 {
+			part = data[:i+1]
+		}
+		data = data[len(part):]
+		e.keep(part)
+		if i < 0 {
+			return // the line goes on in the next data
+		}
+		if e.tooLong {
+			e.tooLong = false // the client was told
+			continue
+		}
+		e.lines++
+		e.t.Write(e.pending)
+		e.pending = e.pending[:0]
+	}
+}
+
+// keep adds part of a line to the line so far, unless that makes it too
+// long: then the client is told, and the rest of the line is dropped.
+func (e *lineEcho) keep(part []byte) {
+	switch {
+	case e.tooLong:
+	case len(e.pending)+len(part) > stream.DefaultMaxLine:
+		e.t.WriteString("error: line too long\n")
+		e.pending, e.tooLong = e.pending[:0], true
+	default:
+		e.pending = append(e.pending, part...) // data is the loop's: copy
+	}
+}
+
+func (e *lineEcho) EOFReceived() bool { return false } // close once the replies are sent
+
+func (e *lineEcho) ConnectionLost(err error) {
+	plural := "s"
+	if e.lines == 1 {
+		plural = ""
+	}
+	why := ""
+	if errors.Is(err, stream.ErrReadTimeout) {
+		why = ", idle too long"
+	}
+	fmt.Fprintf(e.log, "%v gone after %d line%s%s\n", e.peer, e.lines, plural, why)
+}
+
 // The server's limits: a client that does not finish a line within
 // idleLimit is told so and disconnected; at most maxClients are served at
 // once.
@@ -80,19 +155,27 @@ const (
 	maxClients = 256
 )
 
-// serve runs the echo server on addr until it is closed; started, if not
-// nil, gets the server once it listens.
-func serve(ctx *asyncio.Ctx, addr string, log io.Writer, started func(*stream.Server)) error {
+// serve runs the echo server on addr until it is closed, with a task per
+// connection (handle) or, if protocol, a lineEcho per connection; started,
+// if not nil, gets the server once it listens.
+func serve(ctx *asyncio.Ctx, addr string, protocol bool, log io.Writer, started func(*stream.Server)) error {
 	host, port, err := splitAddr(addr)
 	if err != nil {
 		return err
 	}
-	// Limits for clients we do not know: a line within idleLimit, and at
-	// most maxClients at once (more wait to be accepted). A client's reset
-	// is not an error: StartServer takes it as the client leaving.
-	srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
-		return handle(ctx, s, log)
-	}, host, port, stream.WithReadTimeout(idleLimit), stream.WithMaxConnections(maxClients))
+	// Limits for clients we do not know: a line within idleLimit (for the
+	// protocol: some bytes within it), and at most maxClients at once (more
+	// wait to be accepted). A client's reset is not an error: the server
+	// takes it as the client leaving.
+	limits := []stream.Option{stream.WithReadTimeout(idleLimit), stream.WithMaxConnections(maxClients)}
+	var srv *stream.Server
+	if protocol {
+		srv, err = stream.StartProtocolServer(ctx, func() stream.Protocol { return &lineEcho{log: log} }, host, port, limits...)
+	} else {
+		srv, err = stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
+			return handle(ctx, s, log)
+		}, host, port, limits...)
+	}
 	if err != nil {
 		return err
 	}
@@ -179,13 +262,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: echo [-server host:port | -client host:port [line ...]]\n\n"+
+		fmt.Fprintf(stderr, "usage: echo [-protocol] [-server host:port | -client host:port [line ...]]\n\n"+
 			"A line echo server and client on asyncio streams. With no flag, a server\n"+
 			"and a client in one loop exchange a few lines.\n\n")
 		fs.PrintDefaults()
 	}
 	server := fs.String("server", "", "serve on `host:port` until interrupted")
 	connect := fs.String("client", "", "connect to `host:port` and send the arguments, or the lines of stdin")
+	protocol := fs.Bool("protocol", false, "serve with a stream.Protocol per connection instead of a task")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -205,7 +289,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		done := make(chan struct{})
 		defer close(done)
 		err = asyncio.Run(func(ctx *asyncio.Ctx) error {
-			return serve(ctx, *server, stderr, func(srv *stream.Server) {
+			return serve(ctx, *server, *protocol, stderr, func(srv *stream.Server) {
 				go func() {
 					select {
 					case <-interrupt:
@@ -233,7 +317,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			var srv *stream.Server
 			var listening asyncio.Event
 			serving := asyncio.CreateTask(ctx, func(ctx *asyncio.Ctx) error {
-				return serve(ctx, "127.0.0.1:0", io.Discard, func(s *stream.Server) {
+				return serve(ctx, "127.0.0.1:0", *protocol, io.Discard, func(s *stream.Server) {
 					srv = s
 					listening.Set()
 				})
