@@ -170,13 +170,29 @@ func (p *epoller) yieldNow() {
 }
 
 // wait is one epoll_wait; it returns how many events it stored (0 on an
-// error, such as EINTR).
+// error). A signal that ends the wait early (EINTR: the runtime's
+// preemption, a profiler's) does not end the timeout: the wait goes on for
+// what is left of it, so that Poll does not return before a Wake, an event
+// or its time.
 func (p *epoller) wait(timeout time.Duration) int {
-	n := p.waitFor(timeout, p.pwait2)
-	if n < 0 {
-		return 0
+	var start time.Time
+	if timeout > 0 {
+		start = time.Now()
 	}
-	return n
+	for left := timeout; ; {
+		n, errno := p.waitFor(left, p.pwait2)
+		if errno == 0 {
+			return n
+		}
+		if errno != syscall.EINTR {
+			return 0
+		}
+		if timeout > 0 {
+			if left = timeout - time.Since(start); left <= 0 {
+				return 0
+			}
+		}
+	}
 }
 
 // kernelTimespec is the kernel's struct __kernel_timespec, 64-bit on every
@@ -188,8 +204,8 @@ type kernelTimespec struct {
 
 // waitFor calls epoll_pwait2 (nanosecond timeouts) if pwait2, epoll_wait
 // otherwise, whose millisecond timeout is rounded up so that a timer never
-// fires early. It returns -1 on an error.
-func (p *epoller) waitFor(timeout time.Duration, pwait2 bool) int {
+// fires early. It returns the number of events, or the call's error.
+func (p *epoller) waitFor(timeout time.Duration, pwait2 bool) (int, syscall.Errno) {
 	p.waits++
 	evs := unsafe.Pointer(&p.events[0])
 	if pwait2 && timeout != 0 {
@@ -199,29 +215,20 @@ func (p *epoller) waitFor(timeout time.Duration, pwait2 bool) int {
 			ts = unsafe.Pointer(&p.ts)
 		}
 		n, _, errno := syscall.Syscall6(sysEpollPwait2, uintptr(p.epfd), uintptr(evs), uintptr(len(p.events)), uintptr(ts), 0, 0)
-		if errno != 0 {
-			return -1
-		}
-		return int(n)
+		return int(n), errno
 	}
 	if timeout == 0 {
 		// A poll that does not wait returns at once: no need to tell the
 		// scheduler of a system call (see sockIO.do).
 		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(evs), uintptr(len(p.events)), 0, 0, 0)
-		if errno != 0 {
-			return -1
-		}
-		return int(n)
+		return int(n), errno
 	}
 	ms := -1
 	if timeout >= 0 {
 		ms = int(min((timeout+time.Millisecond-1)/time.Millisecond, 1<<30))
 	}
-	n, err := syscall.EpollWait(p.epfd, p.events, ms)
-	if err != nil {
-		return -1
-	}
-	return n
+	n, _, errno := syscall.Syscall6(syscall.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(evs), uintptr(len(p.events)), uintptr(ms), 0, 0)
+	return int(n), errno
 }
 
 // dispatch handles the first n events of the last wait.

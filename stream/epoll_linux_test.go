@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/goasyncio/asyncio"
+	"github.com/goasyncio/asyncio/internal/testenv"
 )
 
 // newTestEpoller returns an epoller outside any loop, closed when the test
@@ -577,4 +578,30 @@ func TestHandOutWhileTheWriterCloses(t *testing.T) {
 func onEpoll(s *Stream) bool {
 	_, ok := s.t.(*pollTransport)
 	return ok
+}
+
+// A signal that interrupts the wait (here SIGURG, the runtime's own
+// preemption signal, sent to the waiting thread) does not end Poll before
+// its timeout.
+func TestEpollerPollOutlastsSignals(t *testing.T) {
+	testenv.SkipIfEmulated(t, "signals to one thread of the emulated process")
+	p := newTestEpoller(t)
+	tids := make(chan int, 1)
+	took := make(chan time.Duration, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		tids <- syscall.Gettid()
+		start := time.Now()
+		p.Poll(100 * time.Millisecond)
+		took <- time.Since(start)
+	}()
+	tid := <-tids
+	for range 5 {
+		time.Sleep(10 * time.Millisecond)
+		syscall.Tgkill(syscall.Getpid(), tid, syscall.SIGURG)
+	}
+	if d := <-took; d < 100*time.Millisecond {
+		t.Errorf("Poll(100ms) returned after %v, with signals arriving every 10 ms", d)
+	}
 }
