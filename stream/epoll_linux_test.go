@@ -45,9 +45,7 @@ func TestEpollerWakeInterruptsPoll(t *testing.T) {
 	if took := time.Since(start); took < 15*time.Millisecond || took > 5*time.Second {
 		t.Errorf("Poll(-1) returned after %v; want when Wake came, 20 ms in", took)
 	}
-	// A signal (the runtime's preemption, the race detector's) can end the
-	// wait just before Wake writes the eventfd: that write then wakes the
-	// next Poll, which the Poll below takes, so Wake must be done first.
+	// The Wake is done (its eventfd written) before the checks below.
 	<-woke
 
 	// A Wake before Poll is not lost: Poll returns at once.
