@@ -336,3 +336,48 @@ func ExampleStartProtocolServer() {
 	// BYE
 	// Run: <nil>
 }
+
+// greeter is a client Protocol: it sends its name once connected and keeps
+// what the server answers.
+type greeter struct {
+	answer []byte
+	done   asyncio.Event
+}
+
+func (g *greeter) ConnectionMade(t *stream.Transport) { t.WriteString("gopher\n") }
+func (g *greeter) DataReceived(data []byte)           { g.answer = append(g.answer, data...) }
+func (g *greeter) EOFReceived() bool                  { return false }
+func (g *greeter) ConnectionLost(err error)           { g.done.Set() }
+
+// A client whose connection is served by callbacks: CPython's
+// loop.create_connection with an asyncio.Protocol, here against a stream
+// server that greets whoever names itself.
+func ExampleOpenProtocolConnection() {
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartServer(ctx, func(ctx *asyncio.Ctx, s *stream.Stream) error {
+			name, err := s.ReadLine(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(s, "hello, %s", name)
+			return nil // the stream is closed once the reply is sent
+		}, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		g := &greeter{}
+		if _, err := stream.OpenProtocolConnection(ctx, "127.0.0.1", srv.Port(), g); err != nil {
+			return err
+		}
+		if err := g.done.Wait(ctx); err != nil { // until ConnectionLost
+			return err
+		}
+		fmt.Printf("%s", g.answer)
+		return nil
+	})
+	fmt.Println("Run:", err)
+	// Output:
+	// hello, gopher
+	// Run: <nil>
+}

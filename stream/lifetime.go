@@ -71,7 +71,7 @@ func (s *Stream) setGone() {
 	}
 	s.gone = true
 	s.goneEv.Set()
-	s.reg.remove(s.link)
+	s.reg.remove(&s.link)
 	if s.push != nil {
 		s.push.lostLink()
 	}

@@ -329,11 +329,17 @@ func (t *Transport) Write(p []byte) (int, error) {
 		}
 		return n, err
 	}
-	if size > 0 && size > t.high && !t.wpaused && t.fc != nil {
+	t.pauseIfOver(size)
+	return n, nil
+}
+
+// pauseIfOver tells a protocol that implements FlowControl to pause when
+// size, what waits to be written, is past the high-water mark.
+func (t *Transport) pauseIfOver(size int) {
+	if size > t.high && !t.wpaused && t.fc != nil {
 		t.wpaused = true
 		t.guard("PauseWriting", t.fc.PauseWriting)
 	}
-	return n, nil
 }
 
 // WriteString is Write for a string.
@@ -399,10 +405,7 @@ func (t *Transport) SetWriteBufferLimits(high, low int) error {
 		return fmt.Errorf("%w: high %d, low %d", ErrBadWriteLimits, high, low)
 	}
 	t.high, t.low = high, low
-	if t.fc != nil && !t.wpaused && t.WriteBufferSize() > high {
-		t.wpaused = true
-		t.guard("PauseWriting", t.fc.PauseWriting)
-	}
+	t.pauseIfOver(t.WriteBufferSize())
 	return nil
 }
 

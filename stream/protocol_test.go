@@ -547,7 +547,7 @@ func TestProtocolReadTimeout(t *testing.T) { bothPaths(t, testProtocolReadTimeou
 // testProtocolReadTimeout: WithReadTimeout aborts a connection that stays
 // quiet that long, with ErrReadTimeout, and leaves one that keeps talking.
 func testProtocolReadTimeout(t *testing.T) {
-	const timeout = 60 * time.Millisecond
+	const timeout = 200 * time.Millisecond
 	var made []*recorder
 	var quietFor time.Duration
 	run(t, func(ctx *asyncio.Ctx) error {

@@ -47,10 +47,9 @@ type Stream struct {
 
 	in  inbox
 	out outbox
-	// lnk is what the stream is over, in the stream's own allocation: its
-	// descriptor, which every read and write takes, comes first.
-	lnk  link
-	link *link // &lnk
+	// link is what the stream is over, in the stream's own allocation:
+	// its descriptor, which every read and write takes, comes first.
+	link link
 
 	reg     *registry
 	limit   int
@@ -140,19 +139,17 @@ func New(l *asyncio.Loop, rw io.ReadWriter, opts ...Option) *Stream {
 // connection and holds it alone (see link.owned).
 func newStream(l *asyncio.Loop, reg *registry, rw io.ReadWriter, owned bool, o options) *Stream {
 	s := &Stream{loop: l, reg: reg, limit: o.readLimit, maxLine: o.maxLine, readTimeout: o.readTimeout}
-	s.link = &s.lnk
-	s.lnk.init(rw)
-	s.lnk.owned = owned
-	lk := s.link
+	s.link.init(rw)
+	s.link.owned = owned
 	s.onGone = s.setGone
-	if reg.add(lk) {
+	if reg.add(&s.link) {
 		s.t = newTransport(s)
 	} else {
 		// The loop is closed or closing: born closed.
 		s.t = newGoTransport(s)
 		s.closed = true
 		s.out.err = ErrClosed
-		lk.hardClose()
+		s.link.hardClose()
 		s.life.tclosed = true
 		s.gone = true
 		s.goneEv.Set()
