@@ -2,6 +2,7 @@ package stream_test
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -98,6 +99,26 @@ func askPlain(t *testing.T, port int, msg string, closeWrite bool) ([]byte, erro
 		err = nil
 	}
 	return got, err
+}
+
+// askServer serves one connection with p, from a plain client that sends
+// msg (and then its EOF, if closeWrite) and reads until the server closes,
+// and returns what the client read.
+func askServer(t *testing.T, p stream.Protocol, msg string, closeWrite bool) []byte {
+	var got []byte
+	run(t, func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol { return p }, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		err = inThread(ctx, func() (err error) {
+			got, err = askPlain(t, srv.Port(), msg, closeWrite)
+			return err
+		})
+		srv.Close()
+		return cmp.Or(err, srv.WaitClosed(ctx))
+	})
+	return got
 }
 
 func TestProtocolServerEchoes(t *testing.T) { bothPaths(t, testProtocolServerEchoes) }
@@ -207,47 +228,25 @@ func TestProtocolKeepOpenAfterEOF(t *testing.T) { bothPaths(t, testProtocolKeepO
 // testProtocolKeepOpenAfterEOF: an EOFReceived that keeps the transport
 // open can still answer, and closes it itself.
 func testProtocolKeepOpenAfterEOF(t *testing.T) {
-	var r *recorder
-	var reply []byte
-	run(t, func(ctx *asyncio.Ctx) error {
-		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
-			r = &recorder{keepOpen: true}
-			r.onEOF = func(r *recorder) {
-				if !r.t.IsReading() {
-					t.Error("IsReading false after an EOF that keeps the transport open; CPython's is_reading is true")
-				}
-				// Answer after a turn of the loop, with the transport still
-				// open for writing.
-				r.t.Loop().CallSoon(func() {
-					r.t.WriteString(fmt.Sprintf("%d bytes", r.data.Len()))
-					r.t.Close()
-				})
-			}
-			return r
-		}, "127.0.0.1", 0)
-		if err != nil {
-			return err
+	r := &recorder{keepOpen: true}
+	r.onEOF = func(r *recorder) {
+		if !r.t.IsReading() {
+			t.Error("IsReading false after an EOF that keeps the transport open; CPython's is_reading is true")
 		}
-		err = inThread(ctx, func() (err error) {
-			reply, err = askPlain(t, srv.Port(), "twelve bytes", true)
-			return err
+		// Answer after a turn of the loop, with the transport still open
+		// for writing.
+		r.t.Loop().CallSoon(func() {
+			r.t.WriteString(fmt.Sprintf("%d bytes", r.data.Len()))
+			r.t.Close()
 		})
-		srv.Close()
-		return cmpErr(err, srv.WaitClosed(ctx))
-	})
+	}
+	reply := askServer(t, r, "twelve bytes", true)
 	if string(reply) != "12 bytes" {
 		t.Errorf("reply %q, want %q", reply, "12 bytes")
 	}
 	if got := strings.Join(r.calls, " "); got != "made data eof lost" || r.lost != nil {
 		t.Errorf("calls: %s, lost %v", got, r.lost)
 	}
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 func TestProtocolPanicAborts(t *testing.T) { bothPaths(t, testProtocolPanicAborts) }
@@ -285,7 +284,7 @@ func testProtocolPanicAborts(t *testing.T) {
 		})
 		srv.Close()
 		srv.AbortClients()
-		return cmpErr(err, srv.WaitClosed(ctx))
+		return cmp.Or(err, srv.WaitClosed(ctx))
 	})
 	if string(answer) != "still there?" {
 		t.Errorf("second connection got %q", answer)
@@ -601,27 +600,12 @@ func TestProtocolClosedInConnectionMade(t *testing.T) {
 // away in ConnectionMade gets nothing more than its ConnectionLost, and
 // starts no reader.
 func testProtocolClosedInConnectionMade(t *testing.T) {
-	var r *recorder
-	var got []byte
-	run(t, func(ctx *asyncio.Ctx) error {
-		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
-			r = &recorder{}
-			r.onMade = func(r *recorder) {
-				r.t.WriteString("go away")
-				r.t.Close()
-			}
-			return r
-		}, "127.0.0.1", 0)
-		if err != nil {
-			return err
-		}
-		err = inThread(ctx, func() (err error) {
-			got, err = askPlain(t, srv.Port(), "ignored", false)
-			return err
-		})
-		srv.Close()
-		return cmpErr(err, srv.WaitClosed(ctx))
-	})
+	r := &recorder{}
+	r.onMade = func(r *recorder) {
+		r.t.WriteString("go away")
+		r.t.Close()
+	}
+	got := askServer(t, r, "ignored", false)
 	if string(got) != "go away" {
 		t.Errorf("client got %q", got)
 	}
