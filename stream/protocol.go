@@ -76,13 +76,14 @@ const protoReadSize = maxChunk
 // tasks).
 type Transport struct {
 	// What a request touches comes first (see Stream).
-	s     *Stream
-	p     Protocol
-	deliv func()               // t.deliver, made once
-	buf   *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
+	s   *Stream
+	p   Protocol
+	reg *registry            // s.reg, which queues its deliveries
+	buf *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
 
 	reading   bool // reading is not paused
 	queued    bool // a delivery is scheduled
+	timed     bool // WithReadTimeout: deliveries note when data came
 	eof       bool // the end of the stream was handed to EOFReceived
 	held      bool // the loop is held for the connection
 	wpaused   bool // PauseWriting was called, ResumeWriting not yet
@@ -101,9 +102,8 @@ type Transport struct {
 // to p, by the loop, and no task reads s. It calls p.ConnectionMade, then
 // starts reading. It runs on the loop.
 func attach(s *Stream, p Protocol) *Transport {
-	t := &Transport{s: s, p: p, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
+	t := &Transport{s: s, p: p, reg: s.reg, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
 	t.fc, _ = p.(FlowControl)
-	t.deliv = t.deliver
 	s.push = t
 	if s.closed {
 		// Born closed (the loop is closing): the protocol hears of it
@@ -126,6 +126,7 @@ func attach(s *Stream, p Protocol) *Transport {
 	s.t.startRead()
 	t.schedule()
 	if s.readTimeout > 0 {
+		t.timed = true
 		t.lastData = s.loop.Time()
 		t.idle = s.loop.CallLater(s.readTimeout, t.checkIdle)
 	}
@@ -168,7 +169,35 @@ func (t *Transport) schedule() {
 		return
 	}
 	t.queued = true
-	t.s.loop.CallSoon(t.deliv)
+	r := t.reg
+	r.deliveries = append(r.deliveries, t)
+	if !r.deliveryPosted {
+		r.deliveryPosted = true
+		r.loop.CallSoon(r.deliverAll)
+	}
+}
+
+// deliverQueued runs the deliveries scheduled since it was posted, in the
+// order they were scheduled. One loop callback serves every transport that
+// one poll made ready, as CPython's loop queues a poll's I/O handles
+// together behind the callbacks already ready; so a delivery costs no
+// callback of its own. A delivery that panics (the protocol's own panics
+// are caught in it; this is for the package's) leaves the rest scheduled.
+func (r *registry) deliverQueued() {
+	q := r.deliveries
+	r.deliveries, r.spareDeliveries, r.deliveryPosted = r.spareDeliveries[:0], nil, false
+	i := 0
+	defer func() {
+		for _, t := range q[min(i+1, len(q)):] {
+			t.queued = false
+			t.schedule()
+		}
+		clear(q)
+		r.spareDeliveries = q[:0]
+	}()
+	for ; i < len(q); i++ {
+		q[i].deliver()
+	}
 }
 
 // deliver hands what the connection received to the protocol: what the
@@ -203,7 +232,7 @@ func (t *Transport) deliver() {
 			return
 		}
 		in.mu.Unlock()
-		if s.readTimeout > 0 {
+		if t.timed {
 			t.lastData = s.loop.Time()
 		}
 		if !t.guard("DataReceived", func() { t.p.DataReceived(t.buf[:n]) }) {

@@ -21,7 +21,12 @@ type registry struct {
 	loop *asyncio.Loop
 	ep   *epoller // the loop's poller; nil: streams read and write with goroutines
 
-	protoBuf *[protoReadSize]byte // where Protocols' data is read (protoBuffer); loop side
+	// Protocols' deliveries, loop side (protocol.go).
+	protoBuf        *[protoReadSize]byte // where Protocols' data is read (protoBuffer)
+	deliveries      []*Transport         // transports to deliver to, in order
+	spareDeliveries []*Transport         // the last batch's slice, to reuse
+	deliveryPosted  bool                 // deliverAll is posted to the loop
+	deliverAll      func()               // r.deliverQueued, made once
 
 	mu         sync.Mutex
 	members    map[member]struct{}
@@ -69,6 +74,7 @@ func registryOf(l *asyncio.Loop) *registry {
 		return closedRegistry
 	}
 	r := &registry{loop: l, members: map[member]struct{}{}, changed: make(chan struct{}, 1)}
+	r.deliverAll = r.deliverQueued
 	// Another poller set by the user stays: the streams then use goroutines.
 	if loopIO && l.Poller() == nil {
 		if ep := newEpoller(r); ep != nil {
