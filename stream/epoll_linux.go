@@ -56,6 +56,7 @@ type epoller struct {
 	waiters int
 	release func()
 	fresh   bool      // the last Poll waited, and no Poll(0) came since
+	idle    bool      // the events being dispatched came to a Poll that may wait: nothing is ready before them
 	shut    bool      // the loop is closing and its members were closed
 	waits   int       // epoll_wait calls (tests count them)
 	polls   int       // Polls since the last yield to the scheduler
@@ -137,12 +138,16 @@ func (p *epoller) Poll(timeout time.Duration) {
 		p.sleeping.Store(false)
 	}
 	p.pending.Store(false)
+	// The loop calls a Poll that may wait only when no task or callback
+	// is ready (Loop.idle): what the events make ready is all there is.
+	p.idle = timeout != 0
 	p.dispatch(n)
 	for n == len(p.events) {
 		// A full batch: there may be more ready now.
 		n = p.wait(0)
 		p.dispatch(n)
 	}
+	p.idle = false
 }
 
 // The loop goroutine never parks in the scheduler: it waits in epoll_wait

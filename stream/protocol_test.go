@@ -613,3 +613,68 @@ func testProtocolClosedInConnectionMade(t *testing.T) {
 		t.Errorf("calls: %s, lost %v; want made lost, nil", calls, r.lost)
 	}
 }
+
+func TestProtocolDeliveriesDoNotNest(t *testing.T) { bothPaths(t, testProtocolDeliveriesDoNotNest) }
+
+// testProtocolDeliveriesDoNotNest: a DataReceived that resumes another
+// connection's reading, whose data is waiting, does not have that
+// connection's DataReceived run inside it; it runs after it returns.
+func testProtocolDeliveriesDoNotNest(t *testing.T) {
+	var made []*recorder
+	depth, nested := 0, 0
+	var order []string
+	run(t, func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
+			r := &recorder{}
+			made = append(made, r)
+			r.onData = func(r *recorder, data []byte) {
+				if depth > 0 {
+					nested++
+				}
+				depth++
+				order = append(order, string(data))
+				if string(data) == "a" {
+					made[0].t.ResumeReading() // b waits there
+				}
+				depth--
+			}
+			return r
+		}, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		cb, err := stream.OpenConnection(ctx, "127.0.0.1", srv.Port())
+		if err != nil {
+			return err
+		}
+		for len(made) < 1 {
+			if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+		}
+		made[0].t.PauseReading()
+		cb.WriteString("b")
+		if err := cb.Drain(ctx); err != nil {
+			return err
+		}
+		asyncio.Sleep(ctx, 20*time.Millisecond) // b reaches the paused connection
+		ca, err := stream.OpenConnection(ctx, "127.0.0.1", srv.Port())
+		if err != nil {
+			return err
+		}
+		asyncio.Sleep(ctx, 20*time.Millisecond) // a's connection waits for data: it comes as an event
+		ca.WriteString("a")
+		for len(order) < 2 {
+			if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+		}
+		ca.Close()
+		cb.Close()
+		srv.Close()
+		return srv.WaitClosed(ctx)
+	})
+	if nested != 0 || strings.Join(order, ",") != "a,b" {
+		t.Errorf("deliveries %v, %d inside another; want a,b, none inside another", order, nested)
+	}
+}

@@ -26,6 +26,7 @@ type registry struct {
 	deliveries      []*Transport         // transports to deliver to, in order
 	spareDeliveries []*Transport         // the last batch's slice, to reuse
 	deliveryPosted  bool                 // deliverAll is posted to the loop
+	deliverNow      bool                 // the next schedule delivers at once (an idle poll's event)
 	deliverAll      func()               // r.deliverQueued, made once
 
 	mu         sync.Mutex

@@ -132,7 +132,9 @@ func (t *pollTransport) resume() {}
 func (t *pollTransport) stopReading() {}
 
 // pollReady runs on the loop when epoll says the socket is readable; ended
-// says the peer closed it or it failed. It wakes the waiting read.
+// says the peer closed it or it failed. It wakes the waiting read. A
+// Protocol's delivery runs now if nothing was ready before the poll (see
+// Transport.schedule).
 func (t *pollTransport) pollReady(ended bool) {
 	t.readable = true
 	t.ended = t.ended || ended
@@ -142,7 +144,10 @@ func (t *pollTransport) pollReady(ended bool) {
 	in.waiting = false
 	in.mu.Unlock()
 	if w {
+		r := t.s.reg
+		r.deliverNow = t.pl.idle
 		t.s.readReady()
+		r.deliverNow = false
 	}
 }
 
