@@ -29,14 +29,14 @@
 //	-duration D   measured time of each run (default 2s), after -warmup (300ms)
 //	-requests N   at most N measured round trips per run (default 2,000,000)
 //	-size N       message size in bytes (default 64)
-//	-reps N       runs of each measurement; the median is reported (default 3)
+//	-reps N       runs of each measurement; the median is reported (default 5)
 //	-python CMD   CPython interpreter (default python3; "" skips CPython)
 //	-target ADDR  only load the echo server at ADDR (any server) and print its figures
 //
 // For profiling, a Go server can run alone: go run ./bench/echo -serve
 // library -cpuprofile FILE (until its standard input ends).
 //
-// The whole run takes about two minutes.
+// The whole run takes about five minutes.
 package main
 
 import (
@@ -59,7 +59,7 @@ func main() {
 	warmup := flag.Duration("warmup", 300*time.Millisecond, "warm-up `time` before each run")
 	requests := flag.Int64("requests", 2_000_000, "at most `n` measured round trips per run")
 	size := flag.Int("size", 64, "message size in `bytes`")
-	reps := flag.Int("reps", 3, "runs of each measurement; the median is reported")
+	reps := flag.Int("reps", 5, "runs of each measurement; the median is reported")
 	python := flag.String("python", "python3", "CPython `command`; empty to skip")
 	target := flag.String("target", "", "only load the echo server at `host:port` and print its figures")
 	flag.Parse()
