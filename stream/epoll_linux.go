@@ -56,7 +56,7 @@ type epoller struct {
 	waiters int
 	release func()
 	fresh   bool      // the last Poll waited, and no Poll(0) came since
-	idle    bool      // the events being dispatched came to a Poll that may wait: nothing is ready before them
+	idle    bool      // the events being dispatched may have their deliveries run at once (see Poll)
 	shut    bool      // the loop is closing and its members were closed
 	waits   int       // epoll_wait calls (tests count them)
 	polls   int       // Polls since the last yield to the scheduler
@@ -137,17 +137,28 @@ func (p *epoller) Poll(timeout time.Duration) {
 	if timeout != 0 {
 		p.sleeping.Store(false)
 	}
-	p.pending.Store(false)
-	// The loop calls a Poll that may wait only when no task or callback
-	// is ready (Loop.idle): what the events make ready is all there is.
-	p.idle = timeout != 0
+	woke := p.pending.Swap(false)
+	// The events of a wait with no time limit that no Wake ended have
+	// their Protocols' deliveries run at once, in event order (pollReady).
+	// The loop waits only when no task or callback is ready (Loop.idle);
+	// with no limit no timer is pending, and without a Wake no work posted
+	// from another goroutine waits. So what the deliveries make ready is
+	// all there is, and it still runs after them, as it would run after
+	// deliveries queued as callbacks (CPython's order too).
+	if p.idle = timeout < 0 && !woke; p.idle {
+		p.dispatch(n)
+		p.idle = false
+		// Even after a full batch, the loop's turn comes first: with
+		// deliveries run here, waiting again at once could keep the loop
+		// in Poll for as long as clients keep sending.
+		return
+	}
 	p.dispatch(n)
 	for n == len(p.events) {
 		// A full batch: there may be more ready now.
 		n = p.wait(0)
 		p.dispatch(n)
 	}
-	p.idle = false
 }
 
 // The loop goroutine never parks in the scheduler: it waits in epoll_wait

@@ -76,10 +76,11 @@ const protoReadSize = maxChunk
 // tasks).
 type Transport struct {
 	// What a request touches comes first (see Stream).
-	s   *Stream
-	p   Protocol
-	reg *registry            // s.reg, which queues its deliveries
-	buf *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
+	s     *Stream
+	p     Protocol
+	reg   *registry            // s.reg: says when to deliver at once
+	deliv func()               // t.deliver, made once
+	buf   *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
 
 	reading   bool // reading is not paused
 	queued    bool // a delivery is scheduled
@@ -104,6 +105,7 @@ type Transport struct {
 func attach(s *Stream, p Protocol) *Transport {
 	t := &Transport{s: s, p: p, reg: s.reg, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
 	t.fc, _ = p.(FlowControl)
+	t.deliv = t.deliver
 	s.push = t
 	if s.closed {
 		// Born closed (the loop is closing): the protocol hears of it
@@ -163,52 +165,42 @@ func (r *registry) protoBuffer() *[protoReadSize]byte {
 }
 
 // schedule makes the loop deliver what was received, soon, unless it is to
-// already. For an event of a poll that came when nothing else was ready
-// (registry.deliverNow, set by the epoll transport) it delivers at once:
-// the queue would run it before anything it makes ready, and after the
-// other events of the poll, which are delivered in turn; so the order is
-// the queue's, and the connection's state is still in the CPU's caches.
+// already: a loop callback, queued behind the callbacks and tasks already
+// ready, as CPython queues an I/O handle. For an event of a poll that
+// waited with nothing else to do (registry.deliverNow, set by the epoll
+// transport) it delivers at once instead, which keeps that order (see
+// epoller.Poll) while the connection's state is still in the CPU's caches.
 // A delivery never runs inside another, nor inside another callback of
-// the protocol's.
+// the protocol's: deliverNow holds for one event's readReady only, and is
+// spent before the delivery runs.
 func (t *Transport) schedule() {
 	if t.queued || t.s.closed {
 		return
 	}
-	r := t.reg
-	if r.deliverNow {
+	if r := t.reg; r.deliverNow {
 		r.deliverNow = false
-		t.deliver()
+		t.deliverAtOnce()
 		return
 	}
 	t.queued = true
-	r.deliveries = append(r.deliveries, t)
-	if !r.deliveryPosted {
-		r.deliveryPosted = true
-		r.loop.CallSoon(r.deliverAll)
+	if t.s.loop.CallSoon(t.deliv) != nil {
+		t.queued = false // the loop is closed, or this is not its goroutine
 	}
 }
 
-// deliverQueued runs the deliveries scheduled since it was posted, in the
-// order they were scheduled. One loop callback serves every transport that
-// one poll made ready, as CPython's loop queues a poll's I/O handles
-// together behind the callbacks already ready; so a delivery costs no
-// callback of its own. A delivery that panics (the protocol's own panics
-// are caught in it; this is for the package's) leaves the rest scheduled.
-func (r *registry) deliverQueued() {
-	q := r.deliveries
-	r.deliveries, r.spareDeliveries, r.deliveryPosted = r.spareDeliveries[:0], nil, false
-	i := 0
+// deliverAtOnce is deliver run from a poll's event. A panic in it (the
+// protocol's own are caught in deliver: this is for the package's) is
+// reported and aborts the connection, as a loop callback's would be, and
+// the poll goes on with its other events.
+func (t *Transport) deliverAtOnce() {
 	defer func() {
-		for _, t := range q[min(i+1, len(q)):] {
-			t.queued = false
-			t.schedule()
+		if r := recover(); r != nil {
+			err := fmt.Errorf("stream: delivery to %T panicked: %v", t.p, r)
+			t.s.loop.CallExceptionHandler(asyncio.ExceptionContext{Message: "stream: delivery panicked", Err: err})
+			t.fail(err)
 		}
-		clear(q)
-		r.spareDeliveries = q[:0]
 	}()
-	for ; i < len(q); i++ {
-		q[i].deliver()
-	}
+	t.deliver()
 }
 
 // deliver hands what the connection received to the protocol: what the

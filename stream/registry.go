@@ -22,12 +22,8 @@ type registry struct {
 	ep   *epoller // the loop's poller; nil: streams read and write with goroutines
 
 	// Protocols' deliveries, loop side (protocol.go).
-	protoBuf        *[protoReadSize]byte // where Protocols' data is read (protoBuffer)
-	deliveries      []*Transport         // transports to deliver to, in order
-	spareDeliveries []*Transport         // the last batch's slice, to reuse
-	deliveryPosted  bool                 // deliverAll is posted to the loop
-	deliverNow      bool                 // the next schedule delivers at once (an idle poll's event)
-	deliverAll      func()               // r.deliverQueued, made once
+	protoBuf   *[protoReadSize]byte // where Protocols' data is read (protoBuffer)
+	deliverNow bool                 // the next schedule delivers at once (an idle poll's event)
 
 	mu         sync.Mutex
 	members    map[member]struct{}
@@ -75,7 +71,6 @@ func registryOf(l *asyncio.Loop) *registry {
 		return closedRegistry
 	}
 	r := &registry{loop: l, members: map[member]struct{}{}, changed: make(chan struct{}, 1)}
-	r.deliverAll = r.deliverQueued
 	// Another poller set by the user stays: the streams then use goroutines.
 	if loopIO && l.Poller() == nil {
 		if ep := newEpoller(r); ep != nil {
