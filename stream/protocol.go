@@ -179,7 +179,7 @@ func (t *Transport) schedule() {
 	}
 	if r := t.reg; r.deliverNow {
 		r.deliverNow = false
-		t.deliverAtOnce()
+		t.deliver()
 		return
 	}
 	t.queued = true
@@ -188,27 +188,26 @@ func (t *Transport) schedule() {
 	}
 }
 
-// deliverAtOnce is deliver run from a poll's event. A panic in it (the
-// protocol's own are caught in deliver: this is for the package's) is
-// reported and aborts the connection, as a loop callback's would be, and
-// the poll goes on with its other events.
-func (t *Transport) deliverAtOnce() {
+// deliver hands what the connection received to the protocol: what the
+// reader goroutine buffered, or what the socket has now. After yieldEvery
+// reads it lets the other tasks and callbacks run before it goes on, so
+// that a flood of input cannot starve them. A panic in DataReceived (or a
+// runtime.Goexit) aborts the connection and goes to the exception handler,
+// as guard does for the other callbacks; so does a panic of the package's
+// own, which a delivery run at once from a poll (schedule) would otherwise
+// carry out of the poll, past the poll's other events.
+func (t *Transport) deliver() {
+	t.queued = false
+	inData := false // DataReceived is running
 	defer func() {
-		if r := recover(); r != nil {
+		if inData {
+			t.fail(t.panicked("DataReceived", recover()))
+		} else if r := recover(); r != nil {
 			err := fmt.Errorf("stream: delivery to %T panicked: %v", t.p, r)
 			t.s.loop.CallExceptionHandler(asyncio.ExceptionContext{Message: "stream: delivery panicked", Err: err})
 			t.fail(err)
 		}
 	}()
-	t.deliver()
-}
-
-// deliver hands what the connection received to the protocol: what the
-// reader goroutine buffered, or what the socket has now. After yieldEvery
-// reads it lets the other tasks and callbacks run before it goes on, so
-// that a flood of input cannot starve them.
-func (t *Transport) deliver() {
-	t.queued = false
 	s, in := t.s, &t.s.in
 	for range yieldEvery {
 		if !t.reading || s.closed {
@@ -238,9 +237,9 @@ func (t *Transport) deliver() {
 		if t.timed {
 			t.lastData = s.loop.Time()
 		}
-		if !t.guard("DataReceived", func() { t.p.DataReceived(t.buf[:n]) }) {
-			return
-		}
+		inData = true
+		t.p.DataReceived(t.buf[:n])
+		inData = false
 	}
 	t.schedule()
 }
