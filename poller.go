@@ -14,11 +14,11 @@ type Poller interface {
 	// ready, or until timeout has passed; a negative timeout means no limit.
 	// A busy loop calls Poll(0) once per round of ready tasks, so that I/O
 	// is not starved by tasks that keep running; a timeout other than 0
-	// comes only when no task or callback is ready, nor a due timer (a
-	// negative one: no timer at all). The loop calls it on its own
-	// goroutine, so Poll may make tasks ready (with Loop.CallSoon, or by
-	// setting an Event) before it returns, and, when nothing is ready
-	// before it, run I/O callbacks itself. A Wake made before Poll is
+	// comes only when no task or callback is ready (on the real clock, a
+	// negative one only when no timer is pending either). The loop calls
+	// it on its own goroutine, so Poll may make tasks ready (with
+	// Loop.CallSoon, or by setting an Event) before it returns, and run
+	// callbacks of the I/O it watches itself. A Wake made before Poll is
 	// called makes Poll return at once.
 	Poll(timeout time.Duration)
 	// Wake makes a Poll in progress, or the next one, return. Any goroutine

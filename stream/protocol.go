@@ -78,7 +78,6 @@ type Transport struct {
 	// What a request touches comes first (see Stream).
 	s     *Stream
 	p     Protocol
-	reg   *registry            // s.reg: says when to deliver at once
 	deliv func()               // t.deliver, made once
 	buf   *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
 
@@ -103,7 +102,7 @@ type Transport struct {
 // to p, by the loop, and no task reads s. It calls p.ConnectionMade, then
 // starts reading. It runs on the loop.
 func attach(s *Stream, p Protocol) *Transport {
-	t := &Transport{s: s, p: p, reg: s.reg, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
+	t := &Transport{s: s, p: p, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
 	t.fc, _ = p.(FlowControl)
 	t.deliv = t.deliver
 	s.push = t
@@ -126,12 +125,12 @@ func attach(s *Stream, p Protocol) *Transport {
 	s.in.waiting, s.in.need = true, 1
 	s.in.mu.Unlock()
 	s.t.startRead()
-	t.schedule()
 	if s.readTimeout > 0 {
 		t.timed = true
 		t.lastData = s.loop.Time()
 		t.idle = s.loop.CallLater(s.readTimeout, t.checkIdle)
 	}
+	t.schedule(false)
 	return t
 }
 
@@ -166,19 +165,18 @@ func (r *registry) protoBuffer() *[protoReadSize]byte {
 
 // schedule makes the loop deliver what was received, soon, unless it is to
 // already: a loop callback, queued behind the callbacks and tasks already
-// ready, as CPython queues an I/O handle. For an event of a poll that
-// waited with nothing else to do (registry.deliverNow, set by the epoll
-// transport) it delivers at once instead, which keeps that order (see
-// epoller.Poll) while the connection's state is still in the CPU's caches.
-// A delivery never runs inside another, nor inside another callback of
-// the protocol's: deliverNow holds for one event's readReady only, and is
-// spent before the delivery runs.
-func (t *Transport) schedule() {
+// ready, as CPython queues an I/O handle. With now (only the epoll
+// transport's event of a poll that waited with nothing else to do: see
+// epoller.Poll) it delivers at once instead, which keeps that order while
+// the connection's state is still in the CPU's caches. Every other caller
+// (a DataReceived that resumes another transport's reading among them)
+// queues, so a delivery never runs inside another or inside another of
+// the protocol's callbacks.
+func (t *Transport) schedule(now bool) {
 	if t.queued || t.s.closed {
 		return
 	}
-	if r := t.reg; r.deliverNow {
-		r.deliverNow = false
+	if now {
 		t.deliver()
 		return
 	}
@@ -198,22 +196,26 @@ func (t *Transport) schedule() {
 // carry out of the poll, past the poll's other events.
 func (t *Transport) deliver() {
 	t.queued = false
-	inData := false // DataReceived is running
+	s, in := t.s, &t.s.in
+	inData, locked := false, false // DataReceived is running; in.mu is held
 	defer func() {
 		if inData {
 			t.fail(t.panicked("DataReceived", recover()))
 		} else if r := recover(); r != nil {
+			if locked {
+				in.mu.Unlock() // for the reader goroutine, and the close that follows
+			}
 			err := fmt.Errorf("stream: delivery to %T panicked: %v", t.p, r)
 			t.s.loop.CallExceptionHandler(asyncio.ExceptionContext{Message: "stream: delivery panicked", Err: err})
 			t.fail(err)
 		}
 	}()
-	s, in := t.s, &t.s.in
 	for range yieldEvery {
 		if !t.reading || s.closed {
 			return
 		}
 		in.mu.Lock()
+		locked = true
 		var n int
 		ok := false
 		if a := in.avail(); len(a) > 0 {
@@ -228,12 +230,14 @@ func (t *Transport) deliver() {
 				in.waiting, in.need = true, 1 // wake on the next data
 			}
 			in.mu.Unlock()
+			locked = false
 			if end != nil {
 				t.ended(end)
 			}
 			return
 		}
 		in.mu.Unlock()
+		locked = false
 		if t.timed {
 			t.lastData = s.loop.Time()
 		}
@@ -241,7 +245,7 @@ func (t *Transport) deliver() {
 		t.p.DataReceived(t.buf[:n])
 		inData = false
 	}
-	t.schedule()
+	t.schedule(false)
 }
 
 // ended handles the end of reading: the peer's EOF, or an error.
@@ -416,7 +420,7 @@ func (t *Transport) ResumeReading() {
 		return
 	}
 	t.reading = true
-	t.schedule()
+	t.schedule(false)
 }
 
 // IsReading reports whether reading is not paused and the transport is not

@@ -614,67 +614,168 @@ func testProtocolClosedInConnectionMade(t *testing.T) {
 	}
 }
 
+// runUntimed is run with no timer on the loop (run's Timeout is one): a
+// goroutine cancels main after testLimit instead. So the loop waits with no
+// time limit, where a poll's deliveries run at once (epoller.Poll). main
+// must wait for events, not sleep.
+func runUntimed(t *testing.T, main func(ctx *asyncio.Ctx) error, opts ...asyncio.Option) {
+	t.Helper()
+	ex := &exceptions{}
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		task, l := asyncio.CurrentTask(ctx), ctx.Loop()
+		watchdog := time.AfterFunc(testLimit, func() { l.CallSoonThreadsafe(func() { task.Cancel() }) })
+		defer watchdog.Stop()
+		return main(ctx)
+	}, append(opts, asyncio.WithExceptionHandler(ex.handler))...)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	for _, e := range ex.errs() {
+		t.Errorf("exception handler: %v", e)
+	}
+}
+
+// sendLater connects a plain client to port from a goroutine and, after
+// delay, sends msg; the client stays open until the test ends.
+func sendLater(t *testing.T, port int, delay time.Duration, msg string) {
+	c := dialPlain(t, port)
+	go func() {
+		time.Sleep(delay)
+		c.Write([]byte(msg))
+	}()
+}
+
+// pausedFirst is a protocol server's factory whose first connection pauses
+// reading as it is made, and whose DataReceived calls onData; made is set
+// once two connections are made.
+type pausedFirst struct {
+	conns  []*recorder
+	made   asyncio.Event
+	onData func(r *recorder, data []byte)
+}
+
+func (f *pausedFirst) newProtocol() stream.Protocol {
+	r := &recorder{onData: f.onData}
+	first := len(f.conns) == 0
+	r.onMade = func(r *recorder) {
+		if first {
+			r.t.PauseReading()
+		}
+		if len(f.conns) == 2 {
+			f.made.Set()
+		}
+	}
+	f.conns = append(f.conns, r)
+	return r
+}
+
 func TestProtocolDeliveriesDoNotNest(t *testing.T) { bothPaths(t, testProtocolDeliveriesDoNotNest) }
 
 // testProtocolDeliveriesDoNotNest: a DataReceived that resumes another
 // connection's reading, whose data is waiting, does not have that
-// connection's DataReceived run inside it; it runs after it returns.
+// connection's DataReceived run inside it, also when the loop runs it at
+// once from its poll: it runs after it returns.
 func testProtocolDeliveriesDoNotNest(t *testing.T) {
-	var made []*recorder
 	depth, nested := 0, 0
 	var order []string
-	run(t, func(ctx *asyncio.Ctx) error {
-		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
-			r := &recorder{}
-			made = append(made, r)
-			r.onData = func(r *recorder, data []byte) {
-				if depth > 0 {
-					nested++
-				}
-				depth++
-				order = append(order, string(data))
-				if string(data) == "a" {
-					made[0].t.ResumeReading() // b waits there
-				}
-				depth--
-			}
-			return r
-		}, "127.0.0.1", 0)
+	var both asyncio.Event
+	f := &pausedFirst{}
+	f.onData = func(r *recorder, data []byte) {
+		if depth > 0 {
+			nested++
+		}
+		depth++
+		order = append(order, string(data))
+		if string(data) == "a" {
+			f.conns[0].t.ResumeReading() // b waits there
+		}
+		if len(order) == 2 {
+			both.Set()
+		}
+		depth--
+	}
+	runUntimed(t, func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, f.newProtocol, "127.0.0.1", 0)
 		if err != nil {
 			return err
 		}
-		cb, err := stream.OpenConnection(ctx, "127.0.0.1", srv.Port())
-		if err != nil {
+		sendLater(t, srv.Port(), 0, "b")                    // to the paused first connection
+		sendLater(t, srv.Port(), 100*time.Millisecond, "a") // later, to a connection that waits for it
+		if err := both.Wait(ctx); err != nil {
 			return err
 		}
-		for len(made) < 1 {
-			if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
-				return err
-			}
-		}
-		made[0].t.PauseReading()
-		cb.WriteString("b")
-		if err := cb.Drain(ctx); err != nil {
-			return err
-		}
-		asyncio.Sleep(ctx, 20*time.Millisecond) // b reaches the paused connection
-		ca, err := stream.OpenConnection(ctx, "127.0.0.1", srv.Port())
-		if err != nil {
-			return err
-		}
-		asyncio.Sleep(ctx, 20*time.Millisecond) // a's connection waits for data: it comes as an event
-		ca.WriteString("a")
-		for len(order) < 2 {
-			if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
-				return err
-			}
-		}
-		ca.Close()
-		cb.Close()
 		srv.Close()
+		srv.AbortClients()
 		return srv.WaitClosed(ctx)
 	})
 	if nested != 0 || strings.Join(order, ",") != "a,b" {
 		t.Errorf("deliveries %v, %d inside another; want a,b, none inside another", order, nested)
+	}
+}
+
+// resumeOnSchedule is an Instrument that, while armed, resumes a
+// transport's reading when a task is scheduled.
+type resumeOnSchedule struct {
+	t  *stream.Transport
+	in bool // in TaskScheduled
+}
+
+func (h *resumeOnSchedule) TaskScheduled(*asyncio.Task, *asyncio.Task) {
+	if h.t != nil {
+		t := h.t
+		h.t = nil
+		h.in = true
+		t.ResumeReading()
+		h.in = false
+	}
+}
+func (*resumeOnSchedule) TaskCreated(*asyncio.Task)    {}
+func (*resumeOnSchedule) BeforeTaskStep(*asyncio.Task) {}
+func (*resumeOnSchedule) AfterTaskStep(*asyncio.Task)  {}
+func (*resumeOnSchedule) TaskExited(*asyncio.Task)     {}
+func (*resumeOnSchedule) BeforeIdle(time.Duration)     {}
+func (*resumeOnSchedule) AfterIdle()                   {}
+
+// TestProtocolNotDeliveredInsideOtherCode: a stream's data that arrives
+// while the loop waits with no limit wakes its task; an Instrument told of
+// that, which resumes a protocol's reading, does not have its
+// DataReceived run inside it.
+func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
+	h := &resumeOnSchedule{}
+	inside := false
+	var got asyncio.Event
+	f := &pausedFirst{onData: func(*recorder, []byte) {
+		inside = inside || h.in
+		got.Set()
+	}}
+	runUntimed(t, func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, f.newProtocol, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		sendLater(t, srv.Port(), 0, "b") // to the paused first connection
+		sendLater(t, srv.Port(), 0, "")  // the second: made is set once both are
+		if err := f.made.Wait(ctx); err != nil {
+			return err
+		}
+		s, peer := pair(t, ctx)
+		go func() {
+			time.Sleep(100 * time.Millisecond) // b has reached the paused connection
+			peer.Write([]byte("x\n"))
+		}()
+		h.t = f.conns[0].t
+		if _, err := s.ReadLine(ctx); err != nil {
+			return err
+		}
+		if err := got.Wait(ctx); err != nil {
+			return err
+		}
+		s.Close()
+		srv.Close()
+		srv.AbortClients()
+		return srv.WaitClosed(ctx)
+	}, asyncio.WithInstrument(h))
+	if inside {
+		t.Error("DataReceived ran inside the Instrument's TaskScheduled")
 	}
 }

@@ -21,9 +21,7 @@ type registry struct {
 	loop *asyncio.Loop
 	ep   *epoller // the loop's poller; nil: streams read and write with goroutines
 
-	// Protocols' deliveries, loop side (protocol.go).
-	protoBuf   *[protoReadSize]byte // where Protocols' data is read (protoBuffer)
-	deliverNow bool                 // the next schedule delivers at once (an idle poll's event)
+	protoBuf *[protoReadSize]byte // where Protocols' data is read (protoBuffer); loop side
 
 	mu         sync.Mutex
 	members    map[member]struct{}

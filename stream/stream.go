@@ -286,10 +286,11 @@ func (s *Stream) wait(ctx *asyncio.Ctx, need, want int) (paused bool, err error)
 
 // readReady is called on the loop when what a waiting read needs has
 // arrived, or reading ended: it wakes the reading task, or has the loop
-// deliver to a Protocol.
-func (s *Stream) readReady() {
+// deliver to a Protocol; now lets that delivery run at once (see
+// Transport.schedule).
+func (s *Stream) readReady(now bool) {
 	if s.push != nil {
-		s.push.schedule()
+		s.push.schedule(now)
 		return
 	}
 	s.readEv.Set()

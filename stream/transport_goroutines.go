@@ -22,7 +22,7 @@ type goTransport struct {
 }
 
 func newGoTransport(s *Stream) *goTransport {
-	g := &goTransport{s: s, room: make(chan struct{}, 1), quit: make(chan struct{}), readable: s.readReady, drained: s.drainReady}
+	g := &goTransport{s: s, room: make(chan struct{}, 1), quit: make(chan struct{}), readable: func() { s.readReady(false) }, drained: s.drainReady}
 	if s.link.raw != nil {
 		g.sock = newSockIO(s.link.raw, &s.link.sysfd)
 	}

@@ -144,10 +144,7 @@ func (t *pollTransport) pollReady(ended bool) {
 	in.waiting = false
 	in.mu.Unlock()
 	if w {
-		r := t.pl.reg // the loop's, warm: not the stream's copy, on a cold line
-		r.deliverNow = t.pl.idle
-		t.s.readReady()
-		r.deliverNow = false
+		t.s.readReady(t.pl.idle)
 	}
 }
 
