@@ -14,12 +14,10 @@ type Poller interface {
 	// ready, or until timeout has passed; a negative timeout means no limit.
 	// A busy loop calls Poll(0) once per round of ready tasks, so that I/O
 	// is not starved by tasks that keep running; a timeout other than 0
-	// comes only when no task or callback is ready (on the real clock, a
-	// negative one only when no timer is pending either). The loop calls
-	// it on its own goroutine, so Poll may make tasks ready (with
-	// Loop.CallSoon, or by setting an Event) before it returns, and run
-	// callbacks of the I/O it watches itself. A Wake made before Poll is
-	// called makes Poll return at once.
+	// comes only when no task or callback is ready. The loop calls it on
+	// its own goroutine, so Poll may make tasks ready (with Loop.CallSoon,
+	// or by setting an Event) before it returns. A Wake made before Poll
+	// is called makes Poll return at once.
 	Poll(timeout time.Duration)
 	// Wake makes a Poll in progress, or the next one, return. Any goroutine
 	// may call it.

@@ -56,7 +56,6 @@ type epoller struct {
 	waiters int
 	release func()
 	fresh   bool      // the last Poll waited, and no Poll(0) came since
-	idle    bool      // the events being dispatched have their deliveries run at once (see Poll)
 	shut    bool      // the loop is closing and its members were closed
 	waits   int       // epoll_wait calls (tests count them)
 	polls   int       // Polls since the last yield to the scheduler
@@ -137,25 +136,8 @@ func (p *epoller) Poll(timeout time.Duration) {
 	if timeout != 0 {
 		p.sleeping.Store(false)
 	}
-	woke := p.pending.Swap(false)
-	// The events of a wait with no time limit that no Wake ended, on the
-	// real clock, have their Protocols' deliveries run at once, in event
-	// order (pollReady). The loop waits only when no task or callback is
-	// ready (Loop.idle); on the real clock no limit means no timer is
-	// pending (a virtual or paced clock waits without limit with timers
-	// pending, which may be due); and without a Wake no work posted from
-	// another goroutine waits. So what the deliveries make ready is all
-	// there is, and it still runs after them, as it would after
-	// deliveries queued as callbacks (CPython's order too).
-	if p.idle = timeout < 0 && !woke && !p.reg.loop.Virtual(); p.idle {
-		p.dispatch(n)
-		p.idle = false
-		// Even after a full batch, the loop's turn comes first (the rest
-		// of the batch waits one round): with deliveries run here,
-		// waiting again at once could keep the loop in Poll for as long
-		// as clients keep sending.
-		return
-	}
+	p.pending.Store(false)
+	p.reg.batchOpen = false // this poll's deliveries are a batch of their own
 	p.dispatch(n)
 	for n == len(p.events) {
 		// A full batch: there may be more ready now.

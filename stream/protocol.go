@@ -78,6 +78,7 @@ type Transport struct {
 	// What a request touches comes first (see Stream).
 	s     *Stream
 	p     Protocol
+	reg   *registry            // s.reg: batches a poll's deliveries
 	deliv func()               // t.deliver, made once
 	buf   *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
 
@@ -102,7 +103,7 @@ type Transport struct {
 // to p, by the loop, and no task reads s. It calls p.ConnectionMade, then
 // starts reading. It runs on the loop.
 func attach(s *Stream, p Protocol) *Transport {
-	t := &Transport{s: s, p: p, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
+	t := &Transport{s: s, p: p, reg: s.reg, reading: true, high: DefaultWriteHighWater, low: DefaultWriteLowWater}
 	t.fc, _ = p.(FlowControl)
 	t.deliv = t.deliver
 	s.push = t
@@ -165,25 +166,55 @@ func (r *registry) protoBuffer() *[protoReadSize]byte {
 
 // schedule makes the loop deliver what was received, soon, unless it is to
 // already: a loop callback, queued behind the callbacks and tasks already
-// ready, as CPython queues an I/O handle. With now (only the epoll
-// transport's event of a poll that waited with nothing else to do: see
-// epoller.Poll) it delivers at once instead, which keeps that order while
-// the connection's state is still in the CPU's caches. Every other caller
-// (a DataReceived that resumes another transport's reading among them)
-// queues, so a delivery never runs inside another or inside another of
-// the protocol's callbacks.
-func (t *Transport) schedule(now bool) {
+// ready, as CPython queues an I/O handle. A poll's events (fromPoll: the
+// epoll transport's) share one callback per poll: CPython's loop queues a
+// poll's I/O handles together, in the order of their events, and a
+// callback per delivery costs a cold closure, a queue entry and a recover
+// frame per request. Every other schedule (a resumed reading, a delivery
+// that yielded, the goroutine transport's data) is a callback of its own,
+// so that no delivery overtakes a callback queued before it.
+func (t *Transport) schedule(fromPoll bool) {
 	if t.queued || t.s.closed {
 		return
 	}
-	if now {
-		t.deliver()
+	t.queued = true
+	if fromPoll {
+		t.reg.batch(t)
 		return
 	}
-	t.queued = true
 	if t.s.loop.CallSoon(t.deliv) != nil {
 		t.queued = false // the loop is closed, or this is not its goroutine
 	}
+}
+
+// batch adds t to the deliveries of the poll that is being dispatched,
+// posting the callback that runs them with its first.
+func (r *registry) batch(t *Transport) {
+	if !r.batchOpen {
+		if r.loop.CallSoon(r.deliverAll) != nil {
+			t.queued = false // the loop is closed
+			return
+		}
+		r.batchOpen = true
+		r.batches = append(r.batches, r.spareBatch[:0])
+		r.spareBatch = nil
+	}
+	last := &r.batches[len(r.batches)-1]
+	*last = append(*last, t)
+}
+
+// deliverBatch is the callback of the oldest batch of deliveries: it runs
+// them in the order their events came. (A delivery catches its panics.)
+func (r *registry) deliverBatch() {
+	q := r.batches[0]
+	n := copy(r.batches, r.batches[1:])
+	r.batches[n] = nil
+	r.batches = r.batches[:n]
+	for i, t := range q {
+		q[i] = nil
+		t.deliver()
+	}
+	r.spareBatch = q[:0]
 }
 
 // deliver hands what the connection received to the protocol: what the
@@ -192,8 +223,7 @@ func (t *Transport) schedule(now bool) {
 // that a flood of input cannot starve them. A panic in DataReceived (or a
 // runtime.Goexit) aborts the connection and goes to the exception handler,
 // as guard does for the other callbacks; so does a panic of the package's
-// own, which a delivery run at once from a poll (schedule) would otherwise
-// carry out of the poll, past the poll's other events.
+// own, which would otherwise end the deliveries of its batch.
 func (t *Transport) deliver() {
 	t.queued = false
 	s, in := t.s, &t.s.in

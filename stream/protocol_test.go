@@ -614,27 +614,6 @@ func testProtocolClosedInConnectionMade(t *testing.T) {
 	}
 }
 
-// runUntimed is run with no timer on the loop (run's Timeout is one): a
-// goroutine cancels main after testLimit instead. So the loop waits with no
-// time limit, where a poll's deliveries run at once (epoller.Poll). main
-// must wait for events, not sleep.
-func runUntimed(t *testing.T, main func(ctx *asyncio.Ctx) error, opts ...asyncio.Option) {
-	t.Helper()
-	ex := &exceptions{}
-	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		task, l := asyncio.CurrentTask(ctx), ctx.Loop()
-		watchdog := time.AfterFunc(testLimit, func() { l.CallSoonThreadsafe(func() { task.Cancel() }) })
-		defer watchdog.Stop()
-		return main(ctx)
-	}, append(opts, asyncio.WithExceptionHandler(ex.handler))...)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	for _, e := range ex.errs() {
-		t.Errorf("exception handler: %v", e)
-	}
-}
-
 // sendLater connects a plain client to port from a goroutine and, after
 // delay, sends msg; the client stays open until the test ends.
 func sendLater(t *testing.T, port int, delay time.Duration, msg string) {
@@ -673,8 +652,7 @@ func TestProtocolDeliveriesDoNotNest(t *testing.T) { bothPaths(t, testProtocolDe
 
 // testProtocolDeliveriesDoNotNest: a DataReceived that resumes another
 // connection's reading, whose data is waiting, does not have that
-// connection's DataReceived run inside it, also when the loop runs it at
-// once from its poll: it runs after it returns.
+// connection's DataReceived run inside it: it runs after it returns.
 func testProtocolDeliveriesDoNotNest(t *testing.T) {
 	depth, nested := 0, 0
 	var order []string
@@ -694,7 +672,7 @@ func testProtocolDeliveriesDoNotNest(t *testing.T) {
 		}
 		depth--
 	}
-	runUntimed(t, func(ctx *asyncio.Ctx) error {
+	ex := run(t, func(ctx *asyncio.Ctx) error {
 		srv, err := stream.StartProtocolServer(ctx, f.newProtocol, "127.0.0.1", 0)
 		if err != nil {
 			return err
@@ -710,6 +688,9 @@ func testProtocolDeliveriesDoNotNest(t *testing.T) {
 	})
 	if nested != 0 || strings.Join(order, ",") != "a,b" {
 		t.Errorf("deliveries %v, %d inside another; want a,b, none inside another", order, nested)
+	}
+	if errs := ex.errs(); len(errs) > 0 {
+		t.Errorf("exception handler: %v", errs)
 	}
 }
 
@@ -736,10 +717,10 @@ func (*resumeOnSchedule) TaskExited(*asyncio.Task)     {}
 func (*resumeOnSchedule) BeforeIdle(time.Duration)     {}
 func (*resumeOnSchedule) AfterIdle()                   {}
 
-// TestProtocolNotDeliveredInsideOtherCode: a stream's data that arrives
-// while the loop waits with no limit wakes its task; an Instrument told of
-// that, which resumes a protocol's reading, does not have its
-// DataReceived run inside it.
+// TestProtocolNotDeliveredInsideOtherCode: a stream's data wakes its task
+// while the loop dispatches a poll's events; an Instrument told of that,
+// which resumes a protocol's reading, does not have its DataReceived run
+// inside it.
 func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 	h := &resumeOnSchedule{}
 	inside := false
@@ -748,7 +729,8 @@ func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 		inside = inside || h.in
 		got.Set()
 	}}
-	runUntimed(t, func(ctx *asyncio.Ctx) error {
+	ex := run(t, func(ctx *asyncio.Ctx) error {
+		ctx.Loop().AddInstrument(h)
 		srv, err := stream.StartProtocolServer(ctx, f.newProtocol, "127.0.0.1", 0)
 		if err != nil {
 			return err
@@ -774,8 +756,11 @@ func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 		srv.Close()
 		srv.AbortClients()
 		return srv.WaitClosed(ctx)
-	}, asyncio.WithInstrument(h))
+	})
 	if inside {
 		t.Error("DataReceived ran inside the Instrument's TaskScheduled")
+	}
+	if errs := ex.errs(); len(errs) > 0 {
+		t.Errorf("exception handler: %v", errs)
 	}
 }

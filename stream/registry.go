@@ -21,7 +21,12 @@ type registry struct {
 	loop *asyncio.Loop
 	ep   *epoller // the loop's poller; nil: streams read and write with goroutines
 
-	protoBuf *[protoReadSize]byte // where Protocols' data is read (protoBuffer); loop side
+	// Protocols' deliveries, loop side (protocol.go).
+	protoBuf   *[protoReadSize]byte // where Protocols' data is read (protoBuffer)
+	batches    [][]*Transport       // deliveries due from polls, a batch per poll, oldest first
+	batchOpen  bool                 // the last batch is the poll being dispatched
+	spareBatch []*Transport         // a batch that ran, to reuse
+	deliverAll func()               // r.deliverBatch, made once
 
 	mu         sync.Mutex
 	members    map[member]struct{}
@@ -69,6 +74,7 @@ func registryOf(l *asyncio.Loop) *registry {
 		return closedRegistry
 	}
 	r := &registry{loop: l, members: map[member]struct{}{}, changed: make(chan struct{}, 1)}
+	r.deliverAll = r.deliverBatch
 	// Another poller set by the user stays: the streams then use goroutines.
 	if loopIO && l.Poller() == nil {
 		if ep := newEpoller(r); ep != nil {

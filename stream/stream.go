@@ -286,11 +286,11 @@ func (s *Stream) wait(ctx *asyncio.Ctx, need, want int) (paused bool, err error)
 
 // readReady is called on the loop when what a waiting read needs has
 // arrived, or reading ended: it wakes the reading task, or has the loop
-// deliver to a Protocol; now lets that delivery run at once (see
+// deliver to a Protocol; fromPoll says it is a poll's event (see
 // Transport.schedule).
-func (s *Stream) readReady(now bool) {
+func (s *Stream) readReady(fromPoll bool) {
 	if s.push != nil {
-		s.push.schedule(now)
+		s.push.schedule(fromPoll)
 		return
 	}
 	s.readEv.Set()

@@ -132,9 +132,8 @@ func (t *pollTransport) resume() {}
 func (t *pollTransport) stopReading() {}
 
 // pollReady runs on the loop when epoll says the socket is readable; ended
-// says the peer closed it or it failed. It wakes the waiting read. A
-// Protocol's delivery runs now if nothing was ready before the poll (see
-// Transport.schedule).
+// says the peer closed it or it failed. It wakes the waiting read (a
+// Protocol's delivery joins its poll's batch: see Transport.schedule).
 func (t *pollTransport) pollReady(ended bool) {
 	t.readable = true
 	t.ended = t.ended || ended
@@ -144,7 +143,7 @@ func (t *pollTransport) pollReady(ended bool) {
 	in.waiting = false
 	in.mu.Unlock()
 	if w {
-		t.s.readReady(t.pl.idle)
+		t.s.readReady(true)
 	}
 }
 
