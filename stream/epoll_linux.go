@@ -144,6 +144,7 @@ func (p *epoller) Poll(timeout time.Duration) {
 		n = p.wait(0)
 		p.dispatch(n)
 	}
+	p.reg.batchOpen = false // nothing joins a batch outside a poll
 }
 
 // The loop goroutine never parks in the scheduler: it waits in epoll_wait

@@ -204,17 +204,30 @@ func (r *registry) batch(t *Transport) {
 }
 
 // deliverBatch is the callback of the oldest batch of deliveries: it runs
-// them in the order their events came. (A delivery catches its panics.)
+// them in the order their events came. A delivery catches its panics; if
+// one calls runtime.Goexit, which ends the loop's goroutine, the rest of
+// the batch is scheduled again, for a loop that is run again.
 func (r *registry) deliverBatch() {
 	q := r.batches[0]
 	n := copy(r.batches, r.batches[1:])
 	r.batches[n] = nil
 	r.batches = r.batches[:n]
-	for i, t := range q {
+	i := 0
+	defer func() {
+		for ; i < len(q); i++ {
+			if t := q[i]; t != nil {
+				q[i] = nil
+				t.queued = false
+				t.schedule(false)
+			}
+		}
+		r.spareBatch = q[:0]
+	}()
+	for ; i < len(q); i++ {
+		t := q[i]
 		q[i] = nil
 		t.deliver()
 	}
-	r.spareBatch = q[:0]
 }
 
 // deliver hands what the connection received to the protocol: what the

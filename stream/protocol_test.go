@@ -764,3 +764,74 @@ func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 		t.Errorf("exception handler: %v", errs)
 	}
 }
+
+// TestProtocolBatchInEventOrder: data that reaches three connections while
+// the loop is busy is delivered in the order it came, and a DataReceived
+// that panics aborts its own connection only: the deliveries after it
+// still run.
+func TestProtocolBatchInEventOrder(t *testing.T) {
+	defer stream.SetLoopIO(true)()
+	var conns []*recorder
+	var made, done asyncio.Event
+	var order []string
+	ex := run(t, func(ctx *asyncio.Ctx) error {
+		srv, err := stream.StartProtocolServer(ctx, func() stream.Protocol {
+			r := &recorder{}
+			r.onMade = func(*recorder) {
+				if len(conns) == 3 {
+					made.Set()
+				}
+			}
+			r.onData = func(r *recorder, data []byte) {
+				order = append(order, string(data))
+				if len(order) == 3 {
+					done.Set()
+				}
+				if string(data) == "2" {
+					panic("second")
+				}
+			}
+			conns = append(conns, r)
+			return r
+		}, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		clients := make([]*net.TCPConn, 3)
+		for i := range clients {
+			clients[i] = dialPlain(t, srv.Port())
+		}
+		if err := made.Wait(ctx); err != nil {
+			return err
+		}
+		asyncio.Sleep(ctx, 20*time.Millisecond) // each connection now waits for data
+		// Keep the loop busy, without yielding, while the data reaches the
+		// three connections in turn: the next poll finds all three.
+		wrote := make(chan struct{})
+		go func() {
+			defer close(wrote)
+			for i, c := range clients {
+				time.Sleep(10 * time.Millisecond)
+				c.Write([]byte(fmt.Sprint(i + 1)))
+			}
+		}()
+		time.Sleep(60 * time.Millisecond)
+		<-wrote
+		if err := done.Wait(ctx); err != nil {
+			return err
+		}
+		srv.Close()
+		srv.AbortClients()
+		return srv.WaitClosed(ctx)
+	})
+	// Connections are made in the order they were dialled.
+	if got := strings.Join(order, ","); got != "1,2,3" {
+		t.Errorf("delivered %s; want 1,2,3", got)
+	}
+	if lost := conns[1].lost; lost == nil || !strings.Contains(lost.Error(), "second") {
+		t.Errorf("the panicking connection lost with %v; want its panic", lost)
+	}
+	if len(ex.errs()) != 1 {
+		t.Errorf("exception handler got %v; want the one panic", ex.errs())
+	}
+}
