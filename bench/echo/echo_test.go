@@ -174,3 +174,34 @@ func TestReportCPU(t *testing.T) {
 		}
 	}
 }
+
+func TestReportRunByRun(t *testing.T) {
+	r := &report{reps: 3, levels: []int{100}, spec: loadSpec{size: 64, duration: time.Second, requests: 100}, python: "Python 3.11.7"}
+	user := func(us ...float64) []result {
+		var rs []result
+		for _, u := range us {
+			rs = append(rs, result{requests: 1000, elapsed: time.Second, cpu: cpuTime{user: time.Duration(u * float64(time.Microsecond)), sys: time.Microsecond}})
+		}
+		return rs
+	}
+	for s := range nServers {
+		r.samples[s] = [][]result{user(4, 4, 4)}
+	}
+	// The goroutine server drifts from run to run, and the Protocol
+	// server with it, at 0.6 of it in each run.
+	r.samples[floor] = [][]result{user(4, 5, 3)}
+	r.samples[oursProto] = [][]result{user(2.4, 3, 1.8)}
+	r.samples[cpython] = [][]result{user(12, 15, 9)}
+	r.samples[ours] = [][]result{user(3, 3)} // a run missing: no ratios
+	for s := range nServers {
+		r.results[s] = append(r.results[s], median(r.samples[s][0]))
+	}
+	body := r.body()
+	want := "- Protocol (callbacks, no task per request) at 100 connections: against the goroutine server's 0.60–0.60× (median 0.60×); CPython asyncio, streams over ours 5.0–5.0× (median 5.0×)"
+	if !strings.Contains(body, want) {
+		t.Errorf("report lacks %q:\n%s", want, body)
+	}
+	if strings.Contains(body, "- streams (a task per connection) at 100 connections: against") {
+		t.Errorf("run-by-run ratios for a server with a run missing:\n%s", body)
+	}
+}

@@ -266,6 +266,7 @@ func (r *report) body() string {
 			})
 	}
 	r.targets(&b)
+	r.runByRun(&b)
 	b.WriteString("\nNotes:\n\n")
 	fmt.Fprintf(&b, "- Each figure is the median of %d runs of %v (after a %v warm-up, and at most %s round trips), each connection sending a %d-byte message and waiting for its echo, again and again.\n",
 		r.reps, r.spec.duration, r.spec.warmup, thousands(float64(r.spec.requests)), r.spec.size)
@@ -401,6 +402,61 @@ func (r *report) targets(b *strings.Builder) {
 	}
 	if !stated {
 		b.WriteString("- n/a: no server CPU time was measured (it is read from /proc/PID/stat, Linux's).\n")
+	}
+}
+
+// runByRun writes how the user-space ratios of the targets move from run to
+// run: each ratio taken within one round, in which the servers took turns,
+// so that drift between rounds cancels out of it; the verdicts above use
+// the ratio of the medians instead.
+func (r *report) runByRun(b *strings.Builder) {
+	// paired returns the ratios of a's user time to c's, run by run, in
+	// order; none unless both have every run.
+	paired := func(a, c, li int) []float64 {
+		sa, sc := r.samples[a], r.samples[c]
+		if li >= len(sa) || li >= len(sc) || len(sa[li]) != r.reps || len(sc[li]) != r.reps || r.na[a] != "" || r.na[c] != "" {
+			return nil
+		}
+		var qs []float64
+		for k := range r.reps {
+			if u, v := sa[li][k].cpu.user, sc[li][k].cpu.user; u > 0 && v > 0 {
+				qs = append(qs, float64(u)/float64(v))
+			}
+		}
+		if len(qs) != r.reps {
+			return nil
+		}
+		slices.Sort(qs)
+		return qs
+	}
+	spread := func(qs []float64, format string) string {
+		m := qs[len(qs)/2]
+		if len(qs)%2 == 0 {
+			m = (qs[len(qs)/2-1] + m) / 2
+		}
+		return fmt.Sprintf(format+"–"+format+"× (median "+format+"×)", qs[0], qs[len(qs)-1], m)
+	}
+	var lines []string
+	for li, conns := range r.levels {
+		for _, ls := range libraryServers {
+			var parts []string
+			if qs := paired(ls.s, floor, li); qs != nil {
+				parts = append(parts, "against the goroutine server's "+spread(qs, "%.2f"))
+			}
+			if qs := paired(cpython, ls.s, li); qs != nil {
+				parts = append(parts, serverTitles[cpython]+" over ours "+spread(qs, "%.1f"))
+			}
+			if len(parts) > 0 {
+				lines = append(lines, fmt.Sprintf("- %s at %s connections: %s\n", ls.name, thousands(float64(conns)), strings.Join(parts, "; ")))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nThe same user-space ratios run by run (each within one round of the %d, in which the servers took turns): how far a verdict above is from the noise:\n\n", r.reps)
+	for _, l := range lines {
+		b.WriteString(l)
 	}
 }
 
