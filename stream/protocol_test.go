@@ -614,6 +614,25 @@ func testProtocolClosedInConnectionMade(t *testing.T) {
 	}
 }
 
+// runUntimed is run with no timer on the loop (run's Timeout is one): a
+// goroutine cancels main after testLimit instead. So the loop waits in its
+// poll with no time limit, the case where delivering inside the poll would
+// look safe. main must wait for events, not sleep.
+func runUntimed(t *testing.T, main func(ctx *asyncio.Ctx) error) *exceptions {
+	t.Helper()
+	ex := &exceptions{}
+	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+		task, l := asyncio.CurrentTask(ctx), ctx.Loop()
+		watchdog := time.AfterFunc(testLimit, func() { l.CallSoonThreadsafe(func() { task.Cancel() }) })
+		defer watchdog.Stop()
+		return main(ctx)
+	}, asyncio.WithExceptionHandler(ex.handler))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return ex
+}
+
 // sendLater connects a plain client to port from a goroutine and, after
 // delay, sends msg; the client stays open until the test ends.
 func sendLater(t *testing.T, port int, delay time.Duration, msg string) {
@@ -672,7 +691,7 @@ func testProtocolDeliveriesDoNotNest(t *testing.T) {
 		}
 		depth--
 	}
-	ex := run(t, func(ctx *asyncio.Ctx) error {
+	ex := runUntimed(t, func(ctx *asyncio.Ctx) error {
 		srv, err := stream.StartProtocolServer(ctx, f.newProtocol, "127.0.0.1", 0)
 		if err != nil {
 			return err
@@ -695,17 +714,19 @@ func testProtocolDeliveriesDoNotNest(t *testing.T) {
 }
 
 // resumeOnSchedule is an Instrument that, while armed, resumes a
-// transport's reading when a task is scheduled.
+// transport's reading when a given task is scheduled.
 type resumeOnSchedule struct {
-	t  *stream.Transport
-	in bool // in TaskScheduled
+	task  *asyncio.Task
+	t     *stream.Transport
+	in    bool // in TaskScheduled
+	fired bool
 }
 
-func (h *resumeOnSchedule) TaskScheduled(*asyncio.Task, *asyncio.Task) {
-	if h.t != nil {
+func (h *resumeOnSchedule) TaskScheduled(task, _ *asyncio.Task) {
+	if h.t != nil && task == h.task {
 		t := h.t
 		h.t = nil
-		h.in = true
+		h.in, h.fired = true, true
 		t.ResumeReading()
 		h.in = false
 	}
@@ -718,9 +739,9 @@ func (*resumeOnSchedule) BeforeIdle(time.Duration)     {}
 func (*resumeOnSchedule) AfterIdle()                   {}
 
 // TestProtocolNotDeliveredInsideOtherCode: a stream's data wakes its task
-// while the loop dispatches a poll's events; an Instrument told of that,
-// which resumes a protocol's reading, does not have its DataReceived run
-// inside it.
+// while the loop dispatches a poll's events, on a loop with no timer; an
+// Instrument told of that, which resumes a protocol's reading, does not
+// have its DataReceived run inside it.
 func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 	h := &resumeOnSchedule{}
 	inside := false
@@ -729,7 +750,7 @@ func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 		inside = inside || h.in
 		got.Set()
 	}}
-	ex := run(t, func(ctx *asyncio.Ctx) error {
+	ex := runUntimed(t, func(ctx *asyncio.Ctx) error {
 		ctx.Loop().AddInstrument(h)
 		srv, err := stream.StartProtocolServer(ctx, f.newProtocol, "127.0.0.1", 0)
 		if err != nil {
@@ -745,7 +766,7 @@ func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 			time.Sleep(100 * time.Millisecond) // b has reached the paused connection
 			peer.Write([]byte("x\n"))
 		}()
-		h.t = f.conns[0].t
+		h.task, h.t = asyncio.CurrentTask(ctx), f.conns[0].t
 		if _, err := s.ReadLine(ctx); err != nil {
 			return err
 		}
@@ -757,6 +778,9 @@ func TestProtocolNotDeliveredInsideOtherCode(t *testing.T) {
 		srv.AbortClients()
 		return srv.WaitClosed(ctx)
 	})
+	if !h.fired {
+		t.Error("the Instrument was not told of the reading task's wake-up")
+	}
 	if inside {
 		t.Error("DataReceived ran inside the Instrument's TaskScheduled")
 	}
