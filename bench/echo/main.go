@@ -216,8 +216,7 @@ func median(rs []result) result {
 		for i, x := range rs {
 			v[i] = f(x)
 		}
-		slices.Sort(v)
-		return v[len(v)/2]
+		return middle(v)
 	}
 	rate := pick(result.perSecond)
 	return result{
@@ -234,6 +233,13 @@ func median(rs []result) result {
 			sys:  time.Duration(pick(func(x result) float64 { return float64(x.client.sys) })),
 		},
 	}
+}
+
+// middle sorts v and returns its middle value (the upper one of an even
+// count): the median every figure of the report takes.
+func middle(v []float64) float64 {
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 func (r *report) has(s, li int) bool { return r.na[s] == "" && r.results[s][li].requests > 0 }
@@ -410,8 +416,8 @@ func (r *report) targets(b *strings.Builder) {
 // so that drift between rounds cancels out of it; the verdicts above use
 // the ratio of the medians instead.
 func (r *report) runByRun(b *strings.Builder) {
-	// paired returns the ratios of a's user time to c's, run by run, in
-	// order; none unless both have every run.
+	// paired returns the ratios of a's user time to c's, run by run; none
+	// unless both have every run.
 	paired := func(a, c, li int) []float64 {
 		sa, sc := r.samples[a], r.samples[c]
 		if li >= len(sa) || li >= len(sc) || len(sa[li]) != r.reps || len(sc[li]) != r.reps || r.na[a] != "" || r.na[c] != "" {
@@ -426,14 +432,10 @@ func (r *report) runByRun(b *strings.Builder) {
 		if len(qs) != r.reps {
 			return nil
 		}
-		slices.Sort(qs)
 		return qs
 	}
 	spread := func(qs []float64, format string) string {
-		m := qs[len(qs)/2]
-		if len(qs)%2 == 0 {
-			m = (qs[len(qs)/2-1] + m) / 2
-		}
+		m := middle(qs) // sorts qs
 		return fmt.Sprintf(format+"–"+format+"× (median "+format+"×)", qs[0], qs[len(qs)-1], m)
 	}
 	var lines []string
