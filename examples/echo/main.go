@@ -43,13 +43,7 @@ func handle(ctx *asyncio.Ctx, s *stream.Stream, log io.Writer) error {
 	peer := s.PeerAddr()
 	fmt.Fprintf(log, "%v connected\n", peer)
 	lines := 0
-	defer func() {
-		plural := "s"
-		if lines == 1 {
-			plural = ""
-		}
-		fmt.Fprintf(log, "%v gone after %d line%s\n", peer, lines, plural)
-	}()
+	defer func() { logGone(log, peer, lines, "") }()
 	for {
 		line, err := s.ReadLine(ctx)
 		if errors.Is(err, stream.ErrLineTooLong) {
@@ -136,15 +130,21 @@ func (e *lineEcho) keep(part []byte) {
 func (e *lineEcho) EOFReceived() bool { return false } // close once the replies are sent
 
 func (e *lineEcho) ConnectionLost(err error) {
-	plural := "s"
-	if e.lines == 1 {
-		plural = ""
-	}
 	why := ""
 	if errors.Is(err, stream.ErrReadTimeout) {
 		why = ", idle too long"
 	}
-	fmt.Fprintf(e.log, "%v gone after %d line%s%s\n", e.peer, e.lines, plural, why)
+	logGone(e.log, e.peer, e.lines, why)
+}
+
+// logGone logs a client's leaving, with the lines it sent and why, if the
+// server knows more than that it left.
+func logGone(log io.Writer, peer net.Addr, lines int, why string) {
+	plural := "s"
+	if lines == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(log, "%v gone after %d line%s%s\n", peer, lines, plural, why)
 }
 
 // The server's limits: a client that does not finish a line within
