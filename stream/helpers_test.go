@@ -62,11 +62,31 @@ func (e *exceptions) errs() []error {
 // it returns an error. It returns what reached the exception handler.
 func run(t testing.TB, main func(ctx *asyncio.Ctx) error) *exceptions {
 	t.Helper()
-	ex := &exceptions{}
-	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
+	return runLoop(t, func(ctx *asyncio.Ctx) error {
 		return asyncio.Timeout(ctx, testLimit, main)
-	}, asyncio.WithExceptionHandler(ex.handler))
-	if err != nil {
+	})
+}
+
+// runUntimed is run with no timer on the loop (run's Timeout is one): a
+// goroutine cancels main after testLimit instead. So the loop waits in its
+// poll with no time limit, the case where delivering inside the poll would
+// look safe. main must wait for events, not sleep.
+func runUntimed(t testing.TB, main func(ctx *asyncio.Ctx) error) *exceptions {
+	t.Helper()
+	return runLoop(t, func(ctx *asyncio.Ctx) error {
+		task, l := asyncio.CurrentTask(ctx), ctx.Loop()
+		watchdog := time.AfterFunc(testLimit, func() { l.CallSoonThreadsafe(func() { task.Cancel() }) })
+		defer watchdog.Stop()
+		return main(ctx)
+	})
+}
+
+// runLoop runs main on a new loop with an exception handler that collects,
+// and fails the test if it returns an error.
+func runLoop(t testing.TB, main func(ctx *asyncio.Ctx) error) *exceptions {
+	t.Helper()
+	ex := &exceptions{}
+	if err := asyncio.Run(main, asyncio.WithExceptionHandler(ex.handler)); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	return ex

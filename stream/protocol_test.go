@@ -614,25 +614,6 @@ func testProtocolClosedInConnectionMade(t *testing.T) {
 	}
 }
 
-// runUntimed is run with no timer on the loop (run's Timeout is one): a
-// goroutine cancels main after testLimit instead. So the loop waits in its
-// poll with no time limit, the case where delivering inside the poll would
-// look safe. main must wait for events, not sleep.
-func runUntimed(t *testing.T, main func(ctx *asyncio.Ctx) error) *exceptions {
-	t.Helper()
-	ex := &exceptions{}
-	err := asyncio.Run(func(ctx *asyncio.Ctx) error {
-		task, l := asyncio.CurrentTask(ctx), ctx.Loop()
-		watchdog := time.AfterFunc(testLimit, func() { l.CallSoonThreadsafe(func() { task.Cancel() }) })
-		defer watchdog.Stop()
-		return main(ctx)
-	}, asyncio.WithExceptionHandler(ex.handler))
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	return ex
-}
-
 // sendLater connects a plain client to port from a goroutine and, after
 // delay, sends msg; the client stays open until the test ends.
 func sendLater(t *testing.T, port int, delay time.Duration, msg string) {
