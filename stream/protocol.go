@@ -78,13 +78,13 @@ type Transport struct {
 	// What a request touches comes first (see Stream).
 	s     *Stream
 	p     Protocol
-	reg   *registry            // s.reg: batches a poll's deliveries
+	reg   *registry            // s.reg, which batches a poll's deliveries: the stream's is on a cold line
 	deliv func()               // t.deliver, made once
 	buf   *[protoReadSize]byte // what DataReceived gets: the loop's, shared by its transports
 
 	reading   bool // reading is not paused
 	queued    bool // a delivery is scheduled
-	timed     bool // WithReadTimeout: deliveries note when data came
+	timed     bool // s.readTimeout > 0, on this line: deliveries note when data came
 	eof       bool // the end of the stream was handed to EOFReceived
 	held      bool // the loop is held for the connection
 	wpaused   bool // PauseWriting was called, ResumeWriting not yet
